@@ -1,0 +1,31 @@
+/**
+ * The contract between a target model and the decoder (`src/`): a forward pass over new tokens, with explicit
+ * position ids and tree mask, on top of a KV cache that only grows by `commit`.
+ *
+ * Implemented by the tfjs Llama (`model/llama.ts`) and by the scripted oracle target (`src/oracle.ts`).
+ *
+ * Example (greedy chain, t0 not yet cached, one draft token d):
+ *   const logits = await lm.forward([t0, d], [lm.cacheLength, lm.cacheLength + 1]); // causal between the two
+ *   // row 0 predicts the token after t0; if it equals d, keep both:
+ *   lm.commit([0, 1]);
+ */
+export interface CausalLM {
+  /** Length of one logits row. */
+  readonly vocabSize: number;
+  /** Committed KV entries; the next chain token sits at this position. */
+  readonly cacheLength: number;
+  /**
+   * Logits `[n × vocabSize]`, row-major, for n new tokens at `positions`. Every committed entry is visible to every new
+   * token; among the new tokens, `treeMask` (`[n × n]` row-major, 1 = row may attend to column) decides, default causal.
+   * The new K/V are held pending until the next `commit`; a second forward without commit drops them.
+   */
+  forward(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<Float32Array>;
+  /** Append the pending K/V of the last forward's tokens at indices `keep` (in that order) to the cache; drop the rest. */
+  commit(keep: ArrayLike<number>): void;
+  /** Truncate the committed cache to its first `length` entries. */
+  rollback(length: number): void;
+  /** Empty the cache (start a new sequence). */
+  reset(): void;
+  /** Free everything the model holds (weights, cache); the object is unusable afterwards. */
+  dispose(): void;
+}

@@ -1,0 +1,59 @@
+/**
+ * What retrieval hands to the weighted Trie and to the tracer. Pure data; no TensorFlow.js.
+ */
+
+/** Where a draft continuation came from: the context cache, the repository datastore D_r, the common datastore D_c. */
+export type DraftSource = 'cache' | 'repo' | 'common';
+
+/** One distinct continuation found after the matched suffix, and how many times it occurred in that source. */
+export interface Continuation {
+  tokens: Int32Array; // at most `span` tokens, never crossing a document boundary
+  count: number; // occurrences of exactly this continuation among the retrieved ones
+}
+
+/** The result of searching one source for the longest matching suffix of the context. */
+export interface SourceResult {
+  source: DraftSource;
+  matchLength: number; // length of the longest context suffix found (0 = nothing found)
+  matchCount: number; // occurrences of that suffix in the source (before the k cap)
+  continuations: Continuation[]; // distinct continuations, their counts summing to min(matchCount, k)
+  ms: number; // time spent searching this source
+}
+
+/** Why retrieval did or did not run this step (Algorithm 1), for the trace. */
+export interface RetrievalDecision {
+  cacheActive: boolean; // the cache holds >= l sequences
+  cacheHit: boolean; // the cache produced candidates, so the datastores were not searched
+  lineStart: boolean; // the next token is the first non-whitespace token of a line
+  coin: number | null; // the uniform draw compared with p at a line start (null elsewhere)
+  skipped: boolean; // retrieval timing skipped the datastores this step
+  missingTableHit: boolean; // the n_max-token suffix is known to find nothing in D_r and D_c
+  parallel: boolean; // D_r and D_c were searched concurrently in worker threads
+  ms: number; // total retrieval time this step
+}
+
+export interface RetrievalResult {
+  results: SourceResult[]; // one entry per source searched this step (empty when skipped)
+  decision: RetrievalDecision;
+}
+
+/** What the decoder tells the retriever after each verification step, to fill the cache. */
+export interface StepFeedback {
+  tokens: Int32Array; // prompt + everything generated so far, including this step's tokens
+  generatedStart: number; // index in `tokens` of the first generated token
+  appended: number; // tokens this step appended (accepted draft tokens + the model's bonus token)
+  fromDraft: number; // how many of those came from the draft (the first `fromDraft` of them)
+  draftSources: DraftSource[]; // sources whose continuations contain the accepted draft path (empty if none accepted)
+}
+
+/** A draft source with Algorithm 1 inside: `src/` drives it, the Trie consumes its results. */
+export interface Retriever {
+  /** Start a new generation for `prompt` (per-generation state such as the cache is reset unless scoped to the session). */
+  begin(prompt: Int32Array): void;
+  /** Candidates for the continuation of `context` (prompt + generated, ending with the last known token). */
+  retrieve(context: Int32Array): Promise<RetrievalResult>;
+  /** Feed back what was accepted this step. */
+  update(feedback: StepFeedback): void;
+  /** Stop worker threads, free memory. */
+  close(): Promise<void>;
+}

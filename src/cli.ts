@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * `fastcoder <command> [options]`: one module per command under `src/commands/`, loaded on demand so that a command
+ * that needs no TensorFlow.js does not load it. Each module exports `run(argv): Promise<number>` (the exit code).
+ */
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return ['usage: fastcoder <command> [options]', '', 'commands:', ...rows, '', 'fastcoder <command> --help for its options'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`fastcoder: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // Library errors carry a message that names the file and the problem; no stack unless asked for.
+    console.error(`fastcoder: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.FASTCODER_DEBUG && err instanceof Error) console.error(err.stack);
+    process.exit(1);
+  },
+);
