@@ -1,0 +1,3 @@
+from .convert import unwrap, wrap
+from .load import load
+from .save import save
