@@ -1,0 +1,192 @@
+/**
+ * The benchmark results file (`--out results.json`): the run's configuration, one row per (task, mode), and the
+ * aggregates per mode and per repository. Written after every task so that an interrupted run resumes where it stopped.
+ */
+import * as fs from 'fs';
+import type { GenerationMetrics, StepTiming } from '../trace';
+
+/** How the run was made; a resumed run must match it. */
+export interface BenchConfig {
+  dataset: 'humaneval' | 'repoeval';
+  data: string; // dataset path
+  tokenizer: string; // tokenizer directory
+  model: string | null; // model directory, null with --oracle
+  oracle: boolean;
+  commonIndex: string | null; // D_c datastore file
+  maxNewTokens: number;
+  seed: number;
+  modes: string[];
+  cacheScope: 'generation' | 'session'; // whether the retrieval cache lives for one generation or the whole run
+  backend?: string; // tfjs backend of a real model
+}
+
+/** One task decoded in one mode. */
+export interface TaskResult {
+  task: string; // task id
+  repo: string | null; // RepoEval repository, null for HumanEval
+  mode: string;
+  generated: number; // L
+  forwards: number; // F
+  acceptance: number; // L / F
+  msPerToken: number;
+  wallMs: number;
+  prefillMs: number;
+  time: StepTiming; // summed over steps
+  retrievals: number;
+  cacheHits: number;
+  skippedByTiming: number;
+  missingTableHits: number;
+  stopReason: string;
+  identicalToAr: boolean; // output tokens equal `ar`'s (with --oracle: equal the reference's tokens)
+  text: string; // generated text
+}
+
+/** Per-mode aggregate over the tasks run in that mode. */
+export interface ModeAggregate {
+  tasks: number;
+  generated: number; // total L
+  forwards: number; // total F
+  acceptance: number; // total L / total F
+  meanAcceptance: number; // mean of the per-task L/F
+  msPerToken: number; // mean of the per-task ms/token
+  speedup: number | null; // ar's mean ms/token / this mode's (null without an `ar` run)
+  identicalToAr: number; // tasks whose output equals ar's (or the reference, with --oracle)
+  cacheHitRate: number; // cache hits / retrievals consulted
+  skippedByTimingShare: number; // skipped by timing / retrieval decisions
+  missingTableShare: number; // missing-table hits / retrieval decisions
+  time: StepTiming; // summed over tasks
+}
+
+export interface BenchResults {
+  version: 1;
+  config: BenchConfig;
+  results: TaskResult[];
+  aggregates: Record<string, ModeAggregate>;
+  byRepo: Record<string, Record<string, ModeAggregate>>; // repository → mode → aggregate (RepoEval only)
+}
+
+/**
+ * A `TaskResult` row from a generation's metrics.
+ *
+ * Example: taskResult({ id: '3', prompt, reference }, 'rest', metrics, 'x = 1', true).acceptance // metrics.acceptance
+ */
+export function taskResult(
+  task: { id: string; repo?: string },
+  mode: string,
+  m: GenerationMetrics,
+  stopReason: string,
+  text: string,
+  identicalToAr: boolean,
+): TaskResult {
+  return {
+    task: task.id,
+    repo: task.repo ?? null,
+    mode,
+    generated: m.generated,
+    forwards: m.forwards,
+    acceptance: m.acceptance,
+    msPerToken: m.msPerToken,
+    wallMs: m.wallMs,
+    prefillMs: m.prefillMs,
+    time: { ...m.time },
+    retrievals: m.retrievals,
+    cacheHits: m.cacheHits,
+    skippedByTiming: m.skippedByTiming,
+    missingTableHits: m.missingTableHits,
+    stopReason,
+    identicalToAr,
+    text,
+  };
+}
+
+const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+
+function sumTiming(rows: TaskResult[]): StepTiming {
+  const t: StepTiming = { retrieveMs: 0, trieMs: 0, forwardMs: 0, commitMs: 0, otherMs: 0 };
+  for (const r of rows) for (const k of Object.keys(t) as (keyof StepTiming)[]) t[k] += r.time[k];
+  return t;
+}
+
+/**
+ * Aggregate the rows of one mode (speedup left null: `aggregate` fills it in against `ar`).
+ *
+ * Example: two tasks with L/F = 10/5 and 6/6 give acceptance 16/11 = 1.4545, meanAcceptance (2 + 1) / 2 = 1.5.
+ */
+export function aggregateMode(rows: TaskResult[]): ModeAggregate {
+  const sum = (f: (r: TaskResult) => number): number => rows.reduce((s, r) => s + f(r), 0);
+  const msPerToken = mean(rows.map((r) => r.msPerToken));
+  const decisions = sum((r) => r.forwards);
+  return {
+    tasks: rows.length,
+    generated: sum((r) => r.generated),
+    forwards: sum((r) => r.forwards),
+    acceptance: ratio(sum((r) => r.generated), sum((r) => r.forwards)),
+    meanAcceptance: mean(rows.map((r) => r.acceptance)),
+    msPerToken,
+    speedup: null,
+    identicalToAr: rows.filter((r) => r.identicalToAr).length,
+    cacheHitRate: ratio(sum((r) => r.cacheHits), sum((r) => r.retrievals)),
+    skippedByTimingShare: ratio(sum((r) => r.skippedByTiming), decisions),
+    missingTableShare: ratio(sum((r) => r.missingTableHits), decisions),
+    time: sumTiming(rows),
+  };
+}
+
+/**
+ * Per-mode aggregates of `rows`, in the order of `modes`. Speedup compares against `ar` on the tasks both ran.
+ *
+ * Example: aggregate(rows, ['ar', 'fastcoder']).fastcoder.speedup // ar ms/token ÷ fastcoder ms/token
+ */
+export function aggregate(rows: TaskResult[], modes: string[]): Record<string, ModeAggregate> {
+  const out: Record<string, ModeAggregate> = {};
+  const arByTask = new Map(rows.filter((r) => r.mode === 'ar').map((r) => [r.task, r.msPerToken]));
+  for (const mode of modes) {
+    const mine = rows.filter((r) => r.mode === mode);
+    if (!mine.length) continue;
+    const paired = mine.filter((r) => arByTask.has(r.task));
+    const agg = aggregateMode(mine);
+    const pairedMs = mean(paired.map((r) => r.msPerToken));
+    if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map((r) => arByTask.get(r.task)!)) / pairedMs;
+    out[mode] = agg;
+  }
+  return out;
+}
+
+/** Per-repository aggregates (`repo → mode → aggregate`), for RepoEval rows; `{}` when no row has a repository. */
+export function aggregateByRepo(rows: TaskResult[], modes: string[]): Record<string, Record<string, ModeAggregate>> {
+  const repos = [...new Set(rows.map((r) => r.repo).filter((r): r is string => r !== null))].sort();
+  return Object.fromEntries(repos.map((repo) => [repo, aggregate(rows.filter((r) => r.repo === repo), modes)]));
+}
+
+/** Results with fresh aggregates for `results` rows. */
+export function withAggregates(config: BenchConfig, results: TaskResult[]): BenchResults {
+  return { version: 1, config, results, aggregates: aggregate(results, config.modes), byRepo: aggregateByRepo(results, config.modes) };
+}
+
+/**
+ * Read and check a results file; errors name the file and the problem.
+ *
+ * Example: readResults('out/humaneval.json').aggregates.fastcoder.acceptance
+ */
+export function readResults(file: string): BenchResults {
+  if (!fs.existsSync(file)) throw new Error(`${file}: file not found`);
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const r = data as Partial<BenchResults>;
+  if (!r || r.version !== 1) throw new Error(`${file}: not a fastcoder results file (expected "version": 1)`);
+  if (!r.config || !Array.isArray(r.config.modes)) throw new Error(`${file}: missing 'config.modes'`);
+  if (!Array.isArray(r.results)) throw new Error(`${file}: missing 'results' array`);
+  return withAggregates(r.config, r.results);
+}
+
+/** Write `results` atomically (temp file + rename), so an interrupted run never leaves a half-written file. */
+export function writeResults(file: string, results: BenchResults): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(results, null, 1) + '\n');
+  fs.renameSync(tmp, file);
+}

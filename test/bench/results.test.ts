@@ -1,0 +1,94 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { aggregate, BenchConfig, readResults, TaskResult, withAggregates, writeResults } from '../../src/bench/results';
+import { markdownSummary, markdownTable, tableIV } from '../../src/bench/tables';
+
+const zeroTime = { retrieveMs: 0, trieMs: 0, forwardMs: 1, commitMs: 0, otherMs: 0 };
+
+function row(task: string, repo: string | null, mode: string, L: number, F: number, ms: number, extra: Partial<TaskResult> = {}): TaskResult {
+  return {
+    task, repo, mode, generated: L, forwards: F, acceptance: L / F, msPerToken: ms, wallMs: 0, prefillMs: 0, time: zeroTime,
+    retrievals: 0, cacheHits: 0, skippedByTiming: 0, missingTableHits: 0, stopReason: 'max-new-tokens', identicalToAr: true, text: '',
+    ...extra,
+  };
+}
+
+const config: BenchConfig = {
+  dataset: 'repoeval', data: 'd', tokenizer: 't', model: null, oracle: true, commonIndex: null, maxNewTokens: 64, seed: 0,
+  modes: ['ar', 'rest', 'fastcoder', 'fastcoder-no-cache'], cacheScope: 'generation',
+};
+
+// Hand-computed: two tasks in two repositories.
+const rows = [
+  row('0', 'A', 'ar', 10, 10, 20),
+  row('1', 'B', 'ar', 6, 6, 10),
+  row('0', 'A', 'rest', 10, 5, 8),
+  row('1', 'B', 'rest', 6, 6, 12, { identicalToAr: false }),
+  row('0', 'A', 'fastcoder', 10, 2, 5, { retrievals: 4, cacheHits: 1, skippedByTiming: 1, missingTableHits: 0 }),
+  row('1', 'B', 'fastcoder', 6, 3, 5, { retrievals: 2, cacheHits: 1, skippedByTiming: 0, missingTableHits: 1 }),
+];
+
+describe('aggregate', () => {
+  const agg = aggregate(rows, config.modes);
+  it('acceptance = total L / total F; meanAcceptance = mean of per-task L/F', () => {
+    expect(agg.rest.acceptance).toBeCloseTo(16 / 11, 12);
+    expect(agg.rest.meanAcceptance).toBeCloseTo((2 + 1) / 2, 12);
+    expect(agg.fastcoder.acceptance).toBeCloseTo(16 / 5, 12);
+  });
+  it('speedup = ar mean ms/token / mode mean ms/token', () => {
+    expect(agg.ar.speedup).toBeCloseTo(1, 12);
+    expect(agg.rest.speedup).toBeCloseTo(15 / 10, 12);
+    expect(agg.fastcoder.speedup).toBeCloseTo(15 / 5, 12);
+  });
+  it('counts identical outputs and the retrieval statistics', () => {
+    expect(agg.rest.identicalToAr).toBe(1);
+    expect(agg.fastcoder.cacheHitRate).toBeCloseTo(2 / 6, 12);
+    expect(agg.fastcoder.skippedByTimingShare).toBeCloseTo(1 / 5, 12);
+    expect(agg.fastcoder.missingTableShare).toBeCloseTo(1 / 5, 12);
+    expect(agg.fastcoder.time.forwardMs).toBe(2);
+  });
+  it('leaves out modes with no rows', () => {
+    expect(agg['fastcoder-no-cache']).toBeUndefined();
+  });
+  it('speedup pairs tasks: a mode run on fewer tasks is compared with ar on those tasks only', () => {
+    const a = aggregate([...rows.slice(0, 2), row('1', 'B', 'pld', 6, 3, 5)], ['ar', 'pld']);
+    expect(a.pld.speedup).toBeCloseTo(10 / 5, 12);
+  });
+});
+
+describe('tables', () => {
+  const r = withAggregates(config, rows);
+  it('markdownTable lays out header, alignment and rows', () => {
+    expect(markdownTable(['a', 'b'], [['1', '2']])).toBe('| a | b |\n| --- | ---: |\n| 1 | 2 |');
+  });
+  it('Table IV has one column per repository plus all', () => {
+    expect(tableIV(r).split('\n')).toEqual([
+      '| method | A | B | all |',
+      '| --- | ---: | ---: | ---: |',
+      '| rest | 2.00 | 1.00 | 1.45 |',
+      '| fastcoder | 5.00 | 2.00 | 3.20 |',
+    ]);
+  });
+  it('the summary holds Tables I, II, IV with the hand-computed figures', () => {
+    const md = markdownSummary(r);
+    expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 2/2 |');
+    expect(md).toContain('| rest | 10.00 | 1.50× | 1.45 | 1/2 |');
+    expect(md).toContain('### Table II: ablation');
+    expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 33.3% | 20.0% | 20.0% |');
+  });
+});
+
+describe('results file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-results-'));
+  it('round-trips and recomputes aggregates on read', () => {
+    const f = path.join(dir, 'r.json');
+    writeResults(f, { ...withAggregates(config, rows), aggregates: {} });
+    expect(readResults(f).aggregates.rest.acceptance).toBeCloseTo(16 / 11, 12);
+  });
+  it('rejects a file that is not a results file, naming it', () => {
+    const f = path.join(dir, 'x.json');
+    fs.writeFileSync(f, '{"results": []}');
+    expect(() => readResults(f)).toThrow(`${f}: not a fastcoder results file`);
+  });
+});
