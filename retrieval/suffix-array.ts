@@ -1,0 +1,232 @@
+/**
+ * Token-level suffix arrays: SA-IS construction over a stream of documents, and the longest-suffix search of
+ * FastCoder / REST. Pure functions on typed arrays, so worker threads can run them over shared memory.
+ *
+ * The stream layout: every document's token ids followed by `SEPARATOR` (-1), e.g. docs [5 6] and [5] become
+ * `[5, 6, -1, 5, -1]`. A search pattern never contains the separator, so no match crosses a document boundary, and
+ * continuations stop at it.
+ */
+
+/** Ends every document in a token stream; sorts before every token id. */
+export const SEPARATOR = -1;
+
+/**
+ * Suffix array of `s` (values in [0, upper]) by SA-IS (Nong, Zhang & Chan 2009; layout after the AtCoder library).
+ * Example: saIs(Int32Array.from([1, 0, 1, 0]), 1) → [3, 1, 2, 0]  (suffixes "0" < "010" < "10" < "1010")
+ */
+export function saIs(s: Int32Array, upper: number): Int32Array {
+  const n = s.length;
+  if (n === 0) return new Int32Array(0);
+  if (n === 1) return Int32Array.of(0);
+  if (n === 2) return s[0] < s[1] ? Int32Array.of(0, 1) : Int32Array.of(1, 0);
+  const ls = lsTypes(s);
+  const { sumL, sumS } = bucketStarts(s, ls, upper);
+  const sa = new Int32Array(n);
+  const lmsMap = new Int32Array(n + 1).fill(-1);
+  const lms: number[] = [];
+  for (let i = 1; i < n; i++) if (!ls[i - 1] && ls[i]) lmsMap[i] = lms.push(i) - 1;
+  induce(s, ls, sa, Int32Array.from(lms), sumL, sumS);
+  const m = lms.length;
+  if (m === 0) return sa;
+  const sortedLms = new Int32Array(m);
+  for (let i = 0, j = 0; i < n; i++) if (lmsMap[sa[i]] !== -1) sortedLms[j++] = sa[i];
+  const { rec, recUpper } = reduceLms(s, lms, lmsMap, sortedLms);
+  const recSa = saIs(rec, recUpper);
+  for (let i = 0; i < m; i++) sortedLms[i] = lms[recSa[i]];
+  induce(s, ls, sa, sortedLms, sumL, sumS);
+  return sa;
+}
+
+/** ls[i] = 1 when suffix i is S-type (smaller than suffix i+1). Example: [1, 0, 1] → [0, 1, 0]. */
+function lsTypes(s: Int32Array): Uint8Array {
+  const n = s.length;
+  const ls = new Uint8Array(n);
+  for (let i = n - 2; i >= 0; i--) ls[i] = s[i] === s[i + 1] ? ls[i + 1] : s[i] < s[i + 1] ? 1 : 0;
+  return ls;
+}
+
+/** Start of each symbol's L-bucket (sumL) and S-bucket (sumS) in the SA. Example: [1, 0, 1] (upper 1) → sumL [0, 1], sumS [0, 3]. */
+function bucketStarts(s: Int32Array, ls: Uint8Array, upper: number): { sumL: Int32Array; sumS: Int32Array } {
+  const sumL = new Int32Array(upper + 2);
+  const sumS = new Int32Array(upper + 2);
+  for (let i = 0; i < s.length; i++) {
+    if (!ls[i]) sumS[s[i]]++;
+    else sumL[s[i] + 1]++;
+  }
+  for (let i = 0; i <= upper; i++) {
+    sumS[i] += sumL[i];
+    if (i < upper) sumL[i + 1] += sumS[i];
+  }
+  return { sumL, sumS };
+}
+
+/** Induced sorting: place the LMS suffixes in `lms` order, then induce the L-type and S-type suffixes. */
+function induce(s: Int32Array, ls: Uint8Array, sa: Int32Array, lms: Int32Array, sumL: Int32Array, sumS: Int32Array): void {
+  const n = s.length;
+  sa.fill(-1);
+  const buf = Int32Array.from(sumS);
+  for (let i = 0; i < lms.length; i++) {
+    const d = lms[i];
+    if (d !== n) sa[buf[s[d]]++] = d;
+  }
+  buf.set(sumL);
+  sa[buf[s[n - 1]]++] = n - 1;
+  for (let i = 0; i < n; i++) {
+    const v = sa[i];
+    if (v >= 1 && !ls[v - 1]) sa[buf[s[v - 1]]++] = v - 1;
+  }
+  buf.set(sumL);
+  for (let i = n - 1; i >= 0; i--) {
+    const v = sa[i];
+    if (v >= 1 && ls[v - 1]) sa[--buf[s[v - 1] + 1]] = v - 1;
+  }
+}
+
+/** Name each LMS substring by its rank among the sorted ones (equal substrings share a name): the reduced string. */
+function reduceLms(s: Int32Array, lms: number[], lmsMap: Int32Array, sortedLms: Int32Array): { rec: Int32Array; recUpper: number } {
+  const n = s.length;
+  const m = lms.length;
+  const rec = new Int32Array(m);
+  let recUpper = 0;
+  rec[lmsMap[sortedLms[0]]] = 0;
+  for (let i = 1; i < m; i++) {
+    let l = sortedLms[i - 1];
+    let r = sortedLms[i];
+    const endL = lmsMap[l] + 1 < m ? lms[lmsMap[l] + 1] : n;
+    const endR = lmsMap[r] + 1 < m ? lms[lmsMap[r] + 1] : n;
+    let same = endL - l === endR - r;
+    if (same) {
+      while (l < endL && s[l] === s[r]) {
+        l++;
+        r++;
+      }
+      if (l === n || s[l] !== s[r]) same = false;
+    }
+    if (!same) recUpper++;
+    rec[lmsMap[sortedLms[i]]] = recUpper;
+  }
+  return { rec, recUpper };
+}
+
+/**
+ * Suffix array of a separator-delimited token stream (ids in [0, vocabSize), SEPARATOR between documents).
+ * Example: buildSuffixArray(Int32Array.from([5, 6, -1, 5, -1]), 10) → [4, 2, 3, 0, 1]
+ *   (the suffixes "-1" < "-1 5 -1" < "5 -1" < "5 6 -1 5 -1" < "6 -1 5 -1")
+ */
+export function buildSuffixArray(tokens: Int32Array, vocabSize: number, out?: Int32Array): Int32Array {
+  const shifted = new Int32Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t !== SEPARATOR && (t < 0 || t >= vocabSize || !Number.isInteger(t))) {
+      throw new Error(`token ${t} at position ${i} is outside the vocabulary [0, ${vocabSize})`);
+    }
+    shifted[i] = t + 1; // the separator becomes 0, the smallest symbol
+  }
+  const sa = saIs(shifted, vocabSize);
+  if (!out) return sa;
+  out.set(sa);
+  return out;
+}
+
+/** Options of a longest-suffix search. */
+export interface SearchOptions {
+  nMax: number; // longest context suffix tried (16 in the paper)
+  nMin: number; // shortest suffix accepted as a match (2)
+  k: number; // at most this many occurrences are turned into continuations (5000)
+  span: number; // tokens per continuation (10)
+}
+
+/** What one source found: `SourceResult` without `source` and `ms`. */
+export interface SuffixMatch {
+  matchLength: number; // longest context suffix found (0 = none of length >= nMin)
+  matchCount: number; // occurrences of that suffix (before the k cap)
+  continuations: { tokens: Int32Array; count: number }[]; // distinct non-empty continuations of the first k occurrences
+}
+
+/**
+ * Compare the pattern with the first `pattern.length` tokens of the suffix at `pos`: negative if the suffix is
+ * smaller, 0 if the pattern is its prefix, positive if larger. The stream must end with SEPARATOR.
+ * Example: tokens [5, 6, -1], pattern [5, 7]: comparePrefix(tokens, 0, pattern, 0, 2) → -1 (6 < 7).
+ */
+function comparePrefix(tokens: Int32Array, pos: number, pattern: Int32Array, from: number, to: number): number {
+  for (let j = from; j < to; j++, pos++) {
+    const d = tokens[pos] - pattern[j];
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Half-open SA range [lo, hi) of the suffixes that start with `pattern[from..to)`, or lo === hi if none.
+ * Example: tokens [5, 6, -1, 5, -1], sa [4, 2, 3, 0, 1], pattern [5]: → [2, 4).
+ */
+export function findRange(tokens: Int32Array, sa: Int32Array, pattern: Int32Array, from: number, to: number): [number, number] {
+  let lo = 0;
+  let hi = sa.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePrefix(tokens, sa[mid], pattern, from, to) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  let top = sa.length;
+  while (end < top) {
+    const mid = (end + top) >>> 1;
+    if (comparePrefix(tokens, sa[mid], pattern, from, to) <= 0) end = mid + 1;
+    else top = mid;
+  }
+  return [lo, end];
+}
+
+/**
+ * The longest suffix of `context` with length in [nMin, nMax] that occurs in the stream, its occurrence count, and
+ * the distinct continuations (up to `span` tokens, cut at the document end) of its first k occurrences in SA order.
+ * Since a suffix that occurs implies every shorter one occurs, the length is found by binary search over lengths
+ * (about log2(nMax) range searches instead of nMax).
+ * Example: tokens [1 2 3 -1 1 2 3 -1 1 2 4 -1], context [9 1 2], nMin 2 →
+ *   matchLength 2, matchCount 3, continuations [{[3], 2}, {[4], 1}].
+ */
+export function searchSuffixArray(tokens: Int32Array, sa: Int32Array, context: Int32Array, opts: SearchOptions): SuffixMatch {
+  const none: SuffixMatch = { matchLength: 0, matchCount: 0, continuations: [] };
+  const c = context.length;
+  let lo = Math.max(1, opts.nMin);
+  let hi = Math.min(opts.nMax, c);
+  let best: [number, number] | null = null;
+  let bestLength = 0;
+  while (lo <= hi) {
+    const len = (lo + hi) >>> 1;
+    const range = findRange(tokens, sa, context, c - len, c);
+    if (range[1] > range[0]) {
+      best = range;
+      bestLength = len;
+      lo = len + 1;
+    } else hi = len - 1;
+  }
+  if (!best) return none;
+  const continuations = collectContinuations(tokens, sa, best[0], Math.min(best[1], best[0] + opts.k), bestLength, opts.span);
+  return { matchLength: bestLength, matchCount: best[1] - best[0], continuations };
+}
+
+/**
+ * Group the continuations of the occurrences sa[lo..hi) of a length-`length` match. Equal continuations are adjacent
+ * in SA order, so one pass suffices. Example: occurrences followed by [3 -1], [3 -1], [4 -1] → [{[3], 2}, {[4], 1}].
+ */
+function collectContinuations(tokens: Int32Array, sa: Int32Array, lo: number, hi: number, length: number, span: number): SuffixMatch['continuations'] {
+  const out: SuffixMatch['continuations'] = [];
+  let prev = -1;
+  let prevLen = -1;
+  for (let i = lo; i < hi; i++) {
+    const start = sa[i] + length;
+    let len = 0;
+    while (len < span && tokens[start + len] !== SEPARATOR) len++;
+    if (len === 0) continue;
+    if (len === prevLen && comparePrefix(tokens, prev, tokens.subarray(start, start + len), 0, len) === 0) {
+      out[out.length - 1].count++;
+      continue;
+    }
+    out.push({ tokens: tokens.slice(start, start + len), count: 1 });
+    prev = start;
+    prevLen = len;
+  }
+  return out;
+}
