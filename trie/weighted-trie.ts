@@ -1,0 +1,115 @@
+/**
+ * The weighted Trie of FastCoder (paper §IV-D): retrieved continuations are inserted from the root (the last known
+ * token); every node counts how often its path occurred per source, and its weight is
+ * `α·t_r + β·t_c + γ·t_cache` (+ `t_lookup` for prompt-lookup chains). The draft tree is the `budget` heaviest nodes.
+ *
+ * Because a continuation adds its count to every node on its path, a child never outweighs its parent; ranking nodes by
+ * (weight desc, depth asc, token path lexicographically asc) therefore always keeps parents before children, so any
+ * prefix of that ranking is a connected subtree of the root and, among connected subtrees of its size, one of maximal
+ * total weight. Ties are broken by the ranking alone, never by insertion order. Pure data; no TensorFlow.js.
+ *
+ * Example:
+ *   const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
+ *   trie.insert([5, 6, 7], 'repo', 2);
+ *   trie.insert([5, 8], 'common', 1);
+ *   trie.select(3) // tokens [5, 6, 7], parents [-1, 0, 1], weights [3, 2, 2]
+ */
+import type { DraftSource } from '../retrieval/types';
+import { type DraftTree, emptyTree } from './draft-tree';
+
+/** A source of draft continuations: a retrieval source, or prompt lookup (`pld`). */
+export type TrieSource = DraftSource | 'lookup';
+
+/** Source weights: α for D_r, β for D_c, γ for the cache (all >= 0; prompt-lookup hits weigh 1). */
+export interface TrieWeights {
+  alpha: number;
+  beta: number;
+  gamma: number;
+}
+
+interface TrieNode {
+  token: number;
+  depth: number; // 0 for children of the root
+  children: Map<number, TrieNode>;
+  counts: Record<TrieSource, number>;
+}
+
+const SOURCES: readonly TrieSource[] = ['repo', 'common', 'cache', 'lookup'];
+
+function newNode(token: number, depth: number): TrieNode {
+  return { token, depth, children: new Map(), counts: { repo: 0, common: 0, cache: 0, lookup: 0 } };
+}
+
+export class WeightedTrie {
+  private readonly root = newNode(-1, -1);
+  private readonly weights: TrieWeights;
+
+  constructor(weights: TrieWeights) {
+    for (const [name, w] of Object.entries(weights)) {
+      if (!Number.isFinite(w) || w < 0) throw new Error(`weighted trie: ${name} must be a finite number >= 0, got ${w}`);
+    }
+    this.weights = { ...weights };
+  }
+
+  /**
+   * Add `count` occurrences of `tokens` (a continuation of the root) from `source`.
+   *
+   * Example: insert([5, 6], 'cache', 1) then insert([5], 'repo', 3) → node 5 has counts {cache 1, repo 3}.
+   */
+  insert(tokens: ArrayLike<number>, source: TrieSource, count: number): void {
+    if (!(count > 0) || !Number.isFinite(count)) throw new Error(`weighted trie: count must be > 0, got ${count}`);
+    if (!SOURCES.includes(source)) throw new Error(`weighted trie: unknown source '${source}'`);
+    let node = this.root;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (!Number.isInteger(t) || t < 0) throw new Error(`weighted trie: token ${t} at index ${i} is not a token id`);
+      let child = node.children.get(t);
+      if (!child) node.children.set(t, (child = newNode(t, node.depth + 1)));
+      child.counts[source] += count;
+      node = child;
+    }
+  }
+
+  /** Weight of a node from its counts. Example: α=1, β=0.5, counts {repo 2, common 4} → 4. */
+  private weightOf(node: TrieNode): number {
+    const { alpha, beta, gamma } = this.weights;
+    const c = node.counts;
+    return alpha * c.repo + beta * c.common + gamma * c.cache + c.lookup;
+  }
+
+  /**
+   * The draft tree: the at most `budget` heaviest nodes of positive weight, as flat arrays in rank order (which is
+   * topological). Example: see the class comment.
+   */
+  select(budget: number): DraftTree {
+    if (!Number.isInteger(budget) || budget < 0) throw new Error(`weighted trie: budget must be an integer >= 0, got ${budget}`);
+    const ranked = this.rankedNodes().slice(0, budget);
+    const tree = emptyTree();
+    const index = new Map<TrieNode, number>();
+    for (const { node, parent, weight } of ranked) {
+      index.set(node, tree.tokens.length);
+      tree.tokens.push(node.token);
+      tree.parents.push(parent === this.root ? -1 : index.get(parent)!);
+      tree.depths.push(node.depth);
+      tree.weights.push(weight);
+      for (const s of SOURCES) tree.counts[s].push(node.counts[s]);
+    }
+    return tree;
+  }
+
+  /** Every node of positive weight, best first; `order` (preorder over ascending tokens) is the lexicographic tiebreak. */
+  private rankedNodes(): { node: TrieNode; parent: TrieNode; weight: number; order: number }[] {
+    const all: { node: TrieNode; parent: TrieNode; weight: number; order: number }[] = [];
+    const visit = (parent: TrieNode): void => {
+      const children = [...parent.children.values()].sort((a, b) => a.token - b.token);
+      for (const node of children) {
+        const weight = this.weightOf(node);
+        if (weight <= 0) continue; // a zero-weight node's subtree weighs zero too
+        all.push({ node, parent, weight, order: all.length });
+        visit(node);
+      }
+    };
+    visit(this.root);
+    return all.sort((a, b) => b.weight - a.weight || a.node.depth - b.node.depth || a.order - b.order);
+  }
+}
