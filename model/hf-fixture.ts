@@ -1,0 +1,190 @@
+/**
+ * Ground truth from Hugging Face in the `shared/fixtures/hf-llama` format (see its README): a directory with
+ * `cases.json` and raw float32 `.bin` arrays; the model is in the same directory or in `cases.json`'s `model_dir`
+ * (relative to it). `runHfChecks` replays every case on a CausalLM and reports the max abs difference per check.
+ *
+ * Example:
+ *   const fx = loadHfFixture('test/fixtures/hf-llama/gqa-tiny');
+ *   const lm = await loadModel(fx.modelDir);
+ *   for (const r of await runHfChecks(fx, lm)) console.log(formatCheck(r));
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CausalLM } from './causal-lm';
+
+/** A `{file, dtype, byte_order, shape}` descriptor of a `.bin` array. */
+export interface ArrayDescriptor {
+  file: string; // relative to the fixture directory
+  dtype: string; // must be 'float32'
+  byte_order?: string; // must be 'little' when present
+  shape: number[];
+}
+
+export interface HfCases {
+  prompt: number[];
+  prompt_text?: string;
+  prompt_logits: ArrayDescriptor;
+  greedy: { tokens_use_cache: number[]; step_logits: ArrayDescriptor };
+  tree: {
+    parents: number[];
+    tokens: number[];
+    position_ids: number[];
+    mask: number[][];
+    logits: ArrayDescriptor;
+    greedy_verification: { accepted_nodes: number[]; bonus_token: number };
+  };
+  kv_step: { split: number; chunk1_tokens: number[]; chunk2_tokens: number[]; chunk1_logits: ArrayDescriptor; chunk2_logits: ArrayDescriptor };
+  debug?: { rope?: ArrayDescriptor };
+  model_dir?: string;
+  weights?: { sha256?: Record<string, string> };
+}
+
+export interface HfFixture {
+  dir: string; // the fixture directory (holds cases.json)
+  modelDir: string; // where config.json / safetensors (/ tokenizer.json) are
+  cases: HfCases;
+  /** Read a `.bin` array of this fixture, checked against its descriptor. */
+  read(d: ArrayDescriptor): Float32Array;
+}
+
+export interface CheckResult {
+  name: string; // e.g. 'prompt_logits'
+  pass: boolean;
+  maxAbsDiff: number; // over all compared values (NaN when nothing numeric was compared)
+  detail: string; // llm.c-style first values on failure, or what was compared
+}
+
+function readBin(dir: string, d: ArrayDescriptor): Float32Array {
+  const file = path.join(dir, d.file);
+  if (d.dtype !== 'float32' || (d.byte_order ?? 'little') !== 'little') throw new Error(`${file}: expected little-endian float32, descriptor says ${d.dtype}/${d.byte_order}`);
+  if (!fs.existsSync(file)) throw new Error(`${file}: file not found`);
+  const bytes = fs.readFileSync(file);
+  const count = d.shape.reduce((a, b) => a * b, 1);
+  if (bytes.length !== count * 4) throw new Error(`${file}: ${bytes.length} bytes, but shape ${JSON.stringify(d.shape)} needs ${count * 4}`);
+  const out = new Float32Array(count);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/** Read `dir/cases.json` and locate the model (the fixture dir, or `model_dir` relative to it). */
+export function loadHfFixture(dir: string): HfFixture {
+  const file = path.join(dir, 'cases.json');
+  if (!fs.existsSync(file)) throw new Error(`${file}: file not found (not an hf-llama fixture directory)`);
+  let cases: HfCases;
+  try {
+    cases = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  for (const key of ['prompt', 'prompt_logits', 'greedy', 'tree', 'kv_step'] as const) {
+    if (!(key in cases)) throw new Error(`${file}: missing "${key}"`);
+  }
+  const modelDir = cases.model_dir ? path.resolve(dir, cases.model_dir) : dir;
+  if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${file}: no config.json in the model directory ${modelDir}`);
+  return { dir, modelDir, cases, read: (d) => readBin(dir, d) };
+}
+
+/**
+ * Compare `got` with `want` elementwise; on failure the detail shows the first values like llm.c's check_tensor.
+ * Example: `compareArrays('x', [1, 2], [1, 2.5], 1e-4)` → { pass: false, maxAbsDiff: 0.5, detail: 'x[1] got 2 want 2.5 ...' }.
+ */
+export function compareArrays(name: string, got: ArrayLike<number>, want: ArrayLike<number>, atol: number): CheckResult {
+  if (got.length !== want.length) return { name, pass: false, maxAbsDiff: NaN, detail: `length ${got.length}, expected ${want.length}` };
+  let maxAbsDiff = 0;
+  const shown: string[] = [];
+  for (let i = 0; i < got.length; i++) {
+    const diff = Math.abs(got[i] - want[i]);
+    if (!(diff <= maxAbsDiff)) maxAbsDiff = Number.isNaN(diff) ? Infinity : diff;
+    if (i < 5 || (!(diff <= atol) && shown.length < 10)) shown.push(`${name}[${i}] got ${got[i]} want ${want[i]}${diff <= atol ? '' : ' MISMATCH'}`);
+  }
+  const pass = maxAbsDiff <= atol;
+  return { name, pass, maxAbsDiff, detail: pass ? `${got.length} values` : shown.join('\n') };
+}
+
+/** Index of the largest value in row `row` of a `[rows × width]` array. Example: `argmaxRow([0, 3, 1, 9, 2, 4], 3, 1)` → 0. */
+export function argmaxRow(a: ArrayLike<number>, width: number, row: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (a[row * width + j] > a[row * width + best]) best = j;
+  return best;
+}
+
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+
+async function prefill(lm: CausalLM, tokens: number[]): Promise<Float32Array> {
+  lm.reset();
+  const logits = await lm.forward(tokens, range(0, tokens.length));
+  lm.commit(range(0, tokens.length));
+  return logits;
+}
+
+/** The tree case: prompt in the cache, then all nodes in one forward with the tree mask and position ids. */
+async function treeChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<CheckResult[]> {
+  const t = fx.cases.tree;
+  const V = lm.vocabSize;
+  const promptRow = argmaxRow(await prefill(lm, fx.cases.prompt), V, fx.cases.prompt.length - 1);
+  const logits = await lm.forward(t.tokens, t.position_ids, Uint8Array.from(t.mask.flat()));
+  // greedy verification re-derived from our logits: node accepted iff its token is the argmax of its parent's row
+  const accepted: number[] = [];
+  let last = -1;
+  for (let i = 0; i < t.tokens.length; i++) {
+    const parentArgmax = t.parents[i] === -1 ? promptRow : argmaxRow(logits, V, t.parents[i]);
+    if (t.parents[i] === last && t.tokens[i] === parentArgmax) accepted.push((last = i));
+  }
+  const bonus = argmaxRow(logits, V, last);
+  const gv = t.greedy_verification;
+  const ok = accepted.join() === gv.accepted_nodes.join() && bonus === gv.bonus_token;
+  return [
+    compareArrays('tree_logits', logits, fx.read(t.logits), atol),
+    { name: 'tree_greedy_verification', pass: ok, maxAbsDiff: NaN, detail: `accepted [${accepted}] bonus ${bonus}; expected [${gv.accepted_nodes}] bonus ${gv.bonus_token}` },
+  ];
+}
+
+async function chunkedChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<CheckResult[]> {
+  const k = fx.cases.kv_step;
+  const c1 = await prefill(lm, k.chunk1_tokens);
+  const c2 = await lm.forward(k.chunk2_tokens, range(k.split, k.chunk2_tokens.length));
+  return [compareArrays('kv_chunk1_logits', c1, fx.read(k.chunk1_logits), atol), compareArrays('kv_chunk2_logits', c2, fx.read(k.chunk2_logits), atol)];
+}
+
+/** Greedy decoding with the cache, one token per step: tokens must be identical, step logits within atol. */
+async function greedyChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<CheckResult[]> {
+  const want = fx.cases.greedy.tokens_use_cache;
+  const V = lm.vocabSize;
+  const prompt = fx.cases.prompt;
+  let row = await prefill(lm, prompt);
+  let rowIndex = prompt.length - 1;
+  const steps = new Float32Array(want.length * V);
+  const got: number[] = [];
+  for (let i = 0; i < want.length; i++) {
+    steps.set(row.subarray(rowIndex * V, (rowIndex + 1) * V), i * V);
+    got.push(argmaxRow(row, V, rowIndex));
+    if (i + 1 === want.length) break;
+    row = await lm.forward([got[i]], [lm.cacheLength]);
+    lm.commit([0]);
+    rowIndex = 0;
+  }
+  const same = got.join() === want.join();
+  return [
+    compareArrays('greedy_step_logits', steps, fx.read(fx.cases.greedy.step_logits), atol),
+    { name: 'greedy_tokens', pass: same, maxAbsDiff: NaN, detail: same ? `${want.length} tokens identical` : `got [${got}]\nwant [${want}]` },
+  ];
+}
+
+/** Run every check of the fixture on `lm` (which must be the fixture's model). The cache is reset afterwards. */
+export async function runHfChecks(fx: HfFixture, lm: CausalLM, atol = 1e-4): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const prompt = fx.cases.prompt;
+  results.push(compareArrays('prompt_logits', await prefill(lm, prompt), fx.read(fx.cases.prompt_logits), atol));
+  results.push(...(await treeChecks(fx, lm, atol)));
+  results.push(...(await chunkedChecks(fx, lm, atol)));
+  results.push(...(await greedyChecks(fx, lm, atol)));
+  lm.reset();
+  return results;
+}
+
+/** One line: `PASS prompt_logits  max|diff| 2.1e-6  (12288 values)`, with the failure detail indented below. */
+export function formatCheck(r: CheckResult): string {
+  const diff = Number.isNaN(r.maxAbsDiff) ? '' : `max|diff| ${r.maxAbsDiff.toExponential(2)}`;
+  const head = `${r.pass ? 'PASS' : 'FAIL'} ${r.name.padEnd(26)} ${diff.padEnd(20)}`;
+  return r.pass ? `${head} (${r.detail})` : `${head}\n  ${r.detail.split('\n').join('\n  ')}`;
+}

@@ -1,0 +1,158 @@
+/**
+ * The Llama / CodeLlama / DeepSeek-Coder transformer on TensorFlow.js, numerically HF `LlamaForCausalLM` (float32):
+ * one forward pass over new tokens with explicit position ids and a tree mask, on top of the KV cache.
+ *
+ * Example (prefill, then verify a two-branch draft tree under token t):
+ *   const lm = await loadModel('test/fixtures/hf-llama/llama-tiny');
+ *   await lm.forward(prompt, prompt.map((_, i) => i)); lm.commit(prompt.map((_, i) => i));
+ *   const L = lm.cacheLength;                         // tokens [t, a, b]: a and b are both children of t
+ *   const logits = await lm.forward([t, a, b], [L, L + 1, L + 1], Uint8Array.of(1,0,0, 1,1,0, 1,0,1));
+ *   lm.commit([0, 2]);                                // keep t and b
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CausalLM } from './causal-lm';
+import { LlamaConfig } from './config';
+import { KVCache } from './kv-cache';
+import { rotateHalfMatrix, ropeCosSin } from './rope';
+import { LayerWeights, LlamaWeights, weightTensors } from './weights';
+
+/** Additive score for a masked pair: large, negative, finite (HF uses float32 min; softmax gives 0 either way). */
+const MASKED = -1e9;
+
+/**
+ * Check a tree mask `[n × n]` (1 = row may attend to column; each token must see itself) or build the causal one.
+ * Example: `treeMaskOrCausal(undefined, 2)` → [1, 0, 1, 1].
+ */
+export function treeMaskOrCausal(mask: Uint8Array | undefined, n: number): Uint8Array {
+  if (!mask) {
+    const causal = new Uint8Array(n * n);
+    for (let i = 0; i < n; i++) causal.fill(1, i * n, i * n + i + 1);
+    return causal;
+  }
+  if (mask.length !== n * n) throw new Error(`forward: treeMask has ${mask.length} entries, expected ${n}×${n} = ${n * n}`);
+  for (let i = 0; i < n; i++) {
+    if (mask[i * n + i] !== 1) throw new Error(`forward: treeMask[${i}][${i}] must be 1 (a token attends to itself)`);
+    for (let j = 0; j < n; j++) if (mask[i * n + j] > 1) throw new Error(`forward: treeMask[${i}][${j}] = ${mask[i * n + j]}, expected 0 or 1`);
+  }
+  return mask;
+}
+
+/**
+ * The mask as an additive bias for the grouped query rows `[group·n × n]`: row g·n + i is token i's row, for each of
+ * the `group` query heads sharing one kv head. Example: mask [1,0,1,1], group 1 → [0, -1e9, 0, 0].
+ */
+export function maskBias(mask: Uint8Array, n: number, group: number): Float32Array {
+  const bias = new Float32Array(group * n * n);
+  for (let g = 0; g < group; g++) for (let k = 0; k < n * n; k++) bias[g * n * n + k] = mask[k] ? 0 : MASKED;
+  return bias;
+}
+
+/** HF LlamaRMSNorm: `w * (x / sqrt(mean(x²) + eps))` over the last axis. */
+function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), weight);
+}
+
+export class LlamaModel implements CausalLM {
+  private readonly cache = new KVCache();
+  private readonly rotateHalf: tf.Tensor2D; // [headDim, headDim]: x·R = rotate_half(x)
+
+  constructor(
+    readonly config: LlamaConfig, // the validated config.json
+    private readonly weights: LlamaWeights, // tfjs tensors, owned by the model
+    readonly backend: string, // the tfjs backend the weights live on
+  ) {
+    this.rotateHalf = tf.tensor2d(rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
+  }
+
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  get cacheLength(): number {
+    return this.cache.length;
+  }
+
+  /** Committed cache blocks (see kv-cache.ts); each holds 2 tensors per layer. */
+  get cacheBlockCount(): number {
+    return this.cache.blockCount;
+  }
+
+  async forward(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<Float32Array> {
+    const c = this.config;
+    const n = tokens.length;
+    if (n === 0) throw new Error('forward: no tokens');
+    if (positions.length !== n) throw new Error(`forward: ${n} tokens but ${positions.length} positions`);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isInteger(tokens[i]) || tokens[i] < 0 || tokens[i] >= c.vocabSize) throw new Error(`forward: token ${tokens[i]} at index ${i} is not in 0..${c.vocabSize - 1}`);
+      if (!Number.isInteger(positions[i]) || positions[i] < 0) throw new Error(`forward: position ${positions[i]} at index ${i} is not a non-negative integer`);
+    }
+    const group = c.numHeads / c.numKvHeads;
+    const bias = maskBias(treeMaskOrCausal(treeMask, n), n, group);
+    const { cos, sin } = ropeCosSin(positions, c.headDim, c.ropeTheta, c.ropeScalingFactor);
+    this.cache.dropPending();
+    const logits = tf.tidy(() => {
+      const ids = tf.tensor1d(Int32Array.from(tokens), 'int32');
+      const rope = { cos: tf.tensor3d(cos, [n, 1, c.headDim]), sin: tf.tensor3d(sin, [n, 1, c.headDim]) };
+      const treeBias = tf.tensor2d(bias, [group * n, n]);
+      let x = tf.gather(this.weights.embedTokens, ids) as tf.Tensor2D; // [n, hidden]
+      this.weights.layers.forEach((layer, l) => {
+        x = tf.add(x, this.attention(l, layer, rmsNorm(x, layer.inputLayernorm, c.rmsNormEps), rope, treeBias));
+        x = tf.add(x, this.mlp(layer, rmsNorm(x, layer.postAttentionLayernorm, c.rmsNormEps)));
+      });
+      return tf.matMul(rmsNorm(x, this.weights.norm, c.rmsNormEps), this.weights.lmHead); // [n, vocab]
+    });
+    try {
+      return (await logits.data()) as Float32Array;
+    } finally {
+      logits.dispose();
+    }
+  }
+
+  /** Self-attention of layer `l` over the committed cache plus the new tokens (whose K/V become pending). */
+  private attention(l: number, w: LayerWeights, h: tf.Tensor2D, rope: { cos: tf.Tensor3D; sin: tf.Tensor3D }, treeBias: tf.Tensor2D): tf.Tensor2D {
+    const { numHeads: H, numKvHeads: kvH, headDim: D } = this.config;
+    const n = h.shape[0];
+    const qkv = tf.matMul(h, w.qkvProj); // [n, (H + 2·kvH)·D]
+    const [qkFlat, vFlat] = tf.split(qkv, [(H + kvH) * D, kvH * D], 1);
+    // RoPE on q and k together: x·cos + rotate_half(x)·sin
+    const qk = tf.reshape(qkFlat, [n, H + kvH, D]);
+    const rotated = tf.reshape(tf.matMul(tf.reshape(qk, [n * (H + kvH), D]), this.rotateHalf), [n, H + kvH, D]);
+    const [q, k] = tf.split(tf.add(tf.mul(qk, rope.cos), tf.mul(rotated, rope.sin)), [H, kvH], 1); // [n, H, D], [n, kvH, D]
+    // query head h uses kv head ⌊h / group⌋: group the query heads under their kv head, rows (g, token)
+    const qGrouped = tf.mul(tf.reshape(tf.transpose(q, [1, 0, 2]), [kvH, (H / kvH) * n, D]), 1 / Math.sqrt(D)); // [kvH, group·n, D]
+    const kNew = tf.transpose(k, [1, 2, 0]) as tf.Tensor3D; // [kvH, D, n]
+    const vNew = tf.transpose(tf.reshape(vFlat, [n, kvH, D]), [1, 0, 2]) as tf.Tensor3D; // [kvH, n, D]
+    this.cache.setPending(l, kNew, vNew);
+    const keys = this.cache.keys(l);
+    const values = [...this.cache.values(l), vNew];
+    const scores = [...keys.map((kb) => tf.matMul(qGrouped, kb)), tf.add(tf.matMul(qGrouped, kNew), treeBias)]; // [kvH, group·n, len_b]
+    const probs = tf.softmax(scores.length === 1 ? scores[0] : tf.concat(scores, 2)); // [kvH, group·n, L + n]
+    const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((v) => v.shape[1]), 2);
+    const ctx = parts.length === 1 ? tf.matMul(parts[0], values[0]) : tf.addN(parts.map((p, b) => tf.matMul(p, values[b]))); // [kvH, group·n, D]
+    const merged = tf.reshape(tf.transpose(tf.reshape(ctx, [H, n, D]), [1, 0, 2]), [n, H * D]);
+    return tf.matMul(merged, w.oProj); // [n, hidden]
+  }
+
+  /** SwiGLU MLP: down(silu(gate(x)) · up(x)). */
+  private mlp(w: LayerWeights, h: tf.Tensor2D): tf.Tensor2D {
+    const [gate, up] = tf.split(tf.matMul(h, w.gateUpProj), 2, 1); // [n, intermediate] each
+    return tf.matMul(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), w.downProj); // [n, hidden]
+  }
+
+  commit(keep: ArrayLike<number>): void {
+    this.cache.commit(keep);
+  }
+
+  rollback(length: number): void {
+    this.cache.rollback(length);
+  }
+
+  reset(): void {
+    this.cache.reset();
+  }
+
+  dispose(): void {
+    this.cache.reset();
+    tf.dispose([this.rotateHalf, ...weightTensors(this.weights)]);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * `loadModel(dir)`: pick the backend, read `dir/config.json` and the safetensors weights, return a ready LlamaModel.
+ *
+ * Example:
+ *   const lm = await loadModel('test/fixtures/hf-llama/llama-tiny', { backend: 'wasm' });
+ *   lm.backend                       // 'wasm'
+ *   const logits = await lm.forward([1, 5, 9], [0, 1, 2]);   // Float32Array(3 × 512)
+ */
+import { selectBackend } from './backend';
+import { openCheckpoint } from './checkpoint';
+import { loadConfig } from './config';
+import { LlamaModel } from './llama';
+import { loadWeights } from './weights';
+
+export interface LoadOptions {
+  backend?: string; // 'tensorflow' | 'wasm' | 'cpu'; default: FASTCODER_BACKEND, else the best available
+}
+
+/** Load a HF Llama checkpoint directory (config.json + model.safetensors or a sharded index). */
+export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LlamaModel> {
+  const backend = await selectBackend(opts.backend);
+  const config = loadConfig(dir);
+  const ckpt = openCheckpoint(dir);
+  try {
+    return new LlamaModel(config, loadWeights(ckpt, config), backend.name);
+  } finally {
+    ckpt.close();
+  }
+}
