@@ -6,6 +6,8 @@
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
+  trace: { summary: 'render a trace JSONL as a self-contained HTML page', load: () => import('./commands/trace') },
+  report: { summary: 'print a results file as Tables I/II/IV; --html with charts', load: () => import('./commands/report') },
 };
 
 function usage(): string {
