@@ -1,0 +1,113 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildDatastore, datastoreFromDocuments, loadDatastore, saveDatastore, Datastore } from '../../retrieval/datastore';
+import { FORMAT_VERSION } from '../../retrieval/datastore-file';
+import { naiveSearch, rng } from './naive';
+
+const repo = path.join(__dirname, '../fixtures/retrieval/repo');
+const HASH = 'ab'.repeat(32);
+const OTHER_HASH = 'cd'.repeat(32);
+const VOCAB = 4096;
+
+/** A word-level tokenizer: words, single whitespace chars and punctuation, numbered in order of first sight. */
+function wordTokenizer() {
+  const ids = new Map<string, number>();
+  return { encode: (text: string) => (text.match(/\w+|\s|[^\w\s]/g) ?? []).map((w) => ids.get(w) ?? ids.set(w, ids.size).get(w)!) };
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fc-ds-'));
+
+async function repoDatastore(): Promise<{ ds: Datastore; docs: number[][] }> {
+  const tok = wordTokenizer();
+  const { datastore } = await buildDatastore([repo], { tokenizer: tok, vocabSize: VOCAB, tokenizerHash: HASH });
+  const again = wordTokenizer(); // same numbering, applied independently to the files in sorted order
+  const files = ['checks.py', 'io/__init__.py', 'io/convert.py', 'io/load.py', 'io/save.py', 'stat.py', 'types.py'];
+  return { ds: datastore, docs: files.map((f) => again.encode(fs.readFileSync(path.join(repo, f), 'utf8'))) };
+}
+
+describe('buildDatastore', () => {
+  test('the stream is each document followed by a separator; the table points at them', async () => {
+    const { ds, docs } = await repoDatastore();
+    expect(Array.from(ds.tokens)).toEqual(docs.flatMap((d) => [...d, -1]));
+    expect(ds.documents.map((d) => d.length)).toEqual(docs.map((d) => d.length));
+    expect(ds.documents[2]).toMatchObject({ path: 'io/convert.py', start: docs[0].length + docs[1].length + 2 });
+    expect(ds.tokens.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(ds.sa.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  test('search over real code equals a naive scan at every position of every file', async () => {
+    const { ds, docs } = await repoDatastore();
+    const opts = { nMax: 16, nMin: 2, k: 5000, span: 10 };
+    let matched = 0;
+    for (const d of docs) {
+      for (let end = 1; end <= d.length; end += 3) {
+        const context = Int32Array.from(d.slice(Math.max(0, end - 20), end));
+        const got = ds.search(context, opts);
+        expect(got).toEqual(naiveSearch(ds.tokens, context, opts));
+        if (got.matchLength > 0) matched++;
+      }
+    }
+    expect(matched).toBeGreaterThan(100);
+  });
+
+  test('a token id outside the vocabulary names the document', async () => {
+    await expect(buildDatastore([repo], { tokenizer: { encode: () => [1, 5000] }, vocabSize: VOCAB, tokenizerHash: HASH })).rejects.toThrow(
+      'checks.py: tokenizer produced id 5000, outside the vocabulary [0, 4096)',
+    );
+  });
+});
+
+describe('saveDatastore / loadDatastore', () => {
+  const rand = rng(7);
+  const docs = Array.from({ length: 30 }, (_, i) => ({ path: `d${i}/é${i}.py`, tokens: Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 32256)) }));
+  const ds = datastoreFromDocuments(docs, 32256, HASH);
+  const saved = () => {
+    const file = path.join(tmp(), 'x.fcds');
+    saveDatastore(ds, file);
+    return file;
+  };
+
+  test('round trip: identical tokens, SA, table, identity; shared memory', () => {
+    const back = loadDatastore(saved(), { vocabSize: 32256, tokenizerHash: HASH });
+    expect(Array.from(back.tokens)).toEqual(Array.from(ds.tokens));
+    expect(Array.from(back.sa)).toEqual(Array.from(ds.sa));
+    expect(back.documents).toEqual(ds.documents);
+    expect([back.vocabSize, back.tokenizerHash]).toEqual([32256, HASH]);
+    expect(back.sa.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  test('an empty datastore round-trips', () => {
+    const file = path.join(tmp(), 'empty.fcds');
+    saveDatastore(datastoreFromDocuments([], 10, HASH), file);
+    expect(loadDatastore(file).tokens.length).toBe(0);
+  });
+
+  const corrupt = (edit: (b: Buffer) => Buffer) => {
+    const file = saved();
+    fs.writeFileSync(file, edit(fs.readFileSync(file)));
+    return file;
+  };
+  test.each<[string, (b: Buffer) => Buffer, RegExp]>([
+    ['truncated', (b) => b.subarray(0, b.length - 100), /truncated datastore file/],
+    ['shorter than a header', (b) => b.subarray(0, 10), /truncated datastore file \(10 bytes/],
+    ['a flipped token byte', (b) => { b[64 + 12 * 30 + 200] ^= 1; return b; }, /checksum mismatch/],
+    ['bad magic', (b) => { b.write('NOTADS!!', 0); return b; }, /not a fastcoder datastore/],
+    ['a newer version', (b) => { b.writeUInt32LE(FORMAT_VERSION + 1, 8); return b; }, /version 2 is newer than this fastcoder reads \(1\)/],
+    ['a huge stream length', (b) => { b.writeUInt32LE(2 ** 30, 16); return b; }, /truncated datastore file .* the header implies/],
+  ])('%s', (_, edit, msg) => {
+    const file = corrupt(edit);
+    expect(() => loadDatastore(file)).toThrow(file);
+    expect(() => loadDatastore(file)).toThrow(msg);
+  });
+
+  test('a different tokenizer or vocab size is refused', () => {
+    const file = saved();
+    expect(() => loadDatastore(file, { tokenizerHash: OTHER_HASH })).toThrow(`${file}: built with a different tokenizer`);
+    expect(() => loadDatastore(file, { vocabSize: 32000 })).toThrow(`${file}: built for vocab size 32256, but the model's is 32000`);
+  });
+
+  test('a missing file', () => {
+    expect(() => loadDatastore('/nonexistent.fcds')).toThrow('/nonexistent.fcds: file not found');
+  });
+});
