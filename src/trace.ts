@@ -5,8 +5,11 @@
  */
 import type { DraftSource, RetrievalDecision } from '../retrieval/types';
 
-/** Where an output token came from: a retrieved draft (by source) or the model itself (the bonus token). */
-export type TokenSource = DraftSource | 'model';
+/**
+ * Where an output token came from: a retrieved draft (by source), a prompt-lookup draft (`pld` mode: an n-gram match in
+ * the prompt + output), or the model itself (the bonus token).
+ */
+export type TokenSource = DraftSource | 'lookup' | 'model';
 
 /** Per-source retrieval outcome of one step (the continuations themselves live in the draft tree). */
 export interface SourceTrace {
@@ -22,8 +25,8 @@ export interface DraftTrace {
   tokens: number[]; // token id per node
   parents: number[]; // parent node index, -1 = child of the step's root (the last known token)
   depths: number[]; // 0 for children of the root
-  weights: number[]; // Trie weight α·t_r + β·t_c + γ·t_cache of each node
-  counts: { repo: number[]; common: number[]; cache: number[] }; // t_r, t_c, t_cache per node
+  weights: number[]; // Trie weight α·t_r + β·t_c + γ·t_cache (+ t_lookup) of each node
+  counts: { repo: number[]; common: number[]; cache: number[]; lookup?: number[] }; // t_r, t_c, t_cache (t_lookup: pld) per node
 }
 
 /** One token appended to the output this step. */

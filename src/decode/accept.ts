@@ -1,0 +1,56 @@
+/**
+ * Greedy verification of a draft tree: accept the longest root-to-node path whose every token equals the argmax of its
+ * parent's logits row, then take the argmax after the last accepted node as the bonus token. This is exactly what plain
+ * greedy decoding would have produced, token by token.
+ */
+
+/**
+ * Index of the largest value in row `row` of a row-major `[rows × vocab]` array; ties go to the lowest index.
+ *
+ * Example: argmaxRow(Float32Array.of(0, 3, 1,  5, 5, 2), 1, 3) → 0
+ */
+export function argmaxRow(logits: Float32Array, row: number, vocab: number): number {
+  const start = row * vocab;
+  let best = 0;
+  let bestValue = logits[start];
+  for (let j = 1; j < vocab; j++) {
+    const v = logits[start + j];
+    if (v > bestValue) {
+      bestValue = v;
+      best = j;
+    }
+  }
+  return best;
+}
+
+export interface Acceptance {
+  nodes: number[]; // accepted draft nodes, root to leaf
+  tokens: number[]; // their tokens, then the bonus token
+  rows: number[]; // forward rows to commit: 0 (the root), then 1 + node for each accepted node
+}
+
+/**
+ * Walk the tree from the root following argmax tokens. Rows of `logits` are [root, node 0, node 1, ...].
+ *
+ * Example: tree tokens [5, 6, 9], parents [-1, 0, -1]; argmax of row 0 (root) = 9, of row 3 (node 2) = 4 →
+ *   { nodes: [2], tokens: [9, 4], rows: [0, 3] }
+ */
+export function acceptGreedy(tokens: ArrayLike<number>, parents: ArrayLike<number>, logits: Float32Array, vocab: number): Acceptance {
+  const children = new Map<number, number[]>(); // parent node (-1 = root) → child nodes
+  for (let i = 0; i < parents.length; i++) {
+    const list = children.get(parents[i]);
+    if (list) list.push(i);
+    else children.set(parents[i], [i]);
+  }
+  const result: Acceptance = { nodes: [], tokens: [], rows: [0] };
+  let node = -1;
+  for (;;) {
+    const next = argmaxRow(logits, node + 1, vocab);
+    result.tokens.push(next);
+    const child = (children.get(node) ?? []).find((c) => tokens[c] === next);
+    if (child === undefined) return result;
+    result.nodes.push(child);
+    result.rows.push(child + 1);
+    node = child;
+  }
+}

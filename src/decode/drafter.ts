@@ -1,0 +1,89 @@
+/**
+ * Where a step's draft tree comes from: nothing (`ar`), prompt lookup (`pld`), or a `Retriever` whose continuations are
+ * merged into the weighted Trie (`rest`, `fastcoder` and its ablations). Each drafter reports what the trace needs.
+ */
+import type { Retriever, StepFeedback } from '../../retrieval/types';
+import { type DraftTree, emptyTree } from '../../trie/draft-tree';
+import { WeightedTrie, type TrieWeights } from '../../trie/weighted-trie';
+import type { SourceTrace, StepTrace } from '../trace';
+import { promptLookup, type PromptLookupOptions } from './prompt-lookup';
+
+export interface Draft {
+  tree: DraftTree;
+  retrieval: StepTrace['retrieval']; // null when no retriever ran
+  retrieveMs: number;
+  trieMs: number;
+}
+
+export interface Drafter {
+  /** Start a generation for `prompt`. */
+  begin(prompt: Int32Array): void;
+  /** A draft tree of at most `budget` nodes continuing `context` (prompt + generated, ending with the root token). */
+  draft(context: Int32Array, budget: number): Promise<Draft>;
+  /** What the step accepted (feeds the retriever's cache). */
+  update(feedback: StepFeedback): void;
+  /** Release what `close` of the underlying retriever releases. */
+  close(): Promise<void>;
+}
+
+const now = (): number => performance.now();
+
+/** `ar`: never drafts. Example: (await noDrafter().draft(ctx, 64)).tree.tokens → [] */
+export function noDrafter(): Drafter {
+  return {
+    begin() {},
+    draft: async () => ({ tree: emptyTree(), retrieval: null, retrieveMs: 0, trieMs: 0 }),
+    update() {},
+    close: async () => {},
+  };
+}
+
+/**
+ * `pld`: one chain from prompt lookup, as a Trie of a single 'lookup' continuation.
+ * Example: context [1, 2, 3, 1, 2] → chain [3, 1, 2] (with maxNgram 2, draftLength 3).
+ */
+export function promptLookupDrafter(opts: PromptLookupOptions): Drafter {
+  return {
+    begin() {},
+    async draft(context, budget) {
+      const t0 = now();
+      const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
+      const chain = promptLookup(context, opts);
+      if (chain.length > 0) trie.insert(chain, 'lookup', 1);
+      return { tree: trie.select(budget), retrieval: null, retrieveMs: 0, trieMs: now() - t0 };
+    },
+    update() {},
+    close: async () => {},
+  };
+}
+
+/**
+ * Retrieval drafts: every continuation of every source, with its count, goes into a weighted Trie; the heaviest
+ * `budget` nodes are verified. `closeRetriever` says whether `close` also closes the retriever (it does when the
+ * decoder created it).
+ */
+export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, closeRetriever: boolean): Drafter {
+  return {
+    begin: (prompt) => retriever.begin(prompt),
+    async draft(context, budget) {
+      const t0 = now();
+      const result = await retriever.retrieve(context);
+      const t1 = now();
+      const trie = new WeightedTrie(weights);
+      for (const r of result.results) for (const c of r.continuations) if (c.tokens.length > 0) trie.insert(c.tokens, r.source, c.count);
+      const tree = trie.select(budget);
+      const sources: SourceTrace[] = result.results.map((r) => ({
+        source: r.source,
+        matchLength: r.matchLength,
+        matchCount: r.matchCount,
+        candidates: r.continuations.length,
+        ms: r.ms,
+      }));
+      return { tree, retrieval: { decision: result.decision, sources }, retrieveMs: t1 - t0, trieMs: now() - t1 };
+    },
+    update: (feedback) => retriever.update(feedback),
+    close: async () => {
+      if (closeRetriever) await retriever.close();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * `generate`: greedy decoding with retrieval drafts, verified losslessly. Each step:
+ *   retrieve → weighted Trie → one forward over [root + draft tree] with the tree mask and position ids → accept the
+ *   longest path equal to the argmax chain, plus the bonus token → commit those K/V → feed back to the retriever.
+ * Every mode returns exactly the tokens of `ar` (plain greedy, one token per forward); only the speed differs.
+ *
+ * Example:
+ *   const model = await loadModel('models/tiny-coder-dsc'); const tok = loadTokenizer('models/tiny-coder-dsc');
+ *   const r = await generate(model, tok, 'def fib(n):', { mode: 'pld', maxNewTokens: 64 });
+ *   r.text, r.metrics.acceptance
+ */
+import type { CausalLM } from '../../model/causal-lm';
+import type { Tokenizer } from '../../model/tokenizer';
+import { verifyInputs } from '../../trie/draft-tree';
+import type { DraftSource } from '../../retrieval/types';
+import type { GenerationMetrics, StepTrace, TraceHeader } from '../trace';
+import { acceptGreedy } from './accept';
+import { openDrafter } from './make-drafter';
+import { MetricsAccumulator } from './metrics';
+import { type GenerateOptions, type ResolvedOptions, resolveOptions } from './options';
+import { DEFAULT_PROMPT_LOOKUP } from './prompt-lookup';
+import { acceptedTokens, draftTrace, nodeSources, tokenInLine } from './step-trace';
+import { StopCondition, type StopReason } from './stop';
+
+export { ABLATIONS, MODES, type AblationRow, type GenerateOptions, type Mode } from './options';
+
+export interface GenerationResult {
+  tokens: number[]; // generated ids only (an EOS that stopped generation included)
+  text: string; // decoded generated text, special tokens skipped
+  stopReason: StopReason;
+  metrics: GenerationMetrics;
+}
+
+const now = (): number => performance.now();
+
+/** Generate a continuation of `prompt` (text, or token ids used as given) with `options.mode`. */
+export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: string | number[], options: GenerateOptions): Promise<GenerationResult> {
+  const opts = resolveOptions(options, DEFAULT_PROMPT_LOOKUP);
+  const promptIds = promptTokens(model, tokenizer, prompt, opts);
+  const tracing = opts.onStep !== undefined || opts.trace !== undefined;
+  const texts = tracing ? tokenizer.tokenTexts() : [];
+  opts.trace?.write(traceHeader(opts, promptIds, tokenizer));
+
+  const start = now();
+  await prefill(model, promptIds);
+  const prefillMs = now() - start;
+
+  const drafter = await openDrafter(opts, tokenizer);
+  const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) =>
+    tokenizer.decode(ids),
+  );
+  const context = [...promptIds]; // prompt + generated; the last entry is the root, not yet in the KV cache
+  const metrics = new MetricsAccumulator();
+  let stopReason: StopReason | null = opts.maxNewTokens === 0 ? 'max-new-tokens' : null;
+  try {
+    drafter.begin(Int32Array.from(promptIds));
+    for (let step = 0; stopReason === null; step++) {
+      const t0 = now();
+      const draft = await drafter.draft(Int32Array.from(context), Math.min(opts.budget, stop.remaining - 1));
+      const root = context[context.length - 1];
+      const inputs = verifyInputs(root, model.cacheLength, draft.tree);
+      const t1 = now();
+      const logits = await model.forward(inputs.tokens, inputs.positions, inputs.mask);
+      const t2 = now();
+      const acc = acceptGreedy(draft.tree.tokens, draft.tree.parents, logits, model.vocabSize);
+      const t3 = now();
+      model.commit(acc.rows);
+      const t4 = now();
+      let kept = 0;
+      while (kept < acc.tokens.length && stopReason === null) stopReason = stop.push(acc.tokens[kept++]);
+      const contextLength = context.length;
+      context.push(...acc.tokens.slice(0, kept));
+      const fromDraft = Math.min(acc.nodes.length, kept);
+      const deepest = acc.nodes[fromDraft - 1];
+      drafter.update({
+        tokens: Int32Array.from(context),
+        generatedStart: promptIds.length,
+        appended: kept,
+        fromDraft,
+        draftSources: fromDraft > 0 ? (nodeSources(draft.tree, deepest).filter((s) => s !== 'lookup') as DraftSource[]) : [],
+      });
+      const timing = {
+        retrieveMs: draft.retrieveMs,
+        trieMs: draft.trieMs,
+        forwardMs: t2 - t1,
+        commitMs: t4 - t3,
+        otherMs: t1 - t0 - draft.retrieveMs - draft.trieMs + (t3 - t2) + (now() - t4),
+      };
+      const trace: StepTrace = {
+        kind: 'step',
+        step,
+        contextLength,
+        tokenInLine: tracing ? tokenInLine(context.slice(0, contextLength), texts) : 0,
+        retrieval: draft.retrieval,
+        draft: draftTrace(draft.tree),
+        accepted: tracing ? acceptedTokens(draft.tree, acc.nodes, acc.tokens, kept, (t) => texts[t] ?? '') : [],
+        timing,
+      };
+      metrics.add(trace);
+      opts.onStep?.(trace);
+      opts.trace?.write(trace);
+    }
+  } finally {
+    await drafter.close();
+  }
+  const tokens = context.slice(promptIds.length);
+  const result: GenerationResult = {
+    tokens,
+    text: tokenizer.decode(tokens),
+    stopReason: stopReason,
+    metrics: metrics.finish(tokens.length, now() - start, prefillMs),
+  };
+  opts.trace?.write({ kind: 'summary', tokens, text: result.text, stopReason, metrics: result.metrics });
+  return result;
+}
+
+/** Token ids of the prompt, checked against the model's vocabulary. */
+function promptTokens(model: CausalLM, tokenizer: Tokenizer, prompt: string | number[], opts: ResolvedOptions): number[] {
+  const ids = typeof prompt === 'string' ? tokenizer.encode(prompt, { addSpecialTokens: opts.addSpecialTokens }) : prompt;
+  if (ids.length === 0) throw new Error('generate: the prompt has no tokens');
+  const bad = ids.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= model.vocabSize);
+  if (bad >= 0) throw new Error(`generate: prompt token ${ids[bad]} at index ${bad} is not in 0..${model.vocabSize - 1}`);
+  return ids;
+}
+
+/** Run the prompt minus its last token through the model and cache it; the last token is the first step's root. */
+async function prefill(model: CausalLM, prompt: number[]): Promise<void> {
+  model.reset();
+  const n = prompt.length - 1;
+  if (n === 0) return;
+  const positions = Array.from({ length: n }, (_, i) => i);
+  await model.forward(prompt.slice(0, n), positions);
+  model.commit(positions);
+}
+
+/** EOS ids: the option, else the model's config.json (authoritative for the model), else the tokenizer's. */
+function eosIdsOf(model: CausalLM, tokenizer: Tokenizer, opts: ResolvedOptions): number[] {
+  if (opts.eosIds) return opts.eosIds;
+  const config = (model as { config?: { eosTokenIds?: number[] } }).config;
+  return config?.eosTokenIds ?? tokenizer.eosIds;
+}
+
+/** The trace's first line: the options in effect (datastores and callbacks by presence only). */
+function traceHeader(opts: ResolvedOptions, promptIds: number[], tokenizer: Tokenizer): TraceHeader {
+  const { repoIndex, commonIndex, retriever, onStep, trace, label, ...plain } = opts;
+  const options = { ...plain, repoIndex: repoIndex !== undefined, commonIndex: commonIndex !== undefined, retriever: retriever !== undefined, onStep: onStep !== undefined };
+  return { kind: 'header', mode: label, options, promptTokens: promptIds, promptText: tokenizer.decode(promptIds, { skipSpecialTokens: false }) };
+}

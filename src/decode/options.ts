@@ -1,0 +1,89 @@
+/**
+ * Options of `generate`: the decoding mode, FastCoder's component switches (the paper's Table II ablations), Trie
+ * weights, stopping rules and tracing hooks.
+ */
+import type { Datastore } from '../../retrieval/datastore';
+import type { Retriever } from '../../retrieval/types';
+import type { StepTrace } from '../trace';
+import type { PromptLookupOptions } from './prompt-lookup';
+import type { TraceSink } from './trace-writer';
+
+/**
+ * `ar` plain greedy decoding (one token per forward: the reference output and the speed baseline); `pld` prompt lookup;
+ * `rest` REST (D_c only, no cache, no retrieval timing, Trie by counts); `fastcoder` D_r + D_c in parallel, cache,
+ * retrieval timing, weighted Trie.
+ */
+export type Mode = 'ar' | 'pld' | 'rest' | 'fastcoder';
+
+export const MODES: readonly Mode[] = ['ar', 'pld', 'rest', 'fastcoder'];
+
+export interface GenerateOptions {
+  mode: Mode;
+  maxNewTokens?: number; // hard cap on generated tokens (default 128)
+  stop?: string[]; // stop after the token that completes any of these strings in the generated text
+  eosIds?: number[]; // default: the model's config.json eos ids when it has a config, else the tokenizer's
+  addSpecialTokens?: boolean; // text prompts: let the tokenizer add BOS (default true)
+  budget?: number; // draft tokens verified per forward (default 64; the forward sees budget + 1 rows)
+  alpha?: number; // Trie weight of D_r counts (default 1)
+  beta?: number; // Trie weight of D_c counts (default 1)
+  gamma?: number; // Trie weight of cache counts (default 1)
+  repo?: boolean; // fastcoder: search D_r (default true)
+  cache?: boolean; // fastcoder: context- and preference-aware cache (default true)
+  timing?: boolean; // fastcoder: retrieval timing (line-start skip, missing table) (default true)
+  parallel?: boolean; // fastcoder: search D_r and D_c concurrently (default true)
+  repoIndex?: Datastore; // D_r
+  commonIndex?: Datastore; // D_c
+  retriever?: Retriever; // a ready retriever for `rest`/`fastcoder` (then the four switches and indexes are unused)
+  retrieval?: Record<string, unknown>; // further retriever options (n_max, k, l, p, ...), passed through
+  promptLookup?: Partial<PromptLookupOptions>; // pld: n-gram size and draft length
+  seed?: number; // seeds the retrieval-timing coin (default 0)
+  label?: string; // the trace header's mode name, e.g. an ablation row (default: mode)
+  onStep?: (step: StepTrace) => void; // called after every verification step
+  trace?: TraceSink; // receives the header, every step and the summary (e.g. a JsonlTraceWriter)
+}
+
+/** One row of the paper's Table II: FastCoder with one component switched off (or all on). */
+export interface AblationRow {
+  name: string;
+  options: Pick<GenerateOptions, 'mode' | 'repo' | 'cache' | 'timing' | 'parallel'>;
+}
+
+/** Table II ablation rows, in the paper's order. Example: ABLATIONS.find((r) => r.name === 'w/o cache').options.cache → false */
+export const ABLATIONS: readonly AblationRow[] = [
+  { name: 'fastcoder', options: { mode: 'fastcoder', repo: true, cache: true, timing: true, parallel: true } },
+  { name: 'w/o parallel', options: { mode: 'fastcoder', repo: true, cache: true, timing: true, parallel: false } },
+  { name: 'w/o repo', options: { mode: 'fastcoder', repo: false, cache: true, timing: true, parallel: true } },
+  { name: 'w/o cache', options: { mode: 'fastcoder', repo: true, cache: false, timing: true, parallel: true } },
+  { name: 'w/o timing', options: { mode: 'fastcoder', repo: true, cache: true, timing: false, parallel: true } },
+];
+
+/** Defaults filled in (datastores, retriever and callbacks left as given). */
+export type ResolvedOptions = Required<Pick<GenerateOptions, 'mode' | 'maxNewTokens' | 'stop' | 'addSpecialTokens' | 'budget' | 'alpha' | 'beta' | 'gamma' | 'repo' | 'cache' | 'timing' | 'parallel' | 'seed' | 'label'>> &
+  GenerateOptions & { promptLookup: PromptLookupOptions };
+
+/**
+ * Validate and fill defaults. Example: resolveOptions({ mode: 'ar' }).budget → 64
+ */
+export function resolveOptions(o: GenerateOptions, lookupDefaults: PromptLookupOptions): ResolvedOptions {
+  if (!MODES.includes(o.mode)) throw new Error(`generate: unknown mode '${o.mode}' (expected ${MODES.join(', ')})`);
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as GenerateOptions;
+  const r: ResolvedOptions = {
+    maxNewTokens: 128, stop: [], addSpecialTokens: true, budget: 64, alpha: 1, beta: 1, gamma: 1,
+    repo: true, cache: true, timing: true, parallel: true, seed: 0, label: o.mode,
+    ...given,
+    promptLookup: { ...lookupDefaults, ...given.promptLookup },
+  };
+  checkInteger('maxNewTokens', r.maxNewTokens, 0);
+  checkInteger('budget', r.budget, 0);
+  checkInteger('promptLookup.maxNgram', r.promptLookup.maxNgram, 1);
+  checkInteger('promptLookup.draftLength', r.promptLookup.draftLength, 0);
+  for (const k of ['alpha', 'beta', 'gamma'] as const) {
+    if (!Number.isFinite(r[k]) || r[k] < 0) throw new Error(`generate: ${k} must be a finite number >= 0, got ${r[k]}`);
+  }
+  if (r.stop.some((s) => s.length === 0)) throw new Error('generate: empty stop string');
+  return r;
+}
+
+function checkInteger(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new Error(`generate: ${name} must be an integer >= ${min}, got ${v}`);
+}

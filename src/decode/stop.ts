@@ -1,0 +1,50 @@
+/**
+ * When generation ends, checked after every appended token so that every mode stops on exactly the token where plain
+ * greedy decoding stops: an EOS id (kept in the output, as Hugging Face `generate` does), a stop string appearing in
+ * the generated text (the token completing it is kept), or `maxNewTokens` reached.
+ */
+
+export type StopReason = 'eos' | 'stop-string' | 'max-new-tokens';
+
+/** Extra tokens decoded before the newest one when looking for stop strings (covers multi-token characters). */
+const STOP_WINDOW_SLACK = 16;
+
+export class StopCondition {
+  private readonly generated: number[] = [];
+  private readonly eos: Set<number>;
+  private readonly window: number;
+
+  /**
+   * Example: const stop = new StopCondition({ eosIds: [2], stop: ['\n\n'], maxNewTokens: 64 }, decode);
+   *   stop.push(2) → 'eos'
+   */
+  constructor(
+    private readonly opts: { eosIds: number[]; stop: string[]; maxNewTokens: number },
+    private readonly decode: (ids: number[]) => string,
+  ) {
+    this.eos = new Set(opts.eosIds);
+    const longest = Math.max(0, ...opts.stop.map((s) => s.length));
+    this.window = longest + STOP_WINDOW_SLACK;
+  }
+
+  /** Tokens that may still be generated. */
+  get remaining(): number {
+    return this.opts.maxNewTokens - this.generated.length;
+  }
+
+  /** Append one generated token; the reason to stop after it, or null. */
+  push(token: number): StopReason | null {
+    this.generated.push(token);
+    if (this.eos.has(token)) return 'eos';
+    if (this.opts.stop.length > 0 && this.completesStopString()) return 'stop-string';
+    if (this.generated.length >= this.opts.maxNewTokens) return 'max-new-tokens';
+    return null;
+  }
+
+  /** A stop string occurs in the decoded tail ending with the newest token (earlier tails never held one: we stopped). */
+  private completesStopString(): boolean {
+    const n = this.generated.length;
+    const tail = this.decode(this.generated.slice(Math.max(0, n - this.window), n));
+    return this.opts.stop.some((s) => tail.includes(s));
+  }
+}

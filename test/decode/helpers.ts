@@ -1,0 +1,62 @@
+/** Test helpers for the decoder: a character tokenizer and a scripted retriever. */
+import type { Tokenizer } from '../../model/tokenizer';
+import type { Continuation, RetrievalResult, Retriever, SourceResult, StepFeedback, DraftSource } from '../../retrieval/types';
+
+/** Id i decodes to ALPHABET[i % len]; id 0 is EOS (decodes to '' when skipping specials). */
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz \n():=';
+
+export function charTokenizer(vocabSize: number): Tokenizer {
+  const text = (id: number): string => (id === 0 ? '</s>' : ALPHABET[id % ALPHABET.length]);
+  return {
+    dir: '(test)',
+    bosId: null,
+    eosIds: [0],
+    vocabSize,
+    encode: (s) => Array.from(s, (ch) => ALPHABET.indexOf(ch) + ALPHABET.length),
+    decode: (ids, o = {}) => Array.from(ids, (id) => (id === 0 && (o.skipSpecialTokens ?? true) ? '' : text(id))).join(''),
+    tokenTexts: () => Array.from({ length: vocabSize }, (_, id) => text(id)),
+  };
+}
+
+export function decision(): RetrievalResult['decision'] {
+  return { cacheActive: false, cacheHit: false, lineStart: false, coin: null, skipped: false, missingTableHit: false, parallel: false, ms: 0 };
+}
+
+/** One source result from plain arrays. */
+export function sourceResult(source: DraftSource, continuations: [number[], number][]): SourceResult {
+  const conts: Continuation[] = continuations.map(([tokens, count]) => ({ tokens: Int32Array.from(tokens), count }));
+  return { source, matchLength: conts.length > 0 ? 1 : 0, matchCount: conts.reduce((n, c) => n + c.count, 0), continuations: conts, ms: 0 };
+}
+
+/** A retriever answering from a function of the context, recording every call. */
+export class ScriptedRetriever implements Retriever {
+  readonly contexts: number[][] = [];
+  readonly feedback: StepFeedback[] = [];
+  begun = 0;
+  closed = 0;
+  constructor(private readonly answer: (context: Int32Array) => SourceResult[]) {}
+  begin(): void {
+    this.begun++;
+  }
+  async retrieve(context: Int32Array): Promise<RetrievalResult> {
+    this.contexts.push(Array.from(context));
+    return { results: this.answer(context), decision: decision() };
+  }
+  update(f: StepFeedback): void {
+    this.feedback.push({ ...f, tokens: f.tokens.slice() });
+  }
+  async close(): Promise<void> {
+    this.closed++;
+  }
+}
+
+/** Deterministic PRNG in [0, 1). Example: mulberry32(1)() → the same number every run. */
+export function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
