@@ -1,0 +1,140 @@
+/**
+ * The context- and LLM-preference-aware cache (paper IV-B): short token sequences (context + accepted draft, and the
+ * model's own output in pieces), searched by longest-suffix match like the datastores. Insertion is incremental: an
+ * index from each n-gram (n = min(nMin, 2)) to the positions where it ends; a search looks up the context's last
+ * n-gram and extends every hit backwards. Bounded: the oldest sequences are evicted (and unindexed) first.
+ *
+ * Example (nMin 2):
+ *   const cache = new SequenceCache({ nMin: 2, maxSequences: 1000, maxTokens: 65536 });
+ *   cache.insert(Int32Array.from([1, 2, 3, 4]));
+ *   cache.search(Int32Array.from([9, 2, 3]), { nMax: 16, nMin: 2, k: 5000, span: 10 })
+ *     // → { matchLength: 2, matchCount: 1, continuations: [{ tokens: [4], count: 1 }] }
+ */
+import type { SearchOptions, SuffixMatch } from './suffix-array';
+
+export interface CacheLimits {
+  nMin: number; // shortest match the cache will be asked for (fixes the index n-gram length)
+  maxSequences: number; // oldest sequences are evicted beyond this
+  maxTokens: number; // ... or beyond this many tokens in total
+}
+
+const MAX_SEQUENCE = 0xffff; // positions are packed as id * 2^16 + offset
+const KEY_BASE = 2 ** 21; // token ids < 2^21 (vocab sizes are far below)
+
+export class SequenceCache {
+  private readonly sequences = new Map<number, Int32Array>(); // id → tokens, in insertion order (oldest first)
+  private readonly index = new Map<number, number[]>(); // n-gram key → packed (id, end offset), oldest first
+  private readonly gram: number; // n-gram length of the index keys: 1 or 2
+  private nextId = 0;
+  private tokenTotal = 0;
+
+  constructor(private readonly limits: CacheLimits) {
+    if (limits.nMin < 1) throw new Error(`cache: nMin must be >= 1 (got ${limits.nMin})`);
+    this.gram = Math.min(limits.nMin, 2);
+  }
+
+  /** Sequences held. */
+  get size(): number {
+    return this.sequences.size;
+  }
+
+  /** Tokens held. */
+  get tokens(): number {
+    return this.tokenTotal;
+  }
+
+  /** Forget everything. */
+  clear(): void {
+    this.sequences.clear();
+    this.index.clear();
+    this.tokenTotal = 0;
+  }
+
+  /** Key of the n-gram ending just before `end`. Example (gram 2): [7, 8] → 7·2^21 + 8. */
+  private key(s: ArrayLike<number>, end: number): number {
+    return this.gram === 1 ? s[end - 1] : s[end - 2] * KEY_BASE + s[end - 1];
+  }
+
+  /** Add a sequence (its last 65535 tokens if longer); evict the oldest ones beyond the limits. */
+  insert(sequence: ArrayLike<number>): void {
+    const seq = Int32Array.from(sequence.length > MAX_SEQUENCE ? Array.prototype.slice.call(sequence, -MAX_SEQUENCE) : sequence);
+    const id = this.nextId++;
+    this.sequences.set(id, seq);
+    this.tokenTotal += seq.length;
+    for (let end = this.gram; end <= seq.length; end++) {
+      const k = this.key(seq, end);
+      const list = this.index.get(k);
+      if (list) list.push(id * 65536 + end);
+      else this.index.set(k, [id * 65536 + end]);
+    }
+    while (this.sequences.size > this.limits.maxSequences || (this.tokenTotal > this.limits.maxTokens && this.sequences.size > 1)) this.evictOldest();
+  }
+
+  /** Drop the oldest sequence; its index entries are at the front of their lists. */
+  private evictOldest(): void {
+    const [id, seq] = this.sequences.entries().next().value as [number, Int32Array];
+    this.sequences.delete(id);
+    this.tokenTotal -= seq.length;
+    for (let end = this.gram; end <= seq.length; end++) {
+      const k = this.key(seq, end);
+      const list = this.index.get(k)!;
+      let n = 0;
+      while (n < list.length && Math.floor(list[n] / 65536) === id) n++;
+      if (n === list.length) this.index.delete(k);
+      else list.splice(0, n);
+    }
+  }
+
+  /**
+   * Longest suffix of `context` (length in [nMin, nMax]) found in a cached sequence; continuations (up to `span`
+   * tokens, within the sequence) of its k most recent occurrences, distinct, most recent first.
+   */
+  search(context: Int32Array, opts: SearchOptions): SuffixMatch {
+    const c = context.length;
+    const nMin = Math.max(opts.nMin, this.gram);
+    const none: SuffixMatch = { matchLength: 0, matchCount: 0, continuations: [] };
+    if (c < nMin) return none;
+    const list = this.index.get(this.key(context, c));
+    if (!list) return none;
+    let best = 0;
+    let hits: number[] = [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const id = Math.floor(list[i] / 65536);
+      const end = list[i] % 65536;
+      const len = backwardMatch(context, this.sequences.get(id)!, end, opts.nMax);
+      if (len > best) {
+        best = len;
+        hits = [];
+      }
+      if (len === best) hits.push(list[i]);
+    }
+    if (best < nMin) return none;
+    return { matchLength: best, matchCount: hits.length, continuations: this.continuations(hits.slice(0, opts.k), opts.span) };
+  }
+
+  private continuations(hits: number[], span: number): SuffixMatch['continuations'] {
+    const groups = new Map<string, { tokens: Int32Array; count: number }>();
+    for (const h of hits) {
+      const seq = this.sequences.get(Math.floor(h / 65536))!;
+      const end = h % 65536;
+      const tokens = seq.slice(end, Math.min(seq.length, end + span));
+      if (tokens.length === 0) continue;
+      const key = tokens.join(',');
+      const g = groups.get(key);
+      if (g) g.count++;
+      else groups.set(key, { tokens, count: 1 });
+    }
+    return [...groups.values()];
+  }
+}
+
+/**
+ * How many tokens before `end` in `seq` equal the end of `context` (at most nMax).
+ * Example: backwardMatch([9, 2, 3], [1, 2, 3, 4], 3, 16) → 2.
+ */
+export function backwardMatch(context: ArrayLike<number>, seq: ArrayLike<number>, end: number, nMax: number): number {
+  const max = Math.min(nMax, end, context.length);
+  let len = 0;
+  while (len < max && seq[end - 1 - len] === context[context.length - 1 - len]) len++;
+  return len;
+}

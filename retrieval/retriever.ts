@@ -1,0 +1,181 @@
+/**
+ * Algorithm 1 of FastCoder: the cache first (when active); if it is inactive or finds nothing, retrieval timing
+ * (skip a line start with probability 1 - p), the missing table, then D_r and D_c, concurrently in worker threads or
+ * in this thread. Every decision comes back with the result for the trace.
+ *
+ * Example:
+ *   const r = new FastRetriever({ repo, common, tokenTexts: tok.tokenTexts() });   // FastCoder defaults
+ *   const rest = new FastRetriever({ common, ...REST_RETRIEVER_OPTIONS });          // the REST baseline
+ *   r.begin(prompt);
+ *   const { results, decision } = await r.retrieve(context);
+ *   r.update({ tokens, generatedStart, appended, fromDraft, draftSources });
+ *   await r.close();
+ */
+import LRUMap from 'mnemonist/lru-map';
+import { SequenceCache } from './cache';
+import type { Datastore } from './datastore';
+import { SearchPool } from './search-pool';
+import type { SearchOptions, SuffixMatch } from './suffix-array';
+import { isLineStart, seededRandom } from './timing';
+import type { DraftSource, RetrievalDecision, RetrievalResult, Retriever, SourceResult, StepFeedback } from './types';
+
+export interface RetrieverOptions {
+  repo?: Datastore; // D_r
+  common?: Datastore; // D_c
+  cache: boolean; // use the context/LLM-output cache
+  timing: boolean; // skip line starts with probability 1 - p
+  missingTable: boolean; // remember n_max-token suffixes that found nothing
+  parallel: boolean; // search D_r and D_c in worker threads (else in this thread)
+  tokenTexts: string[]; // decoded text of each token id alone (needed when `timing`)
+  nMax: number; // longest suffix tried (16)
+  nMin: number; // shortest suffix accepted (2)
+  k: number; // occurrences turned into continuations per source (5000)
+  span: number; // tokens per continuation (10)
+  l: number; // the cache is searched once it holds at least l sequences (50)
+  p: number; // retrieval probability at a line start (0.5)
+  seed: number; // seed of the line-start coin, re-applied at every `begin`
+  cacheChunk: number; // the model's output is cached in pieces of this many tokens (20)
+  cacheScope: 'generation' | 'session'; // cache emptied at every `begin`, or kept across generations
+  cacheMaxSequences: number; // cache bound: oldest sequences evicted beyond this
+  cacheMaxTokens: number; // cache bound in tokens
+  missingTableSize: number; // LRU capacity of the missing table
+}
+
+/**
+ * The paper's defaults. `parallel` is false: measured with `npm run bench:retrieval` on the CPython stdlib D_c and a
+ * RepoEval D_r, a worker round trip costs more than both searches together (see README).
+ */
+export const DEFAULT_RETRIEVER_OPTIONS: Omit<RetrieverOptions, 'repo' | 'common'> = {
+  cache: true,
+  timing: true,
+  missingTable: true,
+  parallel: false,
+  tokenTexts: [],
+  nMax: 16,
+  nMin: 2,
+  k: 5000,
+  span: 10,
+  l: 50,
+  p: 0.5,
+  seed: 0,
+  cacheChunk: 20,
+  cacheScope: 'generation',
+  cacheMaxSequences: 4096,
+  cacheMaxTokens: 1 << 18,
+  missingTableSize: 100_000,
+};
+
+/** REST (arXiv 2311.08252): one datastore, no cache, no timing, no missing table. */
+export const REST_RETRIEVER_OPTIONS: Partial<RetrieverOptions> = { cache: false, timing: false, missingTable: false, parallel: false };
+
+export class FastRetriever implements Retriever {
+  readonly options: Omit<RetrieverOptions, 'repo' | 'common'>;
+  private readonly sources: { source: DraftSource; ds: Datastore }[];
+  private readonly cache: SequenceCache | null;
+  private readonly missing: LRUMap<string, true>;
+  private pool: SearchPool | null = null;
+  private random: () => number;
+  private piecesCached = 0; // pieces of this generation's output already in the cache
+
+  constructor(options: Partial<RetrieverOptions>) {
+    const { repo, common, ...rest } = options;
+    this.options = { ...DEFAULT_RETRIEVER_OPTIONS, ...rest };
+    const o = this.options;
+    if (o.timing && o.tokenTexts.length === 0) throw new Error('FastRetriever: retrieval timing needs tokenTexts (the text of every token id)');
+    if (!(o.p >= 0 && o.p <= 1)) throw new Error(`FastRetriever: p must be in [0, 1] (got ${o.p})`);
+    if (!(o.nMin >= 1 && o.nMax >= o.nMin)) throw new Error(`FastRetriever: need 1 <= nMin <= nMax (got ${o.nMin}, ${o.nMax})`);
+    this.sources = [];
+    if (repo) this.sources.push({ source: 'repo', ds: repo });
+    if (common) this.sources.push({ source: 'common', ds: common });
+    this.cache = o.cache ? new SequenceCache({ nMin: o.nMin, maxSequences: o.cacheMaxSequences, maxTokens: o.cacheMaxTokens }) : null;
+    this.missing = new LRUMap(o.missingTableSize);
+    this.random = seededRandom(o.seed);
+  }
+
+  private get searchOptions(): SearchOptions {
+    const { nMax, nMin, k, span } = this.options;
+    return { nMax, nMin, k, span };
+  }
+
+  begin(_prompt: Int32Array): void {
+    if (this.options.cacheScope === 'generation') this.cache?.clear();
+    this.piecesCached = 0;
+    this.random = seededRandom(this.options.seed);
+  }
+
+  async retrieve(context: Int32Array): Promise<RetrievalResult> {
+    const t0 = performance.now();
+    const decision: RetrievalDecision = { cacheActive: false, cacheHit: false, lineStart: false, coin: null, skipped: false, missingTableHit: false, parallel: false, ms: 0 };
+    const results: SourceResult[] = [];
+    const done = (): RetrievalResult => {
+      decision.ms = performance.now() - t0;
+      return { results, decision };
+    };
+    if (this.cache && this.cache.size >= this.options.l) {
+      decision.cacheActive = true;
+      const r = timed('cache', () => this.cache!.search(context, this.searchOptions));
+      results.push(r);
+      decision.cacheHit = r.continuations.length > 0;
+      if (decision.cacheHit) return done();
+    }
+    if (this.options.timing) {
+      decision.lineStart = isLineStart(context, this.options.tokenTexts);
+      decision.coin = decision.lineStart ? this.random() : null;
+      decision.skipped = decision.coin !== null && decision.coin >= this.options.p;
+      if (decision.skipped) return done();
+    }
+    const key = this.missingKey(context);
+    if (this.options.missingTable && this.missing.has(key)) {
+      decision.missingTableHit = true;
+      return done();
+    }
+    decision.parallel = this.options.parallel && this.sources.length > 1;
+    const found = decision.parallel ? await this.searchParallel(context) : this.searchHere(context);
+    results.push(...found);
+    if (this.options.missingTable && found.length > 0 && found.every((r) => r.continuations.length === 0)) this.missing.set(key, true);
+    return done();
+  }
+
+  /** The last n_max tokens: the only part of the context a datastore search reads. */
+  private missingKey(context: Int32Array): string {
+    return context.subarray(Math.max(0, context.length - this.options.nMax)).join(',');
+  }
+
+  private searchHere(context: Int32Array): SourceResult[] {
+    return this.sources.map(({ source, ds }) => timed(source, () => ds.search(context, this.searchOptions)));
+  }
+
+  private async searchParallel(context: Int32Array): Promise<SourceResult[]> {
+    this.pool ??= new SearchPool(this.sources.map((s) => s.ds));
+    const t0 = performance.now();
+    const matches = await Promise.all(this.sources.map((_, i) => this.pool!.search(i, context, this.searchOptions)));
+    const ms = performance.now() - t0; // concurrent: each source's time is the wall time of the pair
+    return matches.map((m, i) => ({ source: this.sources[i].source, ...m, ms }));
+  }
+
+  update(feedback: StepFeedback): void {
+    if (!this.cache) return;
+    const { tokens, generatedStart, appended, fromDraft, draftSources } = feedback;
+    const stepStart = tokens.length - appended;
+    const nMax = this.options.nMax;
+    if (fromDraft > 0 && draftSources.length > 0) this.cache.insert(tokens.subarray(Math.max(0, stepStart - nMax), stepStart + fromDraft));
+    const chunk = this.options.cacheChunk;
+    while (generatedStart + (this.piecesCached + 1) * chunk <= tokens.length) {
+      const start = generatedStart + this.piecesCached * chunk;
+      this.cache.insert(tokens.subarray(Math.max(0, start - nMax), start + chunk));
+      this.piecesCached++;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
+  }
+}
+
+/** Run a search and stamp its source and duration. Example: timed('repo', () => m) → { source: 'repo', ...m, ms }. */
+function timed(source: DraftSource, search: () => SuffixMatch): SourceResult {
+  const t0 = performance.now();
+  const m = search();
+  return { source, ...m, ms: performance.now() - t0 };
+}

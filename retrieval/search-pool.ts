@@ -1,0 +1,98 @@
+/**
+ * One worker thread per datastore, searching its SharedArrayBuffer-backed tokens and suffix array (no copy), so D_r
+ * and D_c are searched concurrently.
+ *
+ * The worker is a small inline script (`eval: true`) that `require`s `suffix-array` by absolute path: the compiled
+ * `.js` when running from `dist/`, the `.ts` source through tsx's CommonJS hook otherwise. That works the same under
+ * jest (whose in-process transform a Worker cannot use), under `tsx`, and from `dist/`.
+ *
+ * Example:
+ *   const pool = new SearchPool([repo, common]);
+ *   const [r, c] = await Promise.all([pool.search(0, ctx, opts), pool.search(1, ctx, opts)]);
+ *   await pool.close();
+ */
+import { Worker } from 'worker_threads';
+import type { SearchOptions, SuffixMatch } from './suffix-array';
+
+/** The arrays a worker searches; they must be SharedArrayBuffer-backed. */
+export interface SearchTarget {
+  tokens: Int32Array;
+  sa: Int32Array;
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('worker_threads');
+if (workerData.tsxApi) require(workerData.tsxApi).register();
+const { searchSuffixArray } = require(workerData.module);
+const { tokens, sa } = workerData;
+parentPort.on('message', ({ id, context, opts }) => {
+  try {
+    parentPort.postMessage({ id, result: searchSuffixArray(tokens, sa, context, opts) });
+  } catch (e) {
+    parentPort.postMessage({ id, error: String(e && e.message || e) });
+  }
+});
+`;
+
+type Pending = { resolve: (r: SuffixMatch) => void; reject: (e: Error) => void; worker: number };
+
+/** Where the worker loads the search code from, and the tsx hook when that is TypeScript source. */
+function workerModules(): { module: string; tsxApi: string | null } {
+  const module = require.resolve('./suffix-array');
+  return { module, tsxApi: module.endsWith('.ts') ? require.resolve('tsx/cjs/api') : null };
+}
+
+export class SearchPool {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, Pending>();
+  private readonly busy: number[]; // requests in flight per worker: a busy worker keeps the process alive, an idle one not
+  private nextId = 0;
+
+  constructor(targets: SearchTarget[]) {
+    for (const t of targets) {
+      if (!(t.tokens.buffer instanceof SharedArrayBuffer) || !(t.sa.buffer instanceof SharedArrayBuffer)) {
+        throw new Error('SearchPool: datastore arrays must be SharedArrayBuffer-backed (build or load them with retrieval/datastore.ts)');
+      }
+    }
+    const modules = workerModules();
+    this.workers = targets.map((t) => this.spawn({ ...modules, tokens: t.tokens, sa: t.sa }));
+    this.busy = targets.map(() => 0);
+  }
+
+  private spawn(workerData: object): Worker {
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData });
+    w.on('message', (m: { id: number; result?: SuffixMatch; error?: string }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (--this.busy[p.worker] === 0) this.workers[p.worker].unref();
+      if (m.error !== undefined) p.reject(new Error(`search worker: ${m.error}`));
+      else p.resolve(m.result!);
+    });
+    w.on('error', (e) => this.failAll(e));
+    w.unref();
+    return w;
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(new Error(`search worker failed: ${e.message}`));
+    this.pending.clear();
+    this.busy.fill(0);
+    for (const w of this.workers) w.unref();
+  }
+
+  /** Search target `i` for the longest suffix of `context`, in its worker. */
+  search(i: number, context: Int32Array, opts: SearchOptions): Promise<SuffixMatch> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, worker: i });
+      if (this.busy[i]++ === 0) this.workers[i].ref();
+      this.workers[i].postMessage({ id, context, opts });
+    });
+  }
+
+  /** Terminate the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,84 @@
+import { backwardMatch, SequenceCache } from '../../retrieval/cache';
+import type { SearchOptions, SuffixMatch } from '../../retrieval/suffix-array';
+import { rng } from './naive';
+
+/** Reference: scan every live sequence, newest first, positions from the end; same rules as the datastore search. */
+function naiveCacheSearch(seqs: number[][], context: number[], opts: SearchOptions): SuffixMatch {
+  const c = context.length;
+  for (let len = Math.min(opts.nMax, c); len >= Math.max(1, opts.nMin); len--) {
+    const hits: [number[], number][] = [];
+    for (let s = seqs.length - 1; s >= 0; s--) {
+      for (let end = seqs[s].length; end >= len; end--) {
+        if (context.slice(c - len).every((t, j) => seqs[s][end - len + j] === t)) hits.push([seqs[s], end]);
+      }
+    }
+    if (hits.length === 0) continue;
+    const groups = new Map<string, { tokens: Int32Array; count: number }>();
+    for (const [seq, end] of hits.slice(0, opts.k)) {
+      const cont = seq.slice(end, end + opts.span);
+      if (cont.length === 0) continue;
+      const g = groups.get(cont.join(',')) ?? groups.set(cont.join(','), { tokens: Int32Array.from(cont), count: 0 }).get(cont.join(','))!;
+      g.count++;
+    }
+    return { matchLength: len, matchCount: hits.length, continuations: [...groups.values()] };
+  }
+  return { matchLength: 0, matchCount: 0, continuations: [] };
+}
+
+describe('SequenceCache', () => {
+  const opts: SearchOptions = { nMax: 16, nMin: 2, k: 5000, span: 10 };
+
+  test('hand-computed example', () => {
+    const cache = new SequenceCache({ nMin: 2, maxSequences: 10, maxTokens: 100 });
+    cache.insert(Int32Array.from([1, 2, 3, 4]));
+    cache.insert(Int32Array.from([2, 3, 5, 6]));
+    const r = cache.search(Int32Array.from([9, 2, 3]), opts);
+    expect(r.matchLength).toBe(2);
+    expect(r.matchCount).toBe(2);
+    expect(r.continuations.map((c) => [Array.from(c.tokens), c.count])).toEqual([[[5, 6], 1], [[4], 1]]);
+    expect(cache.search(Int32Array.from([1, 2, 3]), opts).continuations.map((c) => Array.from(c.tokens))).toEqual([[4]]);
+  });
+
+  test('backwardMatch', () => {
+    expect(backwardMatch([9, 2, 3], [1, 2, 3, 4], 3, 16)).toBe(2);
+    expect(backwardMatch([1, 2, 3], [1, 2, 3], 3, 2)).toBe(2);
+    expect(backwardMatch([7], [1, 2, 3], 3, 16)).toBe(0);
+  });
+
+  test.each([
+    { nMin: 2, k: 5000, span: 10, maxSequences: 50, maxTokens: 100000 },
+    { nMin: 1, k: 3, span: 2, maxSequences: 1000, maxTokens: 300 },
+    { nMin: 3, k: 7, span: 4, maxSequences: 20, maxTokens: 100000 },
+  ])('equals a naive scan of the live sequences under insertion and eviction: %o', ({ nMin, k, span, maxSequences, maxTokens }) => {
+    const rand = rng(11 + nMin);
+    const cache = new SequenceCache({ nMin, maxSequences, maxTokens });
+    const live: number[][] = [];
+    let tokens = 0;
+    let matched = 0;
+    for (let step = 0; step < 400; step++) {
+      const seq = Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.floor(rand() * 5));
+      cache.insert(Int32Array.from(seq));
+      live.push(seq);
+      tokens += seq.length;
+      while (live.length > maxSequences || (tokens > maxTokens && live.length > 1)) tokens -= live.shift()!.length;
+      expect([cache.size, cache.tokens]).toEqual([live.length, tokens]);
+      const context = Array.from({ length: Math.floor(rand() * 20) }, () => Math.floor(rand() * 5));
+      const o = { nMax: 16, nMin, k, span };
+      const got = cache.search(Int32Array.from(context), o);
+      expect(got).toEqual(naiveCacheSearch(live, context, o));
+      if (got.matchLength > 0) matched++;
+    }
+    expect(matched).toBeGreaterThan(200);
+  });
+
+  test('evicted sequences are no longer found; clear empties it', () => {
+    const cache = new SequenceCache({ nMin: 2, maxSequences: 2, maxTokens: 1000 });
+    cache.insert(Int32Array.from([7, 8, 9]));
+    cache.insert(Int32Array.from([1, 2, 3]));
+    expect(cache.search(Int32Array.from([7, 8]), opts).matchLength).toBe(2);
+    cache.insert(Int32Array.from([4, 5, 6]));
+    expect(cache.search(Int32Array.from([7, 8]), opts).matchLength).toBe(0);
+    cache.clear();
+    expect([cache.size, cache.tokens, cache.search(Int32Array.from([4, 5]), opts).matchLength]).toEqual([0, 0, 0]);
+  });
+});
