@@ -39,6 +39,7 @@ export interface TaskResult {
   stopReason: string;
   identicalToAr: boolean; // output tokens equal `ar`'s (with --oracle: equal the reference's tokens)
   text: string; // generated text
+  tokens: number[]; // generated ids
 }
 
 /** Per-mode aggregate over the tasks run in that mode. */
@@ -68,14 +69,13 @@ export interface BenchResults {
 /**
  * A `TaskResult` row from a generation's metrics.
  *
- * Example: taskResult({ id: '3', prompt, reference }, 'rest', metrics, 'x = 1', true).acceptance // metrics.acceptance
+ * Example: taskResult({ id: '3' }, 'rest', result.metrics, result, true).acceptance // result.metrics.acceptance
  */
 export function taskResult(
   task: { id: string; repo?: string },
   mode: string,
   m: GenerationMetrics,
-  stopReason: string,
-  text: string,
+  out: { stopReason: string; text: string; tokens: number[] },
   identicalToAr: boolean,
 ): TaskResult {
   return {
@@ -93,9 +93,10 @@ export function taskResult(
     cacheHits: m.cacheHits,
     skippedByTiming: m.skippedByTiming,
     missingTableHits: m.missingTableHits,
-    stopReason,
+    stopReason: out.stopReason,
     identicalToAr,
-    text,
+    text: out.text,
+    tokens: out.tokens,
   };
 }
 

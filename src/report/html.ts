@@ -31,7 +31,7 @@ th { background: #f3f3f3; }
 pre.code { background: #fbfbfb; border: 1px solid #ddd; padding: 10px; white-space: pre-wrap; font: 13px/1.5 ui-monospace, monospace; }
 .prompt { color: #888; }
 .tok { border-radius: 2px; cursor: default; }
-.src-cache { background: #ffd98c; } .src-repo { background: #9fd8a4; } .src-common { background: #a9c8f5; } .src-model { background: #eee; }
+.src-cache { background: #ffd98c; } .src-repo { background: #9fd8a4; } .src-common { background: #a9c8f5; } .src-lookup { background: #e3b5f0; } .src-model { background: #eee; }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 2px; }
 .tok.hl { outline: 2px solid #c33; }
 #tip { position: fixed; display: none; background: #fff; border: 1px solid #999; padding: 6px 8px; font: 12px/1.4 ui-monospace, monospace;

@@ -8,7 +8,7 @@ import { escapeHtml, htmlPage, htmlTable, scriptJson } from './html';
 import { barChart, heatmap, HeatCell } from './svg';
 import type { Trace } from './trace-file';
 
-const SOURCE_NAMES: Record<string, string> = { cache: 'cache', repo: 'D_r (repository)', common: 'D_c (common)', model: 'model' };
+const SOURCE_NAMES: Record<string, string> = { cache: 'cache', repo: 'D_r (repository)', common: 'D_c (common)', lookup: 'prompt lookup', model: 'model' };
 
 /** Positions within the line shown as heatmap columns; the last one collects everything from there on. */
 export const POSITION_BUCKETS = 12;
@@ -96,7 +96,7 @@ function summaryTable(trace: Trace): string {
  * Example: fs.writeFileSync('trace.html', tracePage(readTrace('trace.jsonl')))
  */
 export function tracePage(trace: Trace): string {
-  const counts: Record<string, number> = { cache: 0, repo: 0, common: 0, model: 0 };
+  const counts: Record<string, number> = { cache: 0, repo: 0, common: 0, lookup: 0, model: 0 };
   for (const s of trace.steps) for (const a of s.accepted) counts[a.source] = (counts[a.source] ?? 0) + 1;
   const legend = Object.entries(SOURCE_NAMES).map(([k, name]) => `<span class="src-${k}">${escapeHtml(name)}: ${counts[k] ?? 0}</span>`).join('');
   const stepsChart = barChart(

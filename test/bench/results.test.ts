@@ -9,7 +9,7 @@ const zeroTime = { retrieveMs: 0, trieMs: 0, forwardMs: 1, commitMs: 0, otherMs:
 function row(task: string, repo: string | null, mode: string, L: number, F: number, ms: number, extra: Partial<TaskResult> = {}): TaskResult {
   return {
     task, repo, mode, generated: L, forwards: F, acceptance: L / F, msPerToken: ms, wallMs: 0, prefillMs: 0, time: zeroTime,
-    retrievals: 0, cacheHits: 0, skippedByTiming: 0, missingTableHits: 0, stopReason: 'max-new-tokens', identicalToAr: true, text: '',
+    retrievals: 0, cacheHits: 0, skippedByTiming: 0, missingTableHits: 0, stopReason: 'max-new-tokens', identicalToAr: true, text: '', tokens: [],
     ...extra,
   };
 }

@@ -5,7 +5,7 @@ function row(task: string, repo: string, mode: string, L: number, F: number, ms:
   return {
     task, repo, mode, generated: L, forwards: F, acceptance: L / F, msPerToken: ms, wallMs: L * ms, prefillMs: 1,
     time: { retrieveMs: 1, trieMs: 1, forwardMs: 6, commitMs: 1, otherMs: 1 }, retrievals: F, cacheHits: 1, skippedByTiming: 1,
-    missingTableHits: 0, stopReason: 'max-new-tokens', identicalToAr, text: 'x = 1',
+    missingTableHits: 0, stopReason: 'max-new-tokens', identicalToAr, text: 'x = 1', tokens: [87, 403, 207, 16],
   };
 }
 

@@ -1,0 +1,91 @@
+/**
+ * The benchmark loop: every task in every mode (`ar` first), with a real model or the oracle target, D_r per task
+ * (RepoEval), D_c shared; results written after each task so that a rerun skips what is already in `--out`.
+ */
+import type { CausalLM } from '../../model/causal-lm';
+import type { Tokenizer } from '../../model/tokenizer';
+import type { Datastore } from '../../retrieval/datastore';
+import { generate, type GenerationResult } from '../decode/generate';
+import { createOracle } from '../oracle';
+import type { BenchTask } from './datasets';
+import type { ModeSpec } from './modes';
+import { type BenchConfig, type BenchResults, taskResult, type TaskResult, withAggregates, writeResults } from './results';
+
+/** The target: a loaded model, or the oracle built per task from the reference. */
+export type Target = { kind: 'model'; model: CausalLM; eosId: number } | { kind: 'oracle'; vocabSize: number; eosId: number; costMs: number };
+
+export interface RunOptions {
+  config: BenchConfig;
+  tasks: BenchTask[];
+  modes: ModeSpec[];
+  tokenizer: Tokenizer;
+  target: Target;
+  commonIndex?: Datastore;
+  repoIndexFor?: (task: BenchTask) => Promise<Datastore | undefined>; // D_r of a task (RepoEval)
+  maxPromptTokens?: number; // keep only the last N prompt tokens (BOS kept)
+  previous?: TaskResult[]; // rows of an earlier run with the same config (resume)
+  out?: string; // results file, rewritten after every task
+  onProgress?: (done: number, total: number, task: BenchTask, mode: string) => void;
+}
+
+/**
+ * Prompt ids: BOS + the prompt (tokenizer's special tokens), cut to the last `max` tokens keeping BOS.
+ *
+ * Example: promptIds(tok, 'x = 1\n', 3) // [bos, ...last 2 tokens of 'x = 1\n']
+ */
+export function promptIds(tokenizer: Tokenizer, prompt: string, max?: number): number[] {
+  const ids = tokenizer.encode(prompt, { addSpecialTokens: true });
+  if (!max || ids.length <= max) return ids;
+  const bos = tokenizer.bosId !== null && ids[0] === tokenizer.bosId ? [ids[0]] : [];
+  return [...bos, ...ids.slice(ids.length - (max - bos.length))];
+}
+
+/**
+ * Whether the output equals the expected one: `ar`'s tokens with a model, the reference (then EOS) with the oracle,
+ * compared over the tokens generated (a run cut by max tokens is compared on its prefix).
+ *
+ * Example: sameOutput([5, 6], [5, 6, 7]) // true;  sameOutput([5, 8], [5, 6, 7]) // false
+ */
+export function sameOutput(tokens: number[], expected: number[]): boolean {
+  return tokens.length <= expected.length && tokens.every((t, i) => t === expected[i]);
+}
+
+async function runOne(o: RunOptions, task: BenchTask, spec: ModeSpec, ids: number[], repoIndex: Datastore | undefined): Promise<GenerationResult> {
+  const ref = o.tokenizer.encode(task.reference);
+  const model = o.target.kind === 'model' ? o.target.model : createOracle(ref, { vocabSize: o.target.vocabSize, prompt: ids, eosId: o.target.eosId, costMs: o.target.costMs });
+  const maxNewTokens = o.target.kind === 'oracle' ? Math.min(o.config.maxNewTokens, ref.length + 1) : o.config.maxNewTokens;
+  return generate(model, o.tokenizer, ids, {
+    ...spec.options,
+    maxNewTokens,
+    eosIds: [o.target.eosId],
+    seed: o.config.seed,
+    repoIndex: spec.options.repo === false ? undefined : repoIndex,
+    commonIndex: o.commonIndex,
+  });
+}
+
+/** Run the benchmark; returns the results (also written to `o.out` after every task). */
+export async function runBench(o: RunOptions): Promise<BenchResults> {
+  const rows = [...(o.previous ?? [])];
+  const done = new Set(rows.map((r) => `${r.task}\0${r.mode}`));
+  const total = o.tasks.length * o.modes.length;
+  let count = 0;
+  for (const task of o.tasks) {
+    const pending = o.modes.filter((m) => !done.has(`${task.id}\0${m.name}`));
+    count += o.modes.length - pending.length;
+    if (!pending.length) continue;
+    const ids = promptIds(o.tokenizer, task.prompt, o.maxPromptTokens);
+    const repoIndex = pending.some((m) => m.options.mode === 'fastcoder' && m.options.repo !== false) ? await o.repoIndexFor?.(task) : undefined;
+    let expected: number[] | undefined =
+      o.target.kind === 'oracle' ? [...o.tokenizer.encode(task.reference), o.target.eosId] : rows.find((r) => r.task === task.id && r.mode === 'ar')?.tokens;
+    for (const spec of pending) {
+      o.onProgress?.(count++, total, task, spec.name);
+      const r = await runOne(o, task, spec, ids, repoIndex);
+      if (spec.name === 'ar' && o.target.kind === 'model') expected = r.tokens;
+      rows.push(taskResult(task, spec.name, r.metrics, r, expected ? sameOutput(r.tokens, expected) : false));
+    }
+    if (o.out) writeResults(o.out, withAggregates(o.config, rows));
+  }
+  o.onProgress?.(total, total, o.tasks[o.tasks.length - 1], 'done');
+  return withAggregates(o.config, rows);
+}
