@@ -7,7 +7,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadModel } from '../../model/load';
 import { loadTokenizer } from '../../model/tokenizer';
-import { loadDatastore } from '../../retrieval/datastore';
+import { buildDatastore, loadDatastore, saveDatastore } from '../../retrieval/datastore';
 import { configVocabSize, tokenizerHash } from '../../retrieval/tokenizer-hash';
 import { loadTasks, type BenchTask } from '../bench/datasets';
 import { parseModes } from '../bench/modes';
@@ -25,6 +25,7 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
   --limit <N>             first N tasks only
   --repos <dir|tar.gz>    RepoEval repositories (default: <data>/function_level_repos.tar.gz)
   --common-index <file>   D_c datastore (.fcds) for rest/fastcoder
+  --common-source <path>  build --common-index from this corpus (dir or .tar.gz) when the file does not exist yet
   --cache-dir <dir>       where per-repository D_r indexes are cached (default .cache/dr)
   --max-new-tokens <N>    cap on generated tokens (default 128; the oracle stops after the reference anyway)
   --max-prompt-tokens <N> keep the last N prompt tokens (default: 512 with --model, all with --oracle)
@@ -36,7 +37,7 @@ Resumable: tasks already in --out (same configuration) are skipped. Prints Table
 
 const OPTIONS = {
   dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, model: { type: 'string' }, oracle: { type: 'boolean' },
-  modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'cache-dir': { type: 'string' },
+  modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'common-source': { type: 'string' }, 'cache-dir': { type: 'string' },
   'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, backend: { type: 'string' },
   seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -73,6 +74,15 @@ function repoIndexes(reposSource: string, tasks: BenchTask[], cacheDir: string, 
   };
 }
 
+/** Build D_c from a corpus and save it. */
+async function buildCommon(source: string, file: string, id: TokenizerIdentity): Promise<void> {
+  console.error(`building D_c ${file} from ${source} ...`);
+  const { datastore, stats } = await buildDatastore([source], { tokenizer: id.tokenizer, vocabSize: id.vocabSize, tokenizerHash: id.tokenizerHash });
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  saveDatastore(datastore, file);
+  console.error(`D_c: ${stats.files} files, ${stats.tokens} tokens (tokenize ${stats.tokenizeSeconds.toFixed(1)} s, suffix array ${stats.suffixArraySeconds.toFixed(1)} s)`);
+}
+
 function progress(done: number, total: number, task: BenchTask, mode: string): void {
   const width = 30;
   const filled = Math.round((done / Math.max(1, total)) * width);
@@ -105,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const hash = tokenizerHash(v.tokenizer);
   const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: hash };
+  if (v['common-source'] && v['common-index'] && !fs.existsSync(v['common-index'])) await buildCommon(v['common-source'], v['common-index'], id);
   const commonIndex = v['common-index'] ? loadDatastore(v['common-index'], { vocabSize, tokenizerHash: hash }) : undefined;
   const eosId = eosOf([v.model ?? v.tokenizer, v.tokenizer], tokenizer.eosIds);
   const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0) };
