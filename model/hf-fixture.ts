@@ -8,9 +8,11 @@
  *   const lm = await loadModel(fx.modelDir);
  *   for (const r of await runHfChecks(fx, lm)) console.log(formatCheck(r));
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CausalLM } from './causal-lm';
+import { loadTokenizer } from './tokenizer';
 
 /** A `{file, dtype, byte_order, shape}` descriptor of a `.bin` array. */
 export interface ArrayDescriptor {
@@ -180,6 +182,23 @@ export async function runHfChecks(fx: HfFixture, lm: CausalLM, atol = 1e-4): Pro
   results.push(...(await greedyChecks(fx, lm, atol)));
   lm.reset();
   return results;
+}
+
+/** `weights.sha256` (file → hex digest, relative to the model dir), when cases.json pins the model files. */
+export function checkWeightHashes(fx: HfFixture): CheckResult[] {
+  return Object.entries(fx.cases.weights?.sha256 ?? {}).map(([file, want]) => {
+    const full = path.join(fx.modelDir, file);
+    const got = fs.existsSync(full) ? crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex') : 'missing';
+    return { name: `sha256 ${file}`, pass: got === want, maxAbsDiff: NaN, detail: got === want ? 'matches cases.json' : `${full}: got ${got}, cases.json pins ${want}` };
+  });
+}
+
+/** `prompt_text` through the model dir's tokenizer (BOS included) must give `prompt`; no check when either is absent. */
+export function checkPromptTokenization(fx: HfFixture): CheckResult[] {
+  if (fx.cases.prompt_text === undefined || !fs.existsSync(path.join(fx.modelDir, 'tokenizer.json'))) return [];
+  const got = loadTokenizer(fx.modelDir).encode(fx.cases.prompt_text, { addSpecialTokens: true });
+  const pass = got.join() === fx.cases.prompt.join();
+  return [{ name: 'prompt_tokenization', pass, maxAbsDiff: NaN, detail: pass ? `${got.length} ids identical` : `got [${got}]\nwant [${fx.cases.prompt}]` }];
 }
 
 /** One line: `PASS prompt_logits  max|diff| 2.1e-6  (12288 values)`, with the failure detail indented below. */
