@@ -45,7 +45,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   await prefill(model, promptIds);
   const prefillMs = now() - start;
 
-  const drafter = await openDrafter(opts, tokenizer);
+  const drafter = openDrafter(opts, tokenizer);
   const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) =>
     tokenizer.decode(ids),
   );

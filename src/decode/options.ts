@@ -3,6 +3,7 @@
  * weights, stopping rules and tracing hooks.
  */
 import type { Datastore } from '../../retrieval/datastore';
+import type { RetrieverOptions } from '../../retrieval/retriever';
 import type { Retriever } from '../../retrieval/types';
 import type { StepTrace } from '../trace';
 import type { PromptLookupOptions } from './prompt-lookup';
@@ -34,7 +35,7 @@ export interface GenerateOptions {
   repoIndex?: Datastore; // D_r
   commonIndex?: Datastore; // D_c
   retriever?: Retriever; // a ready retriever for `rest`/`fastcoder` (then the four switches and indexes are unused)
-  retrieval?: Record<string, unknown>; // further retriever options (n_max, k, l, p, ...), passed through
+  retrieval?: Partial<RetrieverOptions>; // further retriever options (nMax, k, span, l, p, ...); they override the switches
   promptLookup?: Partial<PromptLookupOptions>; // pld: n-gram size and draft length
   seed?: number; // seeds the retrieval-timing coin (default 0)
   label?: string; // the trace header's mode name, e.g. an ablation row (default: mode)
