@@ -7,6 +7,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 
 const COMMANDS: Record<string, Command> = {
   index: { summary: 'build a retrieval datastore (token suffix array) from files or a .tar.gz', load: () => import('./commands/index') },
+  generate: { summary: 'decode a prompt with ar | pld | rest | fastcoder; stream text, print L, F, L/F, ms/token', load: () => import('./commands/generate') },
   'verify-hf': { summary: 'check the model against Hugging Face logits in an hf-llama fixture directory', load: () => import('./commands/verify-hf') },
   bench: { summary: 'benchmark modes on HumanEval / RepoEval (oracle or model), write results JSON', load: () => import('./commands/bench') },
   trace: { summary: 'render a trace JSONL as a self-contained HTML page', load: () => import('./commands/trace') },
