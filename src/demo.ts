@@ -1,0 +1,80 @@
+/**
+ * `npm run demo`: offline, a few minutes on 2 cores. The bundled tiny-coder-dsc model decodes three RepoEval tasks of
+ * `maxhumber/redframes` with plain greedy (`ar`) and with FastCoder (D_r = the repository without the target function,
+ * D_c = a slice of the CPython stdlib), prints ms/token, speedup, L/F and whether the outputs are identical, writes a
+ * trace page of the first task, then runs the oracle benchmark on the same tasks (Table IV: REST vs FastCoder L/F).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadModel } from '../model/load';
+import { loadTokenizer } from '../model/tokenizer';
+import { buildDatastore } from '../retrieval/datastore';
+import { tokenizerHash } from '../retrieval/tokenizer-hash';
+import { loadRepoEval } from './bench/datasets';
+import { parseModes } from './bench/modes';
+import { excludeLines, readRepos, repoDatastore, type TokenizerIdentity } from './bench/repo-datastores';
+import { promptIds, runBench, sameOutput } from './bench/run';
+import { tableIV } from './bench/tables';
+import { generate } from './decode/generate';
+import { JsonlTraceWriter } from './decode/trace-writer';
+import { readTrace } from './report/trace-file';
+import { tracePage } from './report/trace-page';
+
+const ROOT = path.join(__dirname, '..');
+const MODEL = path.join(ROOT, 'models/tiny-coder-dsc');
+const DATA = path.join(ROOT, 'examples/repoeval-redframes');
+const COMMON = path.join(ROOT, 'examples/common-python-mini');
+const OUT = path.join(ROOT, 'out');
+const TASKS = ['0', '1', '2']; // redframes verbs mutate, drop, rename: short prompts, 3-12 target lines
+const MAX_NEW = 64;
+const EOS = 32014; // config.json's eos (the bundled tokenizer_config.json names the instruct EOT; see models/tiny-coder-dsc/BUNDLED.md)
+
+const f2 = (x: number) => x.toFixed(2);
+
+async function main(): Promise<void> {
+  fs.mkdirSync(OUT, { recursive: true });
+  const tokenizer = loadTokenizer(MODEL);
+  const model = await loadModel(MODEL);
+  const id: TokenizerIdentity = { tokenizer, vocabSize: model.vocabSize, tokenizerHash: tokenizerHash(MODEL) };
+  const tasks = loadRepoEval(DATA).filter((t) => TASKS.includes(t.id));
+  const repo = tasks[0].repo!;
+  const files = (await readRepos(path.join(DATA, 'repos'), [repo])).get(repo)!;
+  const fullRepo = repoDatastore(repo, files, path.join(ROOT, '.cache/demo'), id);
+  const { datastore: common } = await buildDatastore([COMMON], id);
+  console.log(`model ${path.relative(ROOT, MODEL)} on ${model.backend}; D_r ${repo} ${fullRepo.tokenCount} tokens; D_c ${path.relative(ROOT, COMMON)} ${common.tokenCount} tokens\n`);
+  console.log('task  file                        ar ms/tok  fastcoder ms/tok  speedup  L/F   identical');
+  const totals = { ar: 0, fc: 0, L: 0, F: 0, same: 0 };
+  for (const task of tasks) {
+    const ids = promptIds(tokenizer, task.prompt, 512);
+    const repoIndex = excludeLines(fullRepo, files, task.exclusion!, id);
+    const ar = await generate(model, tokenizer, ids, { mode: 'ar', maxNewTokens: MAX_NEW, eosIds: [EOS] });
+    const trace = task === tasks[0] ? new JsonlTraceWriter(path.join(OUT, 'demo-trace.jsonl')) : undefined;
+    const fc = await generate(model, tokenizer, ids, { mode: 'fastcoder', maxNewTokens: MAX_NEW, eosIds: [EOS], repoIndex, commonIndex: common, trace });
+    trace?.close();
+    const same = sameOutput(fc.tokens, ar.tokens) && fc.tokens.length === ar.tokens.length;
+    const m = fc.metrics;
+    console.log(`${task.id.padEnd(5)} ${task.exclusion!.file.padEnd(27)} ${f2(ar.metrics.msPerToken).padStart(9)}  ${f2(m.msPerToken).padStart(16)}  ${(f2(ar.metrics.msPerToken / m.msPerToken) + '×').padStart(7)}  ${f2(m.acceptance).padStart(4)}  ${same ? 'yes' : 'NO'}`);
+    totals.ar += ar.metrics.msPerToken * ar.metrics.generated;
+    totals.fc += m.msPerToken * m.generated;
+    totals.L += m.generated;
+    totals.F += m.forwards;
+    totals.same += same ? 1 : 0;
+  }
+  console.log(`total ${' '.repeat(27)} ${f2(totals.ar / totals.L).padStart(9)}  ${f2(totals.fc / totals.L).padStart(16)}  ${(f2(totals.ar / totals.fc) + '×').padStart(7)}  ${f2(totals.L / totals.F).padStart(4)}  ${totals.same}/${tasks.length} identical`);
+  fs.writeFileSync(path.join(OUT, 'demo-trace.html'), tracePage(readTrace(path.join(OUT, 'demo-trace.jsonl'))));
+  console.log(`\ntrace of task ${tasks[0].id}: ${path.relative(process.cwd(), path.join(OUT, 'demo-trace.html'))}`);
+  model.dispose();
+
+  const oracle = await runBench({
+    config: { dataset: 'repoeval', data: DATA, tokenizer: MODEL, model: null, oracle: true, commonIndex: COMMON, maxNewTokens: 1000, seed: 0, modes: ['ar', 'rest', 'fastcoder'], cacheScope: 'generation' },
+    tasks, modes: parseModes('ar,rest,fastcoder'), tokenizer, target: { kind: 'oracle', vocabSize: id.vocabSize, eosId: EOS, costMs: 0 }, commonIndex: common,
+    repoIndexFor: async (t) => excludeLines(fullRepo, files, t.exclusion!, id),
+  });
+  console.log('\nOracle target (the reference is the greedy output): acceptance length L/F, as in Table IV\n');
+  console.log(tableIV(oracle));
+}
+
+main().catch((e: unknown) => {
+  console.error(`demo: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
