@@ -59,7 +59,7 @@ async function runOne(o: RunOptions, task: BenchTask, spec: ModeSpec, ids: numbe
     maxNewTokens,
     eosIds: [o.target.eosId],
     seed: o.config.seed,
-    repoIndex: spec.options.repo === false ? undefined : repoIndex,
+    ...(repoIndex ? { repoIndex } : { repo: false }), // no D_r (HumanEval): FastCoder on D_c and the cache
     commonIndex: o.commonIndex,
   });
 }
