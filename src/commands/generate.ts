@@ -130,14 +130,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!values.model) throw new Error('generate: --model <dir> is required (see --help)');
   const prompt = readPrompt(values);
-  const tokenizerDir = values.tokenizer ?? values.model;
-  const tokenizer = loadTokenizer(tokenizerDir);
-  const model = await loadModel(values.model, { backend: values.backend });
-  const expect = { vocabSize: model.vocabSize, tokenizerHash: tokenizerHash(tokenizerDir) };
-  const trace = values.trace ? new JsonlTraceWriter(values.trace) : undefined;
-  const stream = values.json ? null : streamer(tokenizer);
-  const generated: number[] = [];
-  const options: GenerateOptions = {
+  const plain: GenerateOptions = {
     ...modeOptions(values),
     maxNewTokens: num(values, 'max-new-tokens'),
     stop: values.stop?.map((s) => s.replace(/\\n/g, '\n')),
@@ -147,18 +140,30 @@ export async function run(argv: string[]): Promise<number> {
     beta: num(values, 'beta'),
     gamma: num(values, 'gamma'),
     seed: num(values, 'seed'),
-    repoIndex: values['repo-index'] ? loadDatastore(values['repo-index'], expect) : undefined,
-    commonIndex: values['common-index'] ? loadDatastore(values['common-index'], expect) : undefined,
-    trace,
-    onStep: stream
-      ? (s) => {
-          generated.push(...s.accepted.map((a) => a.token));
-          stream(generated);
-        }
-      : undefined,
   };
+  const tokenizerDir = values.tokenizer ?? values.model;
+  const tokenizer = loadTokenizer(tokenizerDir);
+  const model = await loadModel(values.model, { backend: values.backend });
+  let trace: JsonlTraceWriter | undefined;
   try {
+    const expect = { vocabSize: model.vocabSize, tokenizerHash: tokenizerHash(tokenizerDir) };
+    const stream = values.json ? null : streamer(tokenizer);
+    const generated: number[] = [];
+    trace = values.trace ? new JsonlTraceWriter(values.trace) : undefined;
+    const options: GenerateOptions = {
+      ...plain,
+      repoIndex: values['repo-index'] ? loadDatastore(values['repo-index'], expect) : undefined,
+      commonIndex: values['common-index'] ? loadDatastore(values['common-index'], expect) : undefined,
+      trace,
+      onStep: stream
+        ? (s) => {
+            generated.push(...s.accepted.map((a) => a.token));
+            stream(generated);
+          }
+        : undefined,
+    };
     const result = await generate(model, tokenizer, prompt, options);
+    if (!values.json) console.log(`\n${summary(result)}`);
     let identical = true;
     if (values['compare-ar']) {
       const ar = await generate(model, tokenizer, prompt, { mode: 'ar', maxNewTokens: options.maxNewTokens, stop: options.stop, eosIds: options.eosIds });
@@ -166,10 +171,9 @@ export async function run(argv: string[]): Promise<number> {
       const at = firstDivergence(result.tokens, ar.tokens);
       identical = at < 0;
       if (!identical) console.error(`generate: NOT LOSSLESS: tokens differ from ar at index ${at} (${result.tokens[at]} vs ${ar.tokens[at]})`);
-      if (!values.json) console.error(`ar: ${summary(ar)}; speedup ${result.metrics.speedup.toFixed(2)}x; identical to ar: ${identical}`);
+      if (!values.json) console.log(`ar: ${summary(ar)}\nspeedup ${result.metrics.speedup.toFixed(2)}x, identical to ar: ${identical}`);
     }
     if (values.json) console.log(JSON.stringify({ tokens: result.tokens, text: result.text, metrics: { ...result.metrics, stopReason: result.stopReason } }));
-    else console.log(`\n${summary(result)}`);
     return identical ? 0 : 1;
   } finally {
     trace?.close();
