@@ -2,16 +2,15 @@
  * One worker thread per datastore, searching its SharedArrayBuffer-backed tokens and suffix array (no copy), so D_r
  * and D_c are searched concurrently.
  *
- * The worker is a small inline script (`eval: true`) that `require`s `suffix-array` by absolute path: the compiled
- * `.js` when running from `dist/`, the `.ts` source through tsx's CommonJS hook otherwise. That works the same under
- * jest (whose in-process transform a Worker cannot use), under `tsx`, and from `dist/`.
+ * Each worker runs `suffix-array.ts` (see `worker.ts` for how that loads under jest, tsx and `dist/`).
  *
  * Example:
  *   const pool = new SearchPool([repo, common]);
  *   const [r, c] = await Promise.all([pool.search(0, ctx, opts), pool.search(1, ctx, opts)]);
  *   await pool.close();
  */
-import { Worker } from 'worker_threads';
+import type { Worker } from 'worker_threads';
+import { spawnModuleWorker } from './worker';
 import type { SearchOptions, SuffixMatch } from './suffix-array';
 
 /** The arrays a worker searches; they must be SharedArrayBuffer-backed. */
@@ -20,27 +19,17 @@ export interface SearchTarget {
   sa: Int32Array;
 }
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('worker_threads');
-if (workerData.tsxApi) require(workerData.tsxApi).register();
-const { searchSuffixArray } = require(workerData.module);
-const { tokens, sa } = workerData;
+const WORKER_BODY = `
 parentPort.on('message', ({ id, context, opts }) => {
   try {
-    parentPort.postMessage({ id, result: searchSuffixArray(tokens, sa, context, opts) });
+    parentPort.postMessage({ id, result: mod.searchSuffixArray(data.tokens, data.sa, context, opts) });
   } catch (e) {
-    parentPort.postMessage({ id, error: String(e && e.message || e) });
+    parentPort.postMessage({ id, error: String((e && e.message) || e) });
   }
 });
 `;
 
 type Pending = { resolve: (r: SuffixMatch) => void; reject: (e: Error) => void; worker: number };
-
-/** Where the worker loads the search code from, and the tsx hook when that is TypeScript source. */
-function workerModules(): { module: string; tsxApi: string | null } {
-  const module = require.resolve('./suffix-array');
-  return { module, tsxApi: module.endsWith('.ts') ? require.resolve('tsx/cjs/api') : null };
-}
 
 export class SearchPool {
   private readonly workers: Worker[];
@@ -54,13 +43,12 @@ export class SearchPool {
         throw new Error('SearchPool: datastore arrays must be SharedArrayBuffer-backed (build or load them with retrieval/datastore.ts)');
       }
     }
-    const modules = workerModules();
-    this.workers = targets.map((t) => this.spawn({ ...modules, tokens: t.tokens, sa: t.sa }));
+    this.workers = targets.map((t) => this.spawn({ tokens: t.tokens, sa: t.sa }));
     this.busy = targets.map(() => 0);
   }
 
-  private spawn(workerData: object): Worker {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData });
+  private spawn(target: SearchTarget): Worker {
+    const w = spawnModuleWorker(require.resolve('./suffix-array'), WORKER_BODY, target);
     w.on('message', (m: { id: number; result?: SuffixMatch; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;

@@ -220,7 +220,7 @@ function collectContinuations(tokens: Int32Array, sa: Int32Array, lo: number, hi
     let len = 0;
     while (len < span && tokens[start + len] !== SEPARATOR) len++;
     if (len === 0) continue;
-    if (len === prevLen && comparePrefix(tokens, prev, tokens.subarray(start, start + len), 0, len) === 0) {
+    if (len === prevLen && sameTokens(tokens, prev, start, len)) {
       out[out.length - 1].count++;
       continue;
     }
@@ -229,4 +229,10 @@ function collectContinuations(tokens: Int32Array, sa: Int32Array, lo: number, hi
     prevLen = len;
   }
   return out;
+}
+
+/** tokens[a..a+len) equals tokens[b..b+len). Example: ([1, 2, 1, 2], 0, 2, 2) → true. */
+function sameTokens(tokens: Int32Array, a: number, b: number, len: number): boolean {
+  for (let j = 0; j < len; j++) if (tokens[a + j] !== tokens[b + j]) return false;
+  return true;
 }

@@ -7,10 +7,13 @@
  *   // dc.fcds: 734 documents, 3,4xx,xxx tokens, skipped 0 (binary 0, non-UTF-8 0, oversized 0), ... s
  */
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadTokenizer } from '../../model/tokenizer';
 import { parseExclusion } from '../../retrieval/corpus';
 import { buildDatastore, BuildProgress, saveDatastore } from '../../retrieval/datastore';
+import type { TokenizerFactory } from '../../retrieval/tokenize-pool';
 import { configVocabSize, tokenizerHash } from '../../retrieval/tokenizer-hash';
 
 const HELP = `usage: fastcoder index --tokenizer <dir> --out <file> [options] <paths...>
@@ -24,11 +27,17 @@ options:
   --exclude <p:a-b>       drop lines a..b (1-based, inclusive) of the file whose path ends with p (repeatable)
   --vocab-size <n>        the model's vocab size (default: vocab_size of <tokenizer>/config.json)
   --max-file-bytes <n>    skip larger files (default 1048576)
+  --threads <n>           tokenizer worker threads (default: CPU count, at most 8; 1 = tokenize in this thread)
   -h, --help              this text`;
 
 function progressLine(p: BuildProgress, t0: number): string {
   const s = (performance.now() - t0) / 1000;
   return `\rindexing: ${p.files} files, ${p.tokens.toLocaleString('en-US')} tokens, ${(p.tokens / Math.max(s, 1e-3)).toFixed(0)} tokens/s`;
+}
+
+/** Worker threads load the same tokenizer with `loadTokenizer(dir)`. Example: tokenizerFactory('m').factory → 'loadTokenizer'. */
+export function tokenizerFactory(dir: string): TokenizerFactory {
+  return { module: require.resolve('../../model/tokenizer'), factory: 'loadTokenizer', args: [path.resolve(dir)] };
 }
 
 function vocabSizeFor(dir: string, flag: string | undefined): number {
@@ -53,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
       exclude: { type: 'string', multiple: true },
       'vocab-size': { type: 'string' },
       'max-file-bytes': { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,6 +76,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const maxFileBytes = Number(values['max-file-bytes'] ?? 1 << 20);
   if (!Number.isInteger(maxFileBytes) || maxFileBytes <= 0) throw new Error(`--max-file-bytes '${values['max-file-bytes']}': not a positive integer`);
+  const threads = Number(values.threads ?? Math.min(os.availableParallelism(), 8));
+  if (!Number.isInteger(threads) || threads <= 0) throw new Error(`--threads '${values.threads}': not a positive integer`);
   const vocabSize = vocabSizeFor(values.tokenizer, values['vocab-size']);
   const tokenizer = loadTokenizer(values.tokenizer);
   const tty = process.stderr.isTTY;
@@ -77,6 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     extensions: (values.ext ?? ['.py']).filter((e) => e !== ''),
     exclude: (values.exclude ?? []).map(parseExclusion),
     maxFileBytes,
+    workers: threads > 1 ? { tokenizer: tokenizerFactory(values.tokenizer), threads } : undefined,
     onProgress: tty ? (p) => process.stderr.write(progressLine(p, t0)) : undefined,
   });
   if (tty) process.stderr.write('\n');
