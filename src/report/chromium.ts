@@ -117,8 +117,9 @@ export async function checkPage(chromium: string, file: string, expressions: Rec
   } finally {
     clearTimeout(timer);
     child.removeAllListeners('exit');
-    child.kill();
-    await new Promise((r) => setTimeout(r, 200));
-    fs.rmSync(profile, { recursive: true, force: true });
+    const gone = new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null) child.kill();
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }
