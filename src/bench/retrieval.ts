@@ -186,7 +186,8 @@ async function main(argv: string[]): Promise<number> {
   const latencies = await lookups(repo.ds, common.ds, streams, Number(values.contexts));
   const builds = { D_c: common.figures, D_r: repo.figures };
   printTable(builds, latencies);
-  const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, args: values, builds, latencies };
+  console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+  const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() }, args: values, builds, latencies };
   fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
   fs.writeFileSync(values.out, JSON.stringify(result, null, 2));
   console.log(`\nwrote ${values.out}`);
