@@ -16,8 +16,10 @@ export interface SourceResult {
   source: DraftSource;
   matchLength: number; // length of the longest context suffix found (0 = nothing found)
   matchCount: number; // occurrences of that suffix in the source (before the k cap)
-  continuations: Continuation[]; // distinct continuations, their counts summing to min(matchCount, k)
-  ms: number; // time spent searching this source
+  // Distinct continuations of the first k occurrences (SA order for D_r/D_c, most recent first for the cache). Their
+  // counts sum to min(matchCount, k) minus the occurrences with no token after them before the document end.
+  continuations: Continuation[];
+  ms: number; // time spent searching this source (parallel search: the wall time of the concurrent D_r + D_c pair)
 }
 
 /** Why retrieval did or did not run this step (Algorithm 1), for the trace. */
