@@ -21,7 +21,7 @@ export interface DraftTree {
   counts: SourceCounts; // per-node counts behind the weights
 }
 
-/** The empty tree: nothing to verify but the root. */
+/** The empty tree: nothing to verify but the root. Example: emptyTree().tokens → [] */
 export function emptyTree(): DraftTree {
   return { tokens: [], parents: [], depths: [], weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } };
 }

@@ -61,6 +61,9 @@ export function promptLookupDrafter(opts: PromptLookupOptions): Drafter {
  * Retrieval drafts: every continuation of every source, with its count, goes into a weighted Trie; the heaviest
  * `budget` nodes are verified. `closeRetriever` says whether `close` also closes the retriever (it does when the
  * decoder created it).
+ *
+ * Example: a retriever returning repo [5, 6] ×2 and common [5, 8] ×1, α=β=γ=1, budget 2 →
+ *   tree tokens [5, 6], weights [3, 2]
  */
 export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, closeRetriever: boolean): Drafter {
   return {

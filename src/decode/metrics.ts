@@ -4,7 +4,7 @@
  */
 import type { GenerationMetrics, StepTiming, StepTrace } from '../trace';
 
-/** All-zero timings. */
+/** All-zero timings. Example: zeroTiming().forwardMs → 0 */
 export function zeroTiming(): StepTiming {
   return { retrieveMs: 0, trieMs: 0, forwardMs: 0, commitMs: 0, otherMs: 0 };
 }
