@@ -157,7 +157,7 @@ function checkIds(tokens: ArrayLike<number>, vocabSize: number, docPath: string)
   }
 }
 
-/** Save to `file` in the versioned format of `datastore-file.ts`. */
+/** Save to `file` in the versioned format of `datastore-file.ts`. Example: saveDatastore(ds, "dc.fcds"); loadDatastore("dc.fcds"). */
 export function saveDatastore(ds: Datastore, file: string): void {
   writeDatastoreFile(file, ds);
 }
