@@ -1,6 +1,6 @@
 /**
- * The KV cache: per layer, the committed keys and values as a short list of blocks, plus the pending K/V of the last
- * forward (its tree tokens) until `commit` keeps some of them.
+ * The KV cache: per slot (one slot per layer and kv head), the committed keys and values as a short list of blocks,
+ * plus the pending K/V of the last forward (its tree tokens) until `commit` keeps some of them.
  *
  * tfjs tensors are immutable, so a cache that is one tensor would be copied whole on every append. Instead each commit
  * adds a block and neighbouring blocks merge geometrically: the last two merge while the older one is at most
@@ -8,11 +8,12 @@
  * O(log L) per appended token, not O(L)), and there are at most about log_{MERGE_RATIO+1}(L) + 1 blocks (7 at
  * L = 2048), each one attention matMul. Attention itself still reads all L entries per step: O(L) per new token.
  *
- * Layout: keys `[kvHeads, headDim, len]` (pre-transposed so q·Kᵀ is a plain matMul, tfjs-wasm's transposeB is slow),
- * values `[kvHeads, len, headDim]`. Keys are stored already rotated (RoPE applied), like HF.
+ * Layout: one 2-D tensor per kv head, because tfjs-wasm runs 2-D matMuls through XNNPACK but batched (3-D) ones
+ * through a slow loop (15x slower at L = 2048 for SmolLM's shapes). Keys `[headDim, len]` (pre-transposed so q·Kᵀ
+ * is a plain matMul; transposeB is slow too), values `[len, headDim]`. Keys are stored already rotated, like HF.
  *
  * Example:
- *   cache.setPending(layer, k, v)  // in forward, for each layer, n tree tokens
+ *   cache.setPending(slot, k, v)   // in forward, for each layer × kv head, n tree tokens
  *   cache.commit([0, 2, 5])        // keep tree tokens 0, 2, 5 in that order: length += 3
  *   cache.rollback(10)             // back to the first 10 entries
  */
@@ -22,32 +23,32 @@ const MERGE_RATIO = 4;
 
 interface Block {
   length: number; // entries in this block
-  keys: tf.Tensor3D[]; // per layer [kvHeads, headDim, length]
-  values: tf.Tensor3D[]; // per layer [kvHeads, length, headDim]
+  keys: tf.Tensor2D[]; // per slot [headDim, length]
+  values: tf.Tensor2D[]; // per slot [length, headDim]
 }
 
 export class KVCache {
   private blocks: Block[] = []; // committed, oldest first
-  private pending: { keys: tf.Tensor3D[]; values: tf.Tensor3D[]; length: number } | null = null; // last forward's K/V
+  private pending: { keys: tf.Tensor2D[]; values: tf.Tensor2D[]; length: number } | null = null; // last forward's K/V
 
   /** Committed entries. */
   get length(): number {
     return this.blocks.reduce((s, b) => s + b.length, 0);
   }
 
-  /** Number of committed blocks (each holds 2 tensors per layer). */
+  /** Number of committed blocks (each holds 2 tensors per slot). */
   get blockCount(): number {
     return this.blocks.length;
   }
 
-  /** Committed keys of `layer`, one tensor per block, oldest first. */
-  keys(layer: number): tf.Tensor3D[] {
-    return this.blocks.map((b) => b.keys[layer]);
+  /** Committed keys of `slot`, one `[headDim, len]` tensor per block, oldest first. */
+  keys(slot: number): tf.Tensor2D[] {
+    return this.blocks.map((b) => b.keys[slot]);
   }
 
-  /** Committed values of `layer`, one tensor per block, oldest first. */
-  values(layer: number): tf.Tensor3D[] {
-    return this.blocks.map((b) => b.values[layer]);
+  /** Committed values of `slot`, one `[len, headDim]` tensor per block, oldest first. */
+  values(slot: number): tf.Tensor2D[] {
+    return this.blocks.map((b) => b.values[slot]);
   }
 
   /** Drop the pending K/V of the previous forward (called at the start of every forward). */
@@ -57,11 +58,11 @@ export class KVCache {
     this.pending = null;
   }
 
-  /** Hold `keys` `[kvH, D, n]` / `values` `[kvH, n, D]` of `layer` for the current forward; the cache owns them now. */
-  setPending(layer: number, keys: tf.Tensor3D, values: tf.Tensor3D): void {
-    this.pending ??= { keys: [], values: [], length: keys.shape[2] };
-    this.pending.keys[layer] = tf.keep(keys);
-    this.pending.values[layer] = tf.keep(values);
+  /** Hold `keys` `[D, n]` / `values` `[n, D]` of `slot` for the current forward; the cache owns them now. */
+  setPending(slot: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
+    this.pending ??= { keys: [], values: [], length: keys.shape[1] };
+    this.pending.keys[slot] = tf.keep(keys);
+    this.pending.values[slot] = tf.keep(values);
   }
 
   /** Append pending entries `keep` (in that order) as a new block, drop the rest, then merge blocks. */
@@ -80,8 +81,8 @@ export class KVCache {
       else this.blocks.push({ length: p.length, keys: p.keys, values: p.values });
     } else {
       const at = tf.tensor1d(idx, 'int32');
-      const keys = p.keys.map((k) => tf.gather(k, at, 2) as tf.Tensor3D);
-      const values = p.values.map((v) => tf.gather(v, at, 1) as tf.Tensor3D);
+      const keys = p.keys.map((k) => tf.gather(k, at, 1) as tf.Tensor2D);
+      const values = p.values.map((v) => tf.gather(v, at, 0) as tf.Tensor2D);
       tf.dispose([at, ...p.keys, ...p.values]);
       this.blocks.push({ length: idx.length, keys, values });
     }
@@ -93,8 +94,8 @@ export class KVCache {
     while (b.length >= 2 && b[b.length - 2].length <= MERGE_RATIO * b[b.length - 1].length) {
       const last = b.pop()!;
       const prev = b.pop()!;
-      const join = (x: tf.Tensor3D[], y: tf.Tensor3D[], axis: number) => x.map((t, l) => tf.concat([t, y[l]], axis));
-      b.push({ length: prev.length + last.length, keys: join(prev.keys, last.keys, 2), values: join(prev.values, last.values, 1) });
+      const join = (x: tf.Tensor2D[], y: tf.Tensor2D[], axis: number) => x.map((t, s) => tf.concat([t, y[s]], axis));
+      b.push({ length: prev.length + last.length, keys: join(prev.keys, last.keys, 1), values: join(prev.values, last.values, 0) });
       tf.dispose([...prev.keys, ...prev.values, ...last.keys, ...last.values]);
     }
   }
@@ -109,8 +110,8 @@ export class KVCache {
       total -= last.length;
       const keepN = length - total;
       if (keepN > 0) {
-        const keys = last.keys.map((k) => tf.slice(k, [0, 0, 0], [-1, -1, keepN]));
-        const values = last.values.map((v) => tf.slice(v, [0, 0, 0], [-1, keepN, -1]));
+        const keys = last.keys.map((k) => tf.slice(k, [0, 0], [-1, keepN]));
+        const values = last.values.map((v) => tf.slice(v, [0, 0], [keepN, -1]));
         this.blocks.push({ length: keepN, keys, values });
         total += keepN;
       }

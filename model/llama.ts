@@ -72,7 +72,7 @@ export class LlamaModel implements CausalLM {
     return this.cache.length;
   }
 
-  /** Committed cache blocks (see kv-cache.ts); each holds 2 tensors per layer. */
+  /** Committed cache blocks (see kv-cache.ts); each holds 2 tensors per layer and kv head. */
   get cacheBlockCount(): number {
     return this.cache.blockCount;
   }
@@ -96,8 +96,11 @@ export class LlamaModel implements CausalLM {
       const treeBias = tf.tensor2d(bias, [group * n, n]);
       let x = tf.gather(this.weights.embedTokens, ids) as tf.Tensor2D; // [n, hidden]
       this.weights.layers.forEach((layer, l) => {
-        x = tf.add(x, this.attention(l, layer, rmsNorm(x, layer.inputLayernorm, c.rmsNormEps), rope, treeBias));
-        x = tf.add(x, this.mlp(layer, rmsNorm(x, layer.postAttentionLayernorm, c.rmsNormEps)));
+        // a tidy per layer frees its intermediates (attention scores: kvH × [group·n, L + n]) before the next layer
+        x = tf.tidy(() => {
+          const h = tf.add<tf.Tensor2D>(x, this.attention(l, layer, rmsNorm(x, layer.inputLayernorm, c.rmsNormEps), rope, treeBias));
+          return tf.add(h, this.mlp(layer, rmsNorm(h, layer.postAttentionLayernorm, c.rmsNormEps)));
+        });
       });
       return tf.matMul(rmsNorm(x, this.weights.norm, c.rmsNormEps), this.weights.lmHead); // [n, vocab]
     });
@@ -118,18 +121,21 @@ export class LlamaModel implements CausalLM {
     const qk = tf.reshape(qkFlat, [n, H + kvH, D]);
     const rotated = tf.reshape(tf.matMul(tf.reshape(qk, [n * (H + kvH), D]), this.rotateHalf), [n, H + kvH, D]);
     const [q, k] = tf.split(tf.add(tf.mul(qk, rope.cos), tf.mul(rotated, rope.sin)), [H, kvH], 1); // [n, H, D], [n, kvH, D]
-    // query head h uses kv head ⌊h / group⌋: group the query heads under their kv head, rows (g, token)
-    const qGrouped = tf.mul(tf.reshape(tf.transpose(q, [1, 0, 2]), [kvH, (H / kvH) * n, D]), 1 / Math.sqrt(D)); // [kvH, group·n, D]
-    const kNew = tf.transpose(k, [1, 2, 0]) as tf.Tensor3D; // [kvH, D, n]
-    const vNew = tf.transpose(tf.reshape(vFlat, [n, kvH, D]), [1, 0, 2]) as tf.Tensor3D; // [kvH, n, D]
-    this.cache.setPending(l, kNew, vNew);
-    const keys = this.cache.keys(l);
-    const values = [...this.cache.values(l), vNew];
-    const scores = [...keys.map((kb) => tf.matMul(qGrouped, kb)), tf.add(tf.matMul(qGrouped, kNew), treeBias)]; // [kvH, group·n, len_b]
-    const probs = tf.softmax(scores.length === 1 ? scores[0] : tf.concat(scores, 2)); // [kvH, group·n, L + n]
-    const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((v) => v.shape[1]), 2);
-    const ctx = parts.length === 1 ? tf.matMul(parts[0], values[0]) : tf.addN(parts.map((p, b) => tf.matMul(p, values[b]))); // [kvH, group·n, D]
-    const merged = tf.reshape(tf.transpose(tf.reshape(ctx, [H, n, D]), [1, 0, 2]), [n, H * D]);
+    // query head h uses kv head ⌊h / group⌋: group the query heads under their kv head, rows (g, token).
+    // (q is scaled before q·kᵀ instead of after: equal up to float32 rounding.)
+    const qHeads = tf.unstack(tf.mul(tf.reshape(tf.transpose(q, [1, 0, 2]), [kvH, (H / kvH) * n, D]), 1 / Math.sqrt(D))); // kvH × [group·n, D]
+    const kHeads = tf.unstack(tf.transpose(k, [1, 2, 0])) as tf.Tensor2D[]; // kvH × [D, n]
+    const vHeads = tf.unstack(tf.transpose(tf.reshape(vFlat, [n, kvH, D]), [1, 0, 2])) as tf.Tensor2D[]; // kvH × [n, D]
+    const ctx = qHeads.map((qh, j) => {
+      const slot = l * kvH + j;
+      this.cache.setPending(slot, kHeads[j], vHeads[j]);
+      const values = [...this.cache.values(slot), vHeads[j]];
+      const scores = [...this.cache.keys(slot).map((kb) => tf.matMul(qh, kb)), tf.add(tf.matMul(qh, kHeads[j]), treeBias)]; // [group·n, len_b]
+      const probs = tf.softmax(scores.length === 1 ? scores[0] : tf.concat(scores, 1)); // [group·n, L + n]
+      const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((v) => v.shape[0]), 1);
+      return parts.length === 1 ? tf.matMul(parts[0], values[0]) : tf.addN(parts.map((p, b) => tf.matMul(p, values[b]))); // [group·n, D]
+    });
+    const merged = tf.reshape(tf.transpose(tf.reshape(tf.stack(ctx), [H, n, D]), [1, 0, 2]), [n, H * D]);
     return tf.matMul(merged, w.oProj); // [n, hidden]
   }
 

@@ -126,7 +126,7 @@ test('cache blocks stay logarithmic in the length (geometric merging)', async ()
 
 test('no tensor leaks: over 50 tree steps, tensors beyond the cache’s own blocks stay flat, and reset returns to baseline', async () => {
   const baseline = tf.memory().numTensors;
-  const perBlock = 2 * lm.config.numLayers; // keys + values per layer
+  const perBlock = 2 * lm.config.numLayers * lm.config.numKvHeads; // keys + values per layer and kv head
   await prefill(PROMPT);
   const counts: number[] = [];
   for (let step = 0; step < 50; step++) {

@@ -1,0 +1,186 @@
+/**
+ * `npm run bench:model -- --config <config.json | preset> [--out f.json] [--backend wasm] [--reps 5]`
+ *
+ * Speed of the tfjs Llama with random weights of a given shape: prefill tokens/s; greedy decode ms/token at contexts
+ * 128, 512 and 2048 (forward of one token + logits download + argmax + commit, as the decoder does); and the cost of
+ * one forward over 1, 2, 4, ..., 64 tree tokens (a random tree on a 512-token cache) relative to 1 token, which is
+ * what speculative decoding's verification pays. Prints medians as a table and writes JSON.
+ *
+ * Example:
+ *   npm run bench:model -- --config smollm-135m --out bench-model.json
+ */
+import * as fs from 'fs';
+import { parseArgs } from 'util';
+import { LlamaConfig, parseConfig } from '../../model/config';
+import { selectBackend } from '../../model/backend';
+import { LlamaModel } from '../../model/llama';
+import { buildWeights } from '../../model/weights';
+
+/** Shapes of known models (config.json fields). */
+const PRESETS: Record<string, Record<string, unknown>> = {
+  'smollm-135m': { hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, tie_word_embeddings: true },
+  'tiny-coder-dsc': { hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 64, intermediate_size: 688, vocab_size: 32256, tie_word_embeddings: true },
+  'tinystories-656k': { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 8, num_key_value_heads: 4, intermediate_size: 384, vocab_size: 2048, tie_word_embeddings: true },
+};
+const CONTEXTS = [128, 512, 2048];
+const TREE_SIZES = [1, 2, 4, 8, 16, 32, 64];
+const TREE_CONTEXT = 512;
+const FILL_CHUNK = 256;
+
+const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(PRESETS).join(' | ')}> [--out f.json] [--backend tensorflow|wasm|cpu] [--reps 5]`;
+
+function readConfig(spec: string): LlamaConfig {
+  if (PRESETS[spec]) return parseConfig({ model_type: 'llama', rms_norm_eps: 1e-5, rope_theta: 10000, ...PRESETS[spec] }, `preset ${spec}`);
+  if (!fs.existsSync(spec)) throw new Error(`${spec}: neither a config.json file nor a preset (${Object.keys(PRESETS).join(', ')})`);
+  try {
+    return parseConfig(JSON.parse(fs.readFileSync(spec, 'utf8')), spec);
+  } catch (e) {
+    throw e instanceof SyntaxError ? new Error(`${spec}: not valid JSON (${e.message})`) : e;
+  }
+}
+
+/** Deterministic uniform values in [-a, a) with variance 1/fanIn (mulberry32), so activations stay in range. */
+function randomSource(c: LlamaConfig): (name: string) => Float32Array {
+  let seed = 1234;
+  const next = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const shapes: [RegExp, number, number][] = [
+    [/norm/, 1, c.hiddenSize], [/q_proj/, q, c.hiddenSize], [/[kv]_proj/, kv, c.hiddenSize], [/o_proj/, c.hiddenSize, q],
+    [/gate_proj|up_proj/, c.intermediateSize, c.hiddenSize], [/down_proj/, c.hiddenSize, c.intermediateSize], [/embed|lm_head/, c.vocabSize, c.hiddenSize],
+  ];
+  return (name) => {
+    const [, out, fanIn] = shapes.find(([re]) => re.test(name))!;
+    const a = Math.sqrt(3 / fanIn);
+    const v = new Float32Array(out * fanIn);
+    if (/norm/.test(name)) return v.fill(1);
+    for (let i = 0; i < v.length; i++) v[i] = (2 * next() - 1) * a;
+    return v;
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+const token = (i: number, c: LlamaConfig) => (i * 7919 + 13) % c.vocabSize;
+
+function argmax(a: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+  return best;
+}
+
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+/** Fill the cache up to `length` in chunks. */
+async function fillTo(lm: LlamaModel, length: number): Promise<void> {
+  while (lm.cacheLength < length) {
+    const n = Math.min(FILL_CHUNK, length - lm.cacheLength);
+    const L = lm.cacheLength;
+    await lm.forward(range(0, n).map((i) => token(L + i, lm.config)), range(L, n));
+    lm.commit(range(0, n));
+  }
+}
+
+/** Greedy decode `reps` steps from the current cache; ms per step. The cache is rolled back afterwards. */
+async function decode(lm: LlamaModel, reps: number): Promise<number[]> {
+  const start = lm.cacheLength;
+  let next = token(start, lm.config);
+  const ms: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    ms.push(
+      await timed(async () => {
+        const logits = await lm.forward([next], [lm.cacheLength]);
+        next = argmax(logits);
+        lm.commit([0]);
+      }),
+    );
+  }
+  lm.rollback(start);
+  return ms;
+}
+
+/** A random tree of n nodes (node i's parent drawn among 0..i-1) as tokens, positions and ancestor mask. */
+function randomTree(n: number, L: number, c: LlamaConfig): { tokens: number[]; positions: number[]; mask: Uint8Array } {
+  const parent = range(0, n).map((i) => (i === 0 ? -1 : (i * 2654435761) % i));
+  const depth: number[] = [];
+  const mask = new Uint8Array(n * n);
+  for (let i = 0; i < n; i++) {
+    depth.push(i === 0 ? 0 : depth[parent[i]] + 1);
+    for (let a = i; a !== -1; a = parent[a]) mask[i * n + a] = 1;
+  }
+  return { tokens: range(0, n).map((i) => token(L + i + 1, c)), positions: depth.map((d) => L + d), mask };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, reps: { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help || !values.config) {
+    console.log(HELP);
+    return values.help ? 0 : 2;
+  }
+  const reps = Number(values.reps);
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`);
+  const backend = await selectBackend(values.backend);
+  const c = readConfig(values.config);
+  console.log(`backend: ${backend.name} (${backend.detail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
+  const embed = 'model.embed_tokens.weight';
+  const lm = new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name);
+  await decode(lm, 5); // warm-up: first kernels, wasm memory growth
+
+  const prefillN = 128;
+  const prefillMs: number[] = [];
+  for (let r = 0; r < Math.max(3, Math.ceil(reps / 2)); r++) {
+    lm.reset();
+    prefillMs.push(await timed(() => lm.forward(range(0, prefillN).map((i) => token(i, c)), range(0, prefillN))));
+  }
+  lm.reset();
+  const prefillTokS = (prefillN * 1000) / median(prefillMs);
+  console.log(`prefill ${prefillN} tokens: ${median(prefillMs).toFixed(1)} ms median → ${prefillTokS.toFixed(1)} tokens/s`);
+
+  const decodeRows: { context: number; msPerToken: number; samples: number[] }[] = [];
+  const tree: { n: number; ms: number; relative: number; samples: number[] }[] = [];
+  for (const context of CONTEXTS) {
+    await fillTo(lm, context);
+    const samples = await decode(lm, context >= 2048 ? Math.max(3, Math.ceil(reps / 2)) : 2 * reps);
+    decodeRows.push({ context, msPerToken: median(samples), samples });
+    console.log(`decode at context ${context}: ${median(samples).toFixed(1)} ms/token (median of ${samples.length})`);
+    if (context !== TREE_CONTEXT) continue;
+    for (const n of TREE_SIZES) {
+      const t = randomTree(n, context, c);
+      await lm.forward(t.tokens, t.positions, t.mask); // warm-up for this shape
+      const s: number[] = [];
+      for (let r = 0; r < reps; r++) s.push(await timed(() => lm.forward(t.tokens, t.positions, t.mask)));
+      tree.push({ n, ms: median(s), relative: median(s) / (tree[0]?.ms ?? median(s)), samples: s });
+      console.log(`tree forward ${String(n).padStart(2)} tokens at context ${context}: ${median(s).toFixed(1)} ms (×${tree[tree.length - 1].relative.toFixed(2)})`);
+    }
+    lm.rollback(context);
+  }
+  lm.dispose();
+
+  console.log('\n| measure | value |\n| --- | ---: |');
+  console.log(`| prefill (${prefillN} tokens) | ${prefillTokS.toFixed(1)} tokens/s |`);
+  for (const d of decodeRows) console.log(`| greedy decode, context ${d.context} | ${d.msPerToken.toFixed(1)} ms/token |`);
+  for (const t of tree) console.log(`| tree forward, ${t.n} tokens (context ${TREE_CONTEXT}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token |`);
+  const result = { model: values.config, config: c, backend, reps, prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, tree: { context: TREE_CONTEXT, rows: tree } };
+  if (values.out) {
+    fs.writeFileSync(values.out, JSON.stringify(result, null, 2));
+    console.log(`\nwrote ${values.out}`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`bench:model: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
