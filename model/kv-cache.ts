@@ -4,9 +4,11 @@
  *
  * tfjs tensors are immutable, so a cache that is one tensor would be copied whole on every append. Instead each commit
  * adds a block and neighbouring blocks merge geometrically: the last two merge while the older one is at most
- * MERGE_RATIO times longer. Every committed entry is therefore copied O(log L) times over its life (amortised
- * O(log L) per appended token, not O(L)), and there are at most about log_{MERGE_RATIO+1}(L) + 1 blocks (7 at
- * L = 2048), each one attention matMul. Attention itself still reads all L entries per step: O(L) per new token.
+ * MERGE_RATIO times longer, so block lengths shrink by more than MERGE_RATIO from oldest to newest and there are at most
+ * ⌊log_4 L⌋ + 1 blocks (each one attention matMul per head). Appending is amortised O(log L) copied entries per token,
+ * not O(L): one token at a time up to L = 2048, each entry is copied about 13 times in all and there are never more than
+ * 5 blocks (MERGE_RATIO 1, a binary counter, gives 11 copies but 11 blocks). Attention itself still reads all L
+ * entries, so a step costs O(L) in attention on top of the O(1)-in-L weight matmuls.
  *
  * Layout: one 2-D tensor per kv head, because tfjs-wasm runs 2-D matMuls through XNNPACK but batched (3-D) ones
  * through a slow loop (15x slower at L = 2048 for SmolLM's shapes). Keys `[headDim, len]` (pre-transposed so q·Kᵀ
