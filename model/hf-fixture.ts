@@ -184,7 +184,10 @@ export async function runHfChecks(fx: HfFixture, lm: CausalLM, atol = 1e-4): Pro
   return results;
 }
 
-/** `weights.sha256` (file → hex digest, relative to the model dir), when cases.json pins the model files. */
+/**
+ * `weights.sha256` (file → hex digest, relative to the model dir), when cases.json pins the model files.
+ * Example: tinystories-656k → three results named 'sha256 config.json', 'sha256 model.safetensors', 'sha256 tokenizer.json'.
+ */
 export function checkWeightHashes(fx: HfFixture): CheckResult[] {
   return Object.entries(fx.cases.weights?.sha256 ?? {}).map(([file, want]) => {
     const full = path.join(fx.modelDir, file);
@@ -193,7 +196,10 @@ export function checkWeightHashes(fx: HfFixture): CheckResult[] {
   });
 }
 
-/** `prompt_text` through the model dir's tokenizer (BOS included) must give `prompt`; no check when either is absent. */
+/**
+ * `prompt_text` through the model dir's tokenizer (BOS included) must give `prompt`; no check when either is absent.
+ * Example: tinystories-656k: 'Once upon a time, there was a little' → [1, 80, 147, 201, 282, 215, 286, 64, 207, 161].
+ */
 export function checkPromptTokenization(fx: HfFixture): CheckResult[] {
   if (fx.cases.prompt_text === undefined || !fs.existsSync(path.join(fx.modelDir, 'tokenizer.json'))) return [];
   const got = loadTokenizer(fx.modelDir).encode(fx.cases.prompt_text, { addSpecialTokens: true });

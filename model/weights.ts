@@ -68,7 +68,11 @@ export function transposeConcat(parts: [Float32Array, number][], inDim: number):
   return dst;
 }
 
-/** Build the tfjs weights from a tensor source (a checkpoint, or random values in the benchmark). */
+/**
+ * Build the tfjs weights from a tensor source (a checkpoint, or random values in the benchmark); `embedName` /
+ * `lmHeadName` say which HF tensors hold the embedding and the head (the same name when tied).
+ * Example: `buildWeights(cfg, (n) => ckpt.read(n), 'lm_head.weight', 'lm_head.weight')` for tinystories-656k.
+ */
 export function buildWeights(c: LlamaConfig, read: TensorSource, embedName: string, lmHeadName: string): LlamaWeights {
   const h = c.hiddenSize;
   const q = c.numHeads * c.headDim;
@@ -117,7 +121,7 @@ export function loadWeights(ckpt: Checkpoint, c: LlamaConfig): LlamaWeights {
   return buildWeights(c, (n) => ckpt.read(n), embedName, lmHeadName);
 }
 
-/** Every tensor held by `w`, e.g. to dispose them. */
+/** Every tensor held by `w`, e.g. to dispose them. Example: `tf.dispose(weightTensors(w))`; 2 layers → 3 + 2·6 tensors. */
 export function weightTensors(w: LlamaWeights): tf.Tensor[] {
   return [w.embedTokens, w.norm, w.lmHead, ...w.layers.flatMap((l) => Object.values(l) as tf.Tensor[])];
 }
