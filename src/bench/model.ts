@@ -26,6 +26,7 @@ const CONTEXTS = [128, 512, 2048];
 const TREE_SIZES = [1, 2, 4, 8, 16, 32, 64];
 const TREE_CONTEXT = 512;
 const FILL_CHUNK = 256;
+const DECODE_WARMUP = 3; // untimed steps after a prefill/fill, whose large arrays are still being collected
 
 const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(PRESETS).join(' | ')}> [--out f.json] [--backend tensorflow|wasm|cpu] [--reps 5]`;
 
@@ -90,19 +91,18 @@ async function fillTo(lm: LlamaModel, length: number): Promise<void> {
   }
 }
 
-/** Greedy decode `reps` steps from the current cache; ms per step. The cache is rolled back afterwards. */
+/** Greedy decode `reps` timed steps (after DECODE_WARMUP untimed ones) from the current cache; ms per step. Rolled back afterwards. */
 async function decode(lm: LlamaModel, reps: number): Promise<number[]> {
   const start = lm.cacheLength;
   let next = token(start, lm.config);
   const ms: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    ms.push(
-      await timed(async () => {
-        const logits = await lm.forward([next], [lm.cacheLength]);
-        next = argmax(logits);
-        lm.commit([0]);
-      }),
-    );
+  for (let r = -DECODE_WARMUP; r < reps; r++) {
+    const t = await timed(async () => {
+      const logits = await lm.forward([next], [lm.cacheLength]);
+      next = argmax(logits);
+      lm.commit([0]);
+    });
+    if (r >= 0) ms.push(t);
   }
   lm.rollback(start);
   return ms;
@@ -133,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`backend: ${backend.name} (${backend.detail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
   const embed = 'model.embed_tokens.weight';
   const lm = new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name);
-  await decode(lm, 5); // warm-up: first kernels, wasm memory growth
+  await decode(lm, 20); // warm-up: V8 tiers up the JS side, first kernels, wasm memory growth
 
   const prefillN = 128;
   const prefillMs: number[] = [];
@@ -153,13 +153,19 @@ async function main(argv: string[]): Promise<number> {
     decodeRows.push({ context, msPerToken: median(samples), samples });
     console.log(`decode at context ${context}: ${median(samples).toFixed(1)} ms/token (median of ${samples.length})`);
     if (context !== TREE_CONTEXT) continue;
-    for (const n of TREE_SIZES) {
-      const t = randomTree(n, context, c);
-      await lm.forward(t.tokens, t.positions, t.mask); // warm-up for this shape
-      const s: number[] = [];
-      for (let r = 0; r < reps; r++) s.push(await timed(() => lm.forward(t.tokens, t.positions, t.mask)));
-      tree.push({ n, ms: median(s), relative: median(s) / (tree[0]?.ms ?? median(s)), samples: s });
-      console.log(`tree forward ${String(n).padStart(2)} tokens at context ${context}: ${median(s).toFixed(1)} ms (×${tree[tree.length - 1].relative.toFixed(2)})`);
+    // Sizes interleaved within each repetition, so load drifts on a shared machine hit every size alike; each timed
+    // forward follows an untimed one of the same shape, so it does not pay for the previous (larger) one's garbage.
+    const trees = TREE_SIZES.map((n) => randomTree(n, context, c));
+    const treeMs = TREE_SIZES.map(() => [] as number[]);
+    for (let r = 0; r < reps; r++) {
+      for (const [i, t] of trees.entries()) {
+        await lm.forward(t.tokens, t.positions, t.mask);
+        treeMs[i].push(await timed(() => lm.forward(t.tokens, t.positions, t.mask)));
+      }
+    }
+    for (const [i, n] of TREE_SIZES.entries()) {
+      tree.push({ n, ms: median(treeMs[i]), relative: median(treeMs[i]) / median(treeMs[0]), samples: treeMs[i] });
+      console.log(`tree forward ${String(n).padStart(2)} tokens at context ${context}: ${median(treeMs[i]).toFixed(1)} ms (×${tree[i].relative.toFixed(2)})`);
     }
     lm.rollback(context);
   }
