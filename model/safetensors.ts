@@ -65,8 +65,7 @@ export function decodeInto(bytes: Uint8Array, dtype: string, out: Float32Array):
   for (let i = 0; i < out.length; i++) out[i] = f16ToF32(u16(i));
 }
 
-function readExact(fd: number, file: string, length: number, position: number): Buffer {
-  const buf = Buffer.alloc(length);
+function readExact(fd: number, file: string, length: number, position: number, buf: Uint8Array = Buffer.alloc(length)): Uint8Array {
   let got = 0;
   while (got < length) {
     const n = fs.readSync(fd, buf, got, length - got, position + got);
@@ -76,15 +75,23 @@ function readExact(fd: number, file: string, length: number, position: number): 
   return buf;
 }
 
-function parseHeader(headerBytes: Buffer, file: string): Record<string, unknown> {
+function parseHeader(headerBytes: Uint8Array, file: string): Record<string, unknown> {
   let header: unknown;
   try {
-    header = JSON.parse(headerBytes.toString('utf8'));
+    header = JSON.parse(Buffer.from(headerBytes).toString('utf8'));
   } catch (e) {
     throw new Error(`${file}: safetensors header is not valid JSON (${(e as Error).message})`);
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${file}: safetensors header is not a JSON object`);
   return header as Record<string, unknown>;
+}
+
+/** `__metadata__` must map strings to strings (the safetensors spec). Example: `{"format": "pt"}`. */
+function checkMetadata(raw: unknown, file: string): Record<string, string> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
+    throw new Error(`${file}: __metadata__ must be an object of strings, got ${JSON.stringify(raw)}`);
+  }
+  return raw as Record<string, string>;
 }
 
 function tensorInfo(name: string, raw: unknown, dataStart: number, dataSize: number, file: string): TensorInfo {
@@ -123,7 +130,7 @@ export function openSafetensors(file: string): SafetensorsFile {
   try {
     const fileSize = fs.fstatSync(fd).size;
     if (fileSize < 8) throw new Error(`${file}: too short for a safetensors file (${fileSize} bytes)`);
-    const n = readExact(fd, file, 8, 0).readBigUInt64LE(0);
+    const n = Buffer.from(readExact(fd, file, 8, 0)).readBigUInt64LE(0);
     if (n > BigInt(Math.min(MAX_HEADER_BYTES, fileSize - 8))) {
       throw new Error(`${file}: header length ${n} exceeds the file (${fileSize} bytes) or the ${MAX_HEADER_BYTES}-byte limit`);
     }
@@ -132,7 +139,7 @@ export function openSafetensors(file: string): SafetensorsFile {
     const tensors = new Map<string, TensorInfo>();
     let metadata: Record<string, string> = {};
     for (const [name, raw] of Object.entries(header)) {
-      if (name === '__metadata__') metadata = (raw ?? {}) as Record<string, string>;
+      if (name === '__metadata__') metadata = checkMetadata(raw, file);
       else tensors.set(name, tensorInfo(name, raw, dataStart, fileSize - dataStart, file));
     }
     checkNoOverlap(tensors, file);
@@ -144,7 +151,9 @@ export function openSafetensors(file: string): SafetensorsFile {
         const info = tensors.get(name);
         if (!info) throw new Error(`${file}: no tensor '${name}'`);
         const out = new Float32Array((info.end - info.begin) / DTYPE_SIZE[info.dtype]);
-        decodeInto(readExact(fd, file, info.end - info.begin, info.begin), info.dtype, out);
+        const length = info.end - info.begin;
+        if (info.dtype === 'F32') readExact(fd, file, length, info.begin, new Uint8Array(out.buffer)); // straight into place
+        else decodeInto(readExact(fd, file, length, info.begin), info.dtype, out);
         return out;
       },
       close: () => fs.closeSync(fd),

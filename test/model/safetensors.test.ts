@@ -84,6 +84,7 @@ describe('validation before allocation (each error names the file)', () => {
     ['begin after end', () => [{ t: { dtype: 'F32', shape: [0], data_offsets: [8, 4] } }, f32(2)], /bad data_offsets/],
     ['negative shape', () => [{ t: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32(1)], /bad shape/],
     ['missing dtype', () => [{ t: { shape: [1], data_offsets: [0, 4] } }, f32(1)], /missing dtype/],
+    ['metadata not strings', () => [{ __metadata__: { format: 1 } }, Buffer.alloc(0)], /__metadata__ must be an object of strings/],
     [
       'overlapping tensors',
       () => [{ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, f32(3)],
