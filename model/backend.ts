@@ -58,7 +58,10 @@ export async function selectBackend(requested?: string): Promise<ChosenBackend> 
   }
   if (want === 'wasm') return activateWasm();
   const native = tryNative();
-  if (native) return activate('tensorflow', native);
+  if (native && want === 'tensorflow') return activate('tensorflow', native);
   if (want === 'tensorflow') throw new Error(`backend 'tensorflow' requested but neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads here`);
+  // automatic choice: a native package that loads but whose backend will not start (e.g. it bundles another
+  // tfjs-core copy) falls through to wasm like an absent one
+  if (native && (await tf.setBackend('tensorflow').catch(() => false))) return activate('tensorflow', native);
   return activateWasm();
 }

@@ -10,6 +10,7 @@
  *   npm run bench:model -- --config smollm-135m --out bench-model.json
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import { parseArgs } from 'util';
 import { LlamaConfig, parseConfig } from '../../model/config';
 import { selectBackend } from '../../model/backend';
@@ -175,7 +176,9 @@ async function main(argv: string[]): Promise<number> {
   console.log(`| prefill (${prefillN} tokens) | ${prefillTokS.toFixed(1)} tokens/s |`);
   for (const d of decodeRows) console.log(`| greedy decode, context ${d.context} | ${d.msPerToken.toFixed(1)} ms/token |`);
   for (const t of tree) console.log(`| tree forward, ${t.n} tokens (context ${TREE_CONTEXT}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token |`);
-  const result = { model: values.config, config: c, backend, reps, prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, tree: { context: TREE_CONTEXT, rows: tree } };
+  const loadAverage = os.loadavg().map((x) => Number(x.toFixed(2)));
+  console.log(`\nload average at the end (1/5/15 min): ${loadAverage.join(' / ')} on ${os.cpus().length} cores`);
+  const result = { model: values.config, config: c, backend, reps, loadAverage, cores: os.cpus().length, prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, tree: { context: TREE_CONTEXT, rows: tree } };
   if (values.out) {
     fs.writeFileSync(values.out, JSON.stringify(result, null, 2));
     console.log(`\nwrote ${values.out}`);
