@@ -20,6 +20,19 @@ export interface CausalLM {
    * The new K/V are held pending until the next `commit`; a second forward without commit drops them.
    */
   forward(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<Float32Array>;
+  /**
+   * `forward` without the logits: runs the layers (same K/V made pending) and keeps the last forward's final hidden
+   * states, so that `logits(rows)` can compute only the rows that are read. Greedy verification reads just the rows on
+   * the accepted path, and prefill only the last one; for a small model the lm_head over 65 tree rows costs as much as
+   * all its layers (tiny-coder-dsc: [65 × 256] · [256 × 32256]).
+   */
+  forwardHidden(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<void>;
+  /**
+   * Logits `[rows.length × vocabSize]` of the given rows (indices into the last forward's tokens, in that order),
+   * equal to those rows of `forward`'s result; callable any number of times until the next commit, forward or reset.
+   * Example: after `forwardHidden([a, b, c], ...)`, `logits([2])` is row 2.
+   */
+  logits(rows: ArrayLike<number>): Promise<Float32Array>;
   /** Append the pending K/V of the last forward's tokens at indices `keep` (in that order) to the cache; drop the rest. */
   commit(keep: ArrayLike<number>): void;
   /** Truncate the committed cache to its first `length` entries. */

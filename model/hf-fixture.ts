@@ -122,6 +122,7 @@ async function prefill(lm: CausalLM, tokens: number[]): Promise<Float32Array> {
 /** The tree case: prompt in the cache, then all nodes in one forward with the tree mask and position ids. */
 async function treeChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<CheckResult[]> {
   const t = fx.cases.tree;
+  const gv = t.greedy_verification;
   const V = lm.vocabSize;
   const promptRow = argmaxRow(await prefill(lm, fx.cases.prompt), V, fx.cases.prompt.length - 1);
   const logits = await lm.forward(t.tokens, t.position_ids, Uint8Array.from(t.mask.flat()));
@@ -133,10 +134,16 @@ async function treeChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<Ch
     if (t.parents[i] === last && t.tokens[i] === parentArgmax) accepted.push((last = i));
   }
   const bonus = argmaxRow(logits, V, last);
-  const gv = t.greedy_verification;
   const ok = accepted.join() === gv.accepted_nodes.join() && bonus === gv.bonus_token;
+  // logits(rows) after forwardHidden: the rows read by greedy verification, in a scrambled order, equal HF's rows
+  await lm.forwardHidden(t.tokens, t.position_ids, Uint8Array.from(t.mask.flat()));
+  const rows = [t.tokens.length - 1, ...gv.accepted_nodes, 0];
+  const want = fx.read(t.logits);
+  const picked = new Float32Array(rows.length * V);
+  rows.forEach((r, i) => picked.set(want.subarray(r * V, (r + 1) * V), i * V));
   return [
-    compareArrays('tree_logits', logits, fx.read(t.logits), atol),
+    compareArrays('tree_logits', logits, want, atol),
+    compareArrays('tree_logits_rows', await lm.logits(rows), picked, atol),
     { name: 'tree_greedy_verification', pass: ok, maxAbsDiff: NaN, detail: `accepted [${accepted}] bonus ${bonus}; expected [${gv.accepted_nodes}] bonus ${gv.bonus_token}` },
   ];
 }

@@ -55,6 +55,7 @@ function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D 
 export class LlamaModel implements CausalLM {
   private readonly cache = new KVCache();
   private readonly rotateHalf: tf.Tensor2D; // [headDim, headDim]: x·R = rotate_half(x)
+  private hidden: tf.Tensor2D | null = null; // [n, hidden]: the last forward's final-normed hidden states, for `logits`
 
   constructor(
     readonly config: LlamaConfig, // the validated config.json
@@ -78,6 +79,11 @@ export class LlamaModel implements CausalLM {
   }
 
   async forward(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<Float32Array> {
+    await this.forwardHidden(tokens, positions, treeMask);
+    return this.logits(Array.from({ length: tokens.length }, (_, i) => i));
+  }
+
+  async forwardHidden(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<void> {
     const c = this.config;
     const n = tokens.length;
     if (n === 0) throw new Error('forward: no tokens');
@@ -90,7 +96,8 @@ export class LlamaModel implements CausalLM {
     const bias = maskBias(treeMaskOrCausal(treeMask, n), n, group);
     const { cos, sin } = ropeCosSin(positions, c.headDim, c.ropeTheta, c.ropeScalingFactor);
     this.cache.dropPending();
-    const logits = tf.tidy(() => {
+    this.hidden?.dispose();
+    this.hidden = tf.tidy(() => {
       const ids = tf.tensor1d(Int32Array.from(tokens), 'int32');
       const rope = { cos: tf.tensor3d(cos, [n, 1, c.headDim]), sin: tf.tensor3d(sin, [n, 1, c.headDim]) };
       const treeBias = tf.tensor2d(bias, [group * n, n]);
@@ -102,8 +109,19 @@ export class LlamaModel implements CausalLM {
           return tf.add(h, this.mlp(layer, rmsNorm(h, layer.postAttentionLayernorm, c.rmsNormEps)));
         });
       });
-      return tf.matMul(rmsNorm(x, this.weights.norm, c.rmsNormEps), this.weights.lmHead); // [n, vocab]
+      return rmsNorm(x, this.weights.norm, c.rmsNormEps); // [n, hidden]
     });
+  }
+
+  async logits(rows: ArrayLike<number>): Promise<Float32Array> {
+    const h = this.hidden;
+    if (!h) throw new Error('logits: no forward pass to read rows from');
+    const n = h.shape[0];
+    for (let i = 0; i < rows.length; i++) {
+      if (!Number.isInteger(rows[i]) || rows[i] < 0 || rows[i] >= n) throw new Error(`logits: row ${rows[i]} out of range for the last forward's ${n} tokens`);
+    }
+    const all = rows.length === n && Array.from(rows).every((r, i) => r === i);
+    const logits = tf.tidy(() => tf.matMul(all ? h : tf.gather(h, Int32Array.from(rows)), this.weights.lmHead)); // [rows, vocab]
     try {
       return (await logits.data()) as Float32Array;
     } finally {
@@ -147,18 +165,26 @@ export class LlamaModel implements CausalLM {
 
   commit(keep: ArrayLike<number>): void {
     this.cache.commit(keep);
+    this.dropHidden();
   }
 
   rollback(length: number): void {
     this.cache.rollback(length);
+    this.dropHidden();
+  }
+
+  private dropHidden(): void {
+    this.hidden?.dispose();
+    this.hidden = null;
   }
 
   reset(): void {
     this.cache.reset();
+    this.dropHidden();
   }
 
   dispose(): void {
-    this.cache.reset();
+    this.reset();
     tf.dispose([this.rotateHalf, ...weightTensors(this.weights)]);
   }
 }

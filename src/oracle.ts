@@ -6,7 +6,7 @@
  * Each logits row is one-hot (1 at the predicted token, 0 elsewhere). A row whose context (committed tokens + its
  * ancestors in the tree mask) leaves the script predicts EOS; greedy verification never accepts such a row's token, so
  * it cannot matter. The oracle also checks the decoder: position ids must equal cache length + depth, and `commit` must
- * keep a chain. The returned logits array is reused by the next forward (copy it to keep it).
+ * keep a chain. The returned logits array is reused by the next `forward` or `logits` call (copy it to keep it).
  *
  * Example:
  *   const lm = createOracle([7, 8, 9], { vocabSize: 32256, prompt: [1, 5], eosId: 2, costMs: 20 });
@@ -39,8 +39,8 @@ export function createOracle(reference: ArrayLike<number>, opts: OracleOptions):
 class Oracle implements OracleLM {
   private committed: number[] = [];
   private committedOnScript = true; // every committed token equals the script at its position
-  private pending: { tokens: number[]; positions: number[] } | null = null;
-  private logits = new Float32Array(0);
+  private pending: { tokens: number[]; positions: number[]; predicted: number[] } | null = null; // the last forward
+  private buffer = new Float32Array(0); // logits rows, reused between calls
   private hot: number[] = []; // indices of `logits` set to 1 by the last forward
   private disposed = false;
   forwards = 0;
@@ -58,21 +58,34 @@ class Oracle implements OracleLM {
   }
 
   async forward(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<Float32Array> {
+    await this.forwardHidden(tokens, positions, treeMask);
+    return this.logits(Array.from({ length: tokens.length }, (_, i) => i));
+  }
+
+  async forwardHidden(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<void> {
     this.check();
     const n = tokens.length;
     if (n === 0 || positions.length !== n) throw new Error(`oracle: ${n} tokens but ${positions.length} positions`);
     if (treeMask && treeMask.length !== n * n) throw new Error(`oracle: tree mask has ${treeMask.length} entries, expected ${n * n}`);
-    const rows = this.rowBuffer(n);
-    for (let i = 0; i < n; i++) {
-      const predicted = this.predictRow(tokens, positions, treeMask, i);
-      rows[i * this.vocabSize + predicted] = 1;
-      this.hot.push(i * this.vocabSize + predicted);
-    }
-    this.pending = { tokens: Array.from(tokens), positions: Array.from(positions) };
+    const predicted = Array.from({ length: n }, (_, i) => this.predictRow(tokens, positions, treeMask, i));
+    this.pending = { tokens: Array.from(tokens), positions: Array.from(positions), predicted };
     this.forwards++;
     const cost = this.costMs + this.costPerTokenMs * n;
     if (cost > 0) await new Promise((resolve) => setTimeout(resolve, cost));
-    return rows;
+  }
+
+  async logits(rows: ArrayLike<number>): Promise<Float32Array> {
+    this.check();
+    const predicted = this.pending?.predicted;
+    if (!predicted) throw new Error('oracle: logits without a forward');
+    const out = this.rowBuffer(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (!(Number.isInteger(r) && r >= 0 && r < predicted.length)) throw new Error(`oracle: logits row ${r} outside the last forward's ${predicted.length} tokens`);
+      out[i * this.vocabSize + predicted[r]] = 1;
+      this.hot.push(i * this.vocabSize + predicted[r]);
+    }
+    return out;
   }
 
   /** The script token after row i's context, or EOS off the script. Throws on a position that is not cache + depth. */
@@ -91,10 +104,10 @@ class Oracle implements OracleLM {
 
   /** A zeroed [n × vocab] buffer, reusing the previous one. */
   private rowBuffer(n: number): Float32Array {
-    if (this.logits.length < n * this.vocabSize) this.logits = new Float32Array(n * this.vocabSize);
-    else for (const k of this.hot) this.logits[k] = 0;
+    if (this.buffer.length < n * this.vocabSize) this.buffer = new Float32Array(n * this.vocabSize);
+    else for (const k of this.hot) this.buffer[k] = 0;
     this.hot = [];
-    return this.logits.subarray(0, n * this.vocabSize);
+    return this.buffer.subarray(0, n * this.vocabSize);
   }
 
   commit(keep: ArrayLike<number>): void {

@@ -41,7 +41,7 @@ export interface AcceptedToken {
 export interface StepTiming {
   retrieveMs: number;
   trieMs: number;
-  forwardMs: number;
+  forwardMs: number; // the forward over [root + tree] and the logits rows read by greedy acceptance
   commitMs: number;
   otherMs: number; // acceptance, cache update, bookkeeping
 }

@@ -30,12 +30,14 @@ export interface Acceptance {
 }
 
 /**
- * Walk the tree from the root following argmax tokens. Rows of `logits` are [root, node 0, node 1, ...].
+ * Walk the tree from the root following argmax tokens. `argmaxOf(row)` is the argmax of a forward row, rows being
+ * [root, node 0, node 1, ...]; it is asked only for the rows on the accepted path (so a model can compute just those
+ * logits rows), in path order.
  *
  * Example: tree tokens [5, 6, 9], parents [-1, 0, -1]; argmax of row 0 (root) = 9, of row 3 (node 2) = 4 →
  *   { nodes: [2], tokens: [9, 4], rows: [0, 3] }
  */
-export function acceptGreedy(tokens: ArrayLike<number>, parents: ArrayLike<number>, logits: Float32Array, vocab: number): Acceptance {
+export async function acceptGreedy(tokens: ArrayLike<number>, parents: ArrayLike<number>, argmaxOf: (row: number) => number | Promise<number>): Promise<Acceptance> {
   const children = new Map<number, number[]>(); // parent node (-1 = root) → child nodes
   for (let i = 0; i < parents.length; i++) {
     const list = children.get(parents[i]);
@@ -45,7 +47,7 @@ export function acceptGreedy(tokens: ArrayLike<number>, parents: ArrayLike<numbe
   const result: Acceptance = { nodes: [], tokens: [], rows: [0] };
   let node = -1;
   for (;;) {
-    const next = argmaxRow(logits, node + 1, vocab);
+    const next = await argmaxOf(node + 1);
     result.tokens.push(next);
     const child = (children.get(node) ?? []).find((c) => tokens[c] === next);
     if (child === undefined) return result;

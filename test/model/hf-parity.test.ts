@@ -10,7 +10,7 @@ import { loadModel } from '../../model/load';
 import { ropeCosSin } from '../../model/rope';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hf-llama');
-const CHECKS = ['prompt_logits', 'tree_logits', 'tree_greedy_verification', 'kv_chunk1_logits', 'kv_chunk2_logits', 'greedy_step_logits', 'greedy_tokens'];
+const CHECKS = ['prompt_logits', 'tree_logits', 'tree_logits_rows', 'tree_greedy_verification', 'kv_chunk1_logits', 'kv_chunk2_logits', 'greedy_step_logits', 'greedy_tokens'];
 
 describe.each(['llama-tiny', 'deepseek-tiny', 'gqa-tiny', 'tinystories-656k'])('%s', (name) => {
   const fx = loadHfFixture(path.join(FIXTURES, name));

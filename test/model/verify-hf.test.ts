@@ -28,10 +28,10 @@ const lines = () => out.join('\n');
 test('bundled fixture: every check passes, one line each, exit 0', async () => {
   expect(await run([path.join(FIX, 'deepseek-tiny'), '--backend', 'wasm'])).toBe(0);
   expect(lines()).toMatch(/^backend: wasm$/m);
-  for (const check of ['prompt_logits', 'tree_logits', 'kv_chunk1_logits', 'kv_chunk2_logits', 'greedy_step_logits']) {
+  for (const check of ['prompt_logits', 'tree_logits', 'tree_logits_rows', 'kv_chunk1_logits', 'kv_chunk2_logits', 'greedy_step_logits']) {
     expect(lines()).toMatch(new RegExp(`^PASS ${check} +max\\|diff\\| \\d\\.\\d\\de-\\d`, 'm'));
   }
-  expect(lines()).toMatch(/^all 7 checks passed/m);
+  expect(lines()).toMatch(/^all 8 checks passed/m);
 });
 
 test('a perturbed expected value (1e-3 on one tree logit) fails with llm.c-style detail, exit 1', async () => {
@@ -45,7 +45,7 @@ test('a perturbed expected value (1e-3 on one tree logit) fails with llm.c-style
   expect(lines()).toMatch(/^FAIL tree_logits +max\|diff\| 1\.0\de-3/m);
   expect(lines()).toMatch(/tree_logits\[700\] got .* want .* MISMATCH/);
   expect(lines()).toMatch(/^PASS prompt_logits/m);
-  expect(lines()).toMatch(/^1 of 7 checks FAILED/m);
+  expect(lines()).toMatch(/^1 of 8 checks FAILED/m);
 });
 
 test('sharded weights (model.safetensors.index.json + 2 shards) verify the same', async () => {
@@ -73,7 +73,7 @@ test('sharded weights (model.safetensors.index.json + 2 shards) verify the same'
   fs.rmSync(path.join(dir, 'model.safetensors'));
   fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
   expect(await run([dir, '--backend', 'wasm'])).toBe(0);
-  expect(lines()).toMatch(/^all 7 checks passed/m);
+  expect(lines()).toMatch(/^all 8 checks passed/m);
 });
 
 test("the shared layout: model_dir '../../../models/tinystories-656k' relative to cases.json, hashes and tokenization checked", async () => {
@@ -87,7 +87,7 @@ test("the shared layout: model_dir '../../../models/tinystories-656k' relative t
   expect(lines()).toContain(`model: ${path.join(tmp, 'shared', 'models', 'tinystories-656k')}`);
   expect(lines()).toMatch(/^PASS sha256 model\.safetensors/m);
   expect(lines()).toMatch(/^PASS prompt_tokenization/m);
-  expect(lines()).toMatch(/^all 11 checks passed/m);
+  expect(lines()).toMatch(/^all 12 checks passed/m);
 });
 
 test('usage errors and a directory that is not a fixture', async () => {
