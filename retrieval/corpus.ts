@@ -146,7 +146,10 @@ function applyExclusions(doc: CorpusDocument, exclude: Exclusion[], used: Set<Ex
   let text = doc.text;
   // Cut from the bottom up so earlier line numbers stay valid.
   const mine = exclude.filter((x) => namesFile(doc.path, x.path)).sort((a, b) => b.startLine - a.startLine);
+  const lineCount = text.split(/(?<=\n)/).length;
   for (const x of mine) {
+    // a range past the end would exclude nothing: a wrong line number must not leave the target in D_r unnoticed
+    if (x.startLine > lineCount) throw new Error(`exclusion '${x.path}:${x.startLine}-${x.endLine}': ${doc.path} has only ${lineCount} lines`);
     const cut = cutLines(text, x.startLine, x.endLine);
     text = cut.text;
     stats.excludedLines += cut.removed;

@@ -69,6 +69,13 @@ describe('readCorpus', () => {
     await expect(read([repo], { exclude })).rejects.toThrow("exclusion 'redframes/stat.py:1-1' matched no file read");
   });
 
+  test('an exclusion starting past the end of its file is an error, not a silent no-op', async () => {
+    const n = fs.readFileSync(path.join(repo, 'io/load.py'), 'utf8').split(/(?<=\n)/).length;
+    await expect(read([repo], { exclude: [parseExclusion(`io/load.py:${n + 1}-${n + 5}`)] })).rejects.toThrow(`io/load.py has only ${n} lines`);
+    const { stats } = await read([repo], { exclude: [parseExclusion(`io/load.py:${n}-${n + 5}`)] }); // end clamped to the file
+    expect(stats.excludedLines).toBe(1);
+  });
+
   test('a missing source names it', async () => {
     await expect(read(['/nonexistent/dir'])).rejects.toThrow('/nonexistent/dir: no such file or directory');
   });
