@@ -36,6 +36,7 @@ export interface RetrieverOptions {
   seed: number; // seed of the line-start coin, re-applied at every `begin`
   cacheChunk: number; // the model's output is cached in pieces of this many tokens (20)
   cacheScope: 'generation' | 'session'; // cache emptied at every `begin`, or kept across generations
+  sharedCache?: SequenceCache; // use this cache instead of a fresh one (kept by the caller across retrievers; still emptied at `begin` unless cacheScope is 'session')
   cacheMaxSequences: number; // cache bound: oldest sequences evicted beyond this
   cacheMaxTokens: number; // cache bound in tokens
   missingTableSize: number; // LRU capacity of the missing table
@@ -88,7 +89,7 @@ export class FastRetriever implements Retriever {
     this.sources = [];
     if (repo) this.sources.push({ source: 'repo', ds: repo });
     if (common) this.sources.push({ source: 'common', ds: common });
-    this.cache = o.cache ? new SequenceCache({ nMin: o.nMin, maxSequences: o.cacheMaxSequences, maxTokens: o.cacheMaxTokens }) : null;
+    this.cache = o.cache ? (o.sharedCache ?? newSequenceCache(o)) : null;
     this.missing = new LRUMap(o.missingTableSize);
     this.random = seededRandom(o.seed);
   }
@@ -172,6 +173,19 @@ export class FastRetriever implements Retriever {
     await this.pool?.close();
     this.pool = null;
   }
+}
+
+/**
+ * A cache with the limits a retriever with `options` would give its own: what a caller keeps as `sharedCache` to carry
+ * one cache across generations (each with its own retriever, e.g. because D_r changes per task).
+ *
+ * Example:
+ *   const cache = newSequenceCache({});   // nMin 2, at most 4096 sequences / 2^18 tokens
+ *   for (const task of tasks) await generate(lm, tok, task.prompt, { mode: 'fastcoder', sessionCache: cache, ... });
+ */
+export function newSequenceCache(options: Partial<Pick<RetrieverOptions, 'nMin' | 'cacheMaxSequences' | 'cacheMaxTokens'>>): SequenceCache {
+  const o = { ...DEFAULT_RETRIEVER_OPTIONS, ...options };
+  return new SequenceCache({ nMin: o.nMin, maxSequences: o.cacheMaxSequences, maxTokens: o.cacheMaxTokens });
 }
 
 /** Run a search and stamp its source and duration. Example: timed('repo', () => m) → { source: 'repo', ...m, ms }. */

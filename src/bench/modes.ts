@@ -12,8 +12,8 @@ export interface ModeSpec {
 const slug = (s: string) => s.replace(/\s+/g, '-');
 
 /**
- * Parse a comma-separated mode list. Ablation rows may be written with '-' for spaces ('w/o-cache'); 'ablations'
- * expands to every row. `ar` always runs first (the others are compared with it).
+ * Parse a comma-separated mode list. Table II rows may be written with '-' for spaces ('w/o-cache', 'w/-parallel');
+ * 'ablations' expands to every row but `fastcoder` itself. `ar` always runs first (the others are compared with it).
  *
  * Example: parseModes('fastcoder,w/o-cache,ar').map((m) => m.name) // ['ar', 'fastcoder', 'w/o-cache']
  */

@@ -1,10 +1,13 @@
 /**
  * The benchmark loop: every task in every mode (`ar` first), with a real model or the oracle target, D_r per task
- * (RepoEval), D_c shared; results written after each task so that a rerun skips what is already in `--out`.
+ * (RepoEval), D_c shared, the retrieval cache per generation or per (mode, repository) (`config.cacheScope`); results
+ * written after each task so that a rerun skips what is already in `--out`.
  */
 import type { CausalLM } from '../../model/causal-lm';
 import type { Tokenizer } from '../../model/tokenizer';
+import type { SequenceCache } from '../../retrieval/cache';
 import type { Datastore } from '../../retrieval/datastore';
+import { newSequenceCache } from '../../retrieval/retriever';
 import { generate, type GenerationResult } from '../decode/generate';
 import { createOracle } from '../oracle';
 import type { BenchTask } from './datasets';
@@ -50,7 +53,23 @@ export function sameOutput(tokens: number[], expected: number[]): boolean {
   return tokens.length <= expected.length && tokens.every((t, i) => t === expected[i]);
 }
 
-async function runOne(o: RunOptions, task: BenchTask, spec: ModeSpec, ids: number[], repoIndex: Datastore | undefined): Promise<GenerationResult> {
+/**
+ * The session caches of a run: with `cacheScope: 'session'`, one retrieval cache per (mode, repository), shared by that
+ * mode's generations on the repository's tasks (D_r changes per task, the cache carries over); none with 'generation'.
+ *
+ * Example: const caches = sessionCaches('session'); caches(task, spec) === caches(task, spec) // true, same cache
+ */
+export function sessionCaches(scope: BenchConfig['cacheScope']): (task: BenchTask, spec: ModeSpec) => SequenceCache | undefined {
+  const caches = new Map<string, SequenceCache>();
+  return (task, spec) => {
+    if (scope !== 'session' || spec.options.mode !== 'fastcoder' || spec.options.cache === false) return undefined;
+    const key = `${spec.name}\0${task.repo ?? ''}`;
+    if (!caches.has(key)) caches.set(key, newSequenceCache({}));
+    return caches.get(key);
+  };
+}
+
+async function runOne(o: RunOptions, task: BenchTask, spec: ModeSpec, ids: number[], repoIndex: Datastore | undefined, sessionCache: SequenceCache | undefined): Promise<GenerationResult> {
   const ref = o.tokenizer.encode(task.reference);
   const model = o.target.kind === 'model' ? o.target.model : createOracle(ref, { vocabSize: o.target.vocabSize, prompt: ids, eosId: o.target.eosId, costMs: o.target.costMs });
   const maxNewTokens = o.target.kind === 'oracle' ? Math.min(o.config.maxNewTokens, ref.length + 1) : o.config.maxNewTokens;
@@ -61,6 +80,7 @@ async function runOne(o: RunOptions, task: BenchTask, spec: ModeSpec, ids: numbe
     seed: o.config.seed,
     ...(repoIndex ? { repoIndex } : { repo: false }), // no D_r (HumanEval): FastCoder on D_c and the cache
     commonIndex: o.commonIndex,
+    sessionCache,
   });
 }
 
@@ -70,6 +90,7 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
   const done = new Set(rows.map((r) => `${r.task}\0${r.mode}`));
   const total = o.tasks.length * o.modes.length;
   let count = 0;
+  const cacheFor = sessionCaches(o.config.cacheScope);
   for (const task of o.tasks) {
     const pending = o.modes.filter((m) => !done.has(`${task.id}\0${m.name}`));
     count += o.modes.length - pending.length;
@@ -80,7 +101,7 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
       o.target.kind === 'oracle' ? [...o.tokenizer.encode(task.reference), o.target.eosId] : rows.find((r) => r.task === task.id && r.mode === 'ar')?.tokens;
     for (const spec of pending) {
       o.onProgress?.(count++, total, task, spec.name);
-      const r = await runOne(o, task, spec, ids, repoIndex);
+      const r = await runOne(o, task, spec, ids, repoIndex, cacheFor(task, spec));
       if (spec.name === 'ar' && o.target.kind === 'model') expected = r.tokens;
       rows.push(taskResult(task, spec.name, r.metrics, r, expected ? sameOutput(r.tokens, expected) : false));
     }

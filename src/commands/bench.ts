@@ -20,8 +20,11 @@ import type { Datastore } from '../../retrieval/datastore';
 const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> --tokenizer <dir> (--model <dir> | --oracle)
                        --out <results.json> [options]
 
-  --modes <list>          ar,pld,rest,fastcoder plus Table II rows (w/o-parallel, w/o-repo, w/o-cache, w/o-timing, or
-                          'ablations'); default ar,pld,rest,fastcoder
+  --modes <list>          ar,pld,rest,fastcoder plus Table II rows (w/o-repo, w/o-cache, w/o-timing, w/-parallel, or
+                          'ablations' for all four); default ar,pld,rest,fastcoder. fastcoder searches D_r and D_c
+                          in this thread (measured faster); w/-parallel in worker threads, as in the paper
+  --cache-scope <s>       generation (default, the paper's: the retrieval cache starts empty for every task) or
+                          session (one cache per mode and repository, carried across its tasks in order)
   --limit <N>             first N tasks only
   --repos <dir|tar.gz>    RepoEval repositories (default: <data>/function_level_repos.tar.gz)
   --common-index <file>   D_c datastore (.fcds) for rest/fastcoder
@@ -33,13 +36,14 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
   --backend <name>        tfjs backend for --model
   --seed <N>              retrieval-timing coin seed (default 0)
 
-Resumable: tasks already in --out (same configuration) are skipped. Prints Tables I, II (ablation), IV.`;
+Resumable: tasks already in --out (same configuration) are skipped. Prints Tables I, II (ablation), IV; the results
+JSON (config.cacheScope) and the tables' title line say which cache scope was used.`;
 
 const OPTIONS = {
   dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, model: { type: 'string' }, oracle: { type: 'boolean' },
   modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'common-source': { type: 'string' }, 'cache-dir': { type: 'string' },
   'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, backend: { type: 'string' },
-  seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  seed: { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 function int(name: string, v: string | undefined, dflt: number): number {
@@ -100,6 +104,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const modes = parseModes(v.modes ?? 'ar,pld,rest,fastcoder');
+  const cacheScope = v['cache-scope'] ?? 'generation';
+  if (cacheScope !== 'generation' && cacheScope !== 'session') throw new Error(`--cache-scope: expected generation or session, got '${cacheScope}'`);
   const tokenizer = loadTokenizer(v.tokenizer);
   const tasks = loadTasks(dataset, v.data).slice(0, v.limit ? int('limit', v.limit, 0) : undefined);
   const model = v.model ? await loadModel(v.model, { backend: v.backend }) : null;
@@ -107,11 +113,14 @@ export async function run(argv: string[]): Promise<number> {
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
     maxNewTokens: int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
-    cacheScope: 'generation', ...(model ? { backend: model.backend } : {}),
+    cacheScope, ...(model ? { backend: model.backend } : {}),
   };
   const previous = fs.existsSync(v.out) ? readResults(v.out) : null;
   if (previous && JSON.stringify({ ...previous.config, modes: [] }) !== JSON.stringify({ ...config, modes: [] })) {
     throw new Error(`${v.out}: exists with a different configuration; use another --out to start a new run`);
+  }
+  if (previous && cacheScope === 'session' && previous.results.length) {
+    console.error(`${v.out}: resuming a session-scope run: the caches restart empty, so the resumed tasks see fewer cached sequences than an uninterrupted run`);
   }
   const hash = tokenizerHash(v.tokenizer);
   const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: hash };

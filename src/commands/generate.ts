@@ -26,7 +26,8 @@ const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--pro
   --ablation <row>        a Table II row instead of --mode: ${ABLATIONS.map((r) => `'${r.name}'`).join(', ')}
   --repo-index <f>        D_r datastore (fastcoder)
   --common-index <f>      D_c datastore (rest, fastcoder)
-  --no-repo, --no-cache, --no-timing, --no-parallel   switch a FastCoder component off
+  --no-repo, --no-cache, --no-timing   switch a FastCoder component off
+  --parallel              search D_r and D_c in worker threads (default: in this thread, measured faster)
   --max-new-tokens N      default 128
   --stop <s>              stop string (repeatable; \\n is a newline)
   --eos-ids a,b           EOS ids (default: the model's config.json)
@@ -50,7 +51,7 @@ const OPTIONS = {
   'no-repo': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
   'no-timing': { type: 'boolean' },
-  'no-parallel': { type: 'boolean' },
+  parallel: { type: 'boolean' },
   'max-new-tokens': { type: 'string' },
   stop: { type: 'string', multiple: true },
   'eos-ids': { type: 'string' },
@@ -95,8 +96,8 @@ function modeOptions(values: Values): Pick<GenerateOptions, 'mode' | 'label' | '
   }
   const mode = (values.mode ?? 'fastcoder') as Mode;
   if (!MODES.includes(mode)) throw new Error(`generate: unknown mode '${mode}' (expected ${MODES.join(', ')})`);
-  const off = (k: 'no-repo' | 'no-cache' | 'no-timing' | 'no-parallel') => (values[k] ? false : undefined);
-  return { mode, repo: off('no-repo'), cache: off('no-cache'), timing: off('no-timing'), parallel: off('no-parallel') };
+  const off = (k: 'no-repo' | 'no-cache' | 'no-timing') => (values[k] ? false : undefined);
+  return { mode, repo: off('no-repo'), cache: off('no-cache'), timing: off('no-timing'), parallel: values.parallel ? true : undefined };
 }
 
 function eosIds(values: Values): number[] | undefined {

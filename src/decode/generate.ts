@@ -142,7 +142,15 @@ function eosIdsOf(model: CausalLM, tokenizer: Tokenizer, opts: ResolvedOptions):
 
 /** The trace's first line: the options in effect (datastores and callbacks by presence only). */
 function traceHeader(opts: ResolvedOptions, promptIds: number[], tokenizer: Tokenizer): TraceHeader {
-  const { repoIndex, commonIndex, retriever, onStep, trace, label, ...plain } = opts;
-  const options = { ...plain, repoIndex: repoIndex !== undefined, commonIndex: commonIndex !== undefined, retriever: retriever !== undefined, onStep: onStep !== undefined };
+  const { repoIndex, commonIndex, retriever, onStep, trace, label, sessionCache, ...plain } = opts;
+  const options = {
+    ...plain,
+    repoIndex: repoIndex !== undefined,
+    commonIndex: commonIndex !== undefined,
+    retriever: retriever !== undefined,
+    onStep: onStep !== undefined,
+    cacheScope: sessionCache ? 'session' : 'generation',
+    sessionCacheSequences: sessionCache?.size ?? null, // sequences the session cache held when this generation began
+  };
   return { kind: 'header', mode: label, options, promptTokens: promptIds, promptText: tokenizer.decode(promptIds, { skipSpecialTokens: false }) };
 }

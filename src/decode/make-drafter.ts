@@ -18,7 +18,8 @@ export function openDrafter(opts: ResolvedOptions, tokenizer: Tokenizer): Drafte
 
 /**
  * `rest`: D_c only, no cache, no timing, no missing table. `fastcoder`: D_r (unless `repo` is off) and D_c, with the
- * cache, retrieval timing (line-start coin and missing table) and parallel search as switched.
+ * cache, retrieval timing (line-start coin and missing table) and parallel search as switched; with `sessionCache`,
+ * that cache (session scope: kept across generations) instead of a fresh one.
  *
  * Example: retrieverOptions({ mode: 'fastcoder', timing: false, ... }) → { timing: false, missingTable: false, ... }
  */
@@ -29,5 +30,6 @@ export function retrieverOptions(opts: ResolvedOptions, tokenizer: Tokenizer): P
   if (mode === 'rest') return { ...common, ...REST_RETRIEVER_OPTIONS, ...opts.retrieval, common: commonIndex };
   if (opts.repo && !repoIndex) throw new Error("generate: mode 'fastcoder' needs repoIndex (the repository datastore D_r), or repo: false");
   const switches = { cache: opts.cache, timing: opts.timing, missingTable: opts.timing, parallel: opts.parallel };
-  return { ...common, ...switches, ...opts.retrieval, repo: opts.repo ? repoIndex : undefined, common: commonIndex };
+  const scope = opts.sessionCache ? { cacheScope: 'session' as const, sharedCache: opts.sessionCache } : {};
+  return { ...common, ...switches, ...scope, ...opts.retrieval, repo: opts.repo ? repoIndex : undefined, common: commonIndex };
 }

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { loadTokenizer } from '../../model/tokenizer';
 import { loadHumanEval } from '../../src/bench/datasets';
 import { parseModes } from '../../src/bench/modes';
-import { promptIds, runBench, sameOutput } from '../../src/bench/run';
+import { promptIds, runBench, sameOutput, sessionCaches } from '../../src/bench/run';
 import type { BenchConfig } from '../../src/bench/results';
 
 const TOK = path.join(__dirname, '../fixtures/tokenizers/deepseek-coder');
@@ -10,10 +10,26 @@ const TOK = path.join(__dirname, '../fixtures/tokenizers/deepseek-coder');
 describe('parseModes', () => {
   it('puts ar first, expands ablations, accepts w/o-x spellings', () => {
     expect(parseModes('fastcoder,w/o cache,ar').map((m) => m.name)).toEqual(['ar', 'fastcoder', 'w/o-cache']);
-    expect(parseModes('ablations').map((m) => m.name)).toEqual(['w/o-parallel', 'w/o-repo', 'w/o-cache', 'w/o-timing']);
-    expect(parseModes('w/o-cache')[0].options).toMatchObject({ mode: 'fastcoder', cache: false, repo: true });
+    expect(parseModes('ablations').map((m) => m.name)).toEqual(['w/o-repo', 'w/o-cache', 'w/o-timing', 'w/-parallel']);
+    expect(parseModes('w/o-cache')[0].options).toMatchObject({ mode: 'fastcoder', cache: false, repo: true, parallel: false });
+    expect(parseModes('w/ parallel')[0].options).toMatchObject({ mode: 'fastcoder', repo: true, cache: true, timing: true, parallel: true });
   });
   it('names an unknown mode', () => expect(() => parseModes('ar,fast')).toThrow("--modes: unknown mode 'fast'"));
+});
+
+describe('sessionCaches', () => {
+  const [fc, noCache, rest, par] = parseModes('fastcoder,w/o-cache,rest,w/-parallel');
+  const task = (id: string, repo?: string) => ({ id, prompt: '', reference: '', repo });
+  it('session: one cache per (mode, repository), none for modes without a cache', () => {
+    const caches = sessionCaches('session');
+    expect(caches(task('1', 'a'), fc)).toBeDefined();
+    expect(caches(task('2', 'a'), fc)).toBe(caches(task('1', 'a'), fc));
+    expect(caches(task('3', 'b'), fc)).not.toBe(caches(task('1', 'a'), fc));
+    expect(caches(task('1', 'a'), par)).not.toBe(caches(task('1', 'a'), fc));
+    expect(caches(task('4'), fc)).toBe(caches(task('5'), fc)); // HumanEval: no repository, one cache per mode
+    expect([caches(task('1', 'a'), noCache), caches(task('1', 'a'), rest)]).toEqual([undefined, undefined]);
+  });
+  it('generation: none', () => expect(sessionCaches('generation')(task('1', 'a'), fc)).toBeUndefined());
 });
 
 describe('sameOutput / promptIds', () => {

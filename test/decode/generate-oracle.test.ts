@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { SequenceCache } from '../../retrieval/cache';
+import { datastoreFromDocuments } from '../../retrieval/datastore';
+import { newSequenceCache } from '../../retrieval/retriever';
 import { generate, type GenerateOptions } from '../../src/decode/generate';
 import { JsonlTraceWriter } from '../../src/decode/trace-writer';
 import { createOracle } from '../../src/oracle';
@@ -165,5 +168,46 @@ describe('oracle checks the decoder', () => {
     const logits = await lm.forward([45, 7, 9, 8], [5, 6, 6, 7], Uint8Array.of(1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1));
     const argmax = (row: number) => logits.subarray(row * VOCAB, (row + 1) * VOCAB).indexOf(1);
     expect([0, 1, 2, 3].map(argmax)).toEqual([7, 8, EOS, EOS]);
+  });
+});
+
+describe('cache scope across generations', () => {
+  // 51 distinct tokens (no newline ids, so retrieval timing never skips): within one generation no bigram repeats, so
+  // the cache (active from l = 2 sequences = 2 output pieces of 20) can only hit on what an earlier generation cached.
+  const reference = Array.from({ length: 51 }, (_, i) => 100 + i);
+  const prompt = [60, 61, 62, 63];
+  const V = 200;
+  const noise = datastoreFromDocuments([{ path: 'noise.py', tokens: Array.from({ length: 64 }, (_, i) => 160 + (i % 30)) }], V, 'test');
+  const tok200 = charTokenizer(V);
+
+  async function twice(sessionCache: SequenceCache | undefined) {
+    const out = [];
+    for (let g = 0; g < 2; g++) {
+      const steps: StepTrace[] = [];
+      const lm = createOracle(reference, { vocabSize: V, prompt, eosId: EOS });
+      const options = { mode: 'fastcoder' as const, repo: false, commonIndex: noise, retrieval: { l: 2 }, eosIds: [EOS], sessionCache, onStep: (s: StepTrace) => steps.push(s) };
+      out.push({ ...(await generate(lm, tok200, prompt, options)), steps });
+    }
+    return out;
+  }
+
+  test('session scope: the second generation hits what the first cached; generation scope: it starts empty', async () => {
+    const ar = await generate(createOracle(reference, { vocabSize: V, prompt, eosId: EOS }), tok200, prompt, { mode: 'ar', eosIds: [EOS] });
+    expect(ar.tokens).toEqual([...reference, EOS]);
+
+    const session = newSequenceCache({});
+    const [s1, s2] = await twice(session);
+    const [g1, g2] = await twice(undefined);
+    for (const r of [s1, s2, g1, g2]) expect(r.tokens).toEqual(ar.tokens);
+    // the first generations are the same run: nothing cached before them, no hits (distinct tokens)
+    expect([s1.metrics.cacheHits, g1.metrics.cacheHits, g2.metrics.cacheHits]).toEqual([0, 0, 0]);
+    expect(g2.metrics.forwards).toBe(g1.metrics.forwards);
+    expect(g2.steps[0].retrieval!.decision.cacheActive).toBe(false);
+    // session: active from the first step, drafts from the cache accepted, fewer forwards
+    expect(s2.steps[0].retrieval!.decision).toMatchObject({ cacheActive: true, cacheHit: true });
+    expect(s2.metrics.cacheHits).toBeGreaterThan(0);
+    expect(s2.steps.flatMap((s) => s.accepted).filter((a) => a.source === 'cache').length).toBeGreaterThan(0);
+    expect(s2.metrics.forwards).toBeLessThan(s1.metrics.forwards);
+    expect(session.size).toBeGreaterThanOrEqual(4); // two pieces per generation at least
   });
 });
