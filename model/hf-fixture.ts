@@ -36,7 +36,7 @@ export interface HfCases {
     greedy_verification: { accepted_nodes: number[]; bonus_token: number };
   };
   kv_step: { split: number; chunk1_tokens: number[]; chunk2_tokens: number[]; chunk1_logits: ArrayDescriptor; chunk2_logits: ArrayDescriptor };
-  debug?: { rope?: ArrayDescriptor };
+  debug?: { hidden_states?: ArrayDescriptor; rope?: ArrayDescriptor };
   model_dir?: string;
   weights?: { sha256?: Record<string, string> };
 }
@@ -179,11 +179,45 @@ async function greedyChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<
   ];
 }
 
-/** Run every check of the fixture on `lm` (which must be the fixture's model). The cache is reset afterwards. */
-export async function runHfChecks(fx: HfFixture, lm: CausalLM, atol = 1e-4): Promise<CheckResult[]> {
+/** A CausalLM that can also return its per-layer hidden states, HF `output_hidden_states` style (LlamaModel does). */
+export interface HiddenStatesLM extends CausalLM {
+  hiddenStates(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<Float32Array[]>;
+}
+
+/**
+ * HF's `output_hidden_states` of the prompt pass (`[layers + 1, n, hidden]`: embeddings, each layer's output, the last
+ * one after the final RMSNorm) against `lm.hiddenStates`, layer by layer; the detail names the first layer that fails.
+ * Example (llama-tiny): PASS hidden_states  max|diff| 1.91e-6  (3 × 24 × 64 values; per layer 0.0e+0, 1.5e-6, 1.9e-6)
+ */
+export async function checkHiddenStates(fx: HfFixture, lm: HiddenStatesLM, d: ArrayDescriptor, atol: number): Promise<CheckResult> {
+  const name = 'hidden_states';
+  const prompt = fx.cases.prompt;
+  lm.reset();
+  const got = await lm.hiddenStates(prompt, range(0, prompt.length));
+  lm.reset();
+  const want = fx.read(d);
+  const size = got[0].length; // n × hidden
+  if (d.shape.length !== 3 || d.shape[0] !== got.length || d.shape[1] * d.shape[2] !== size || d.shape[1] !== prompt.length) {
+    return { name, pass: false, maxAbsDiff: NaN, detail: `${d.file} has shape ${JSON.stringify(d.shape)}, the model gives [${got.length}, ${prompt.length}, ${size / prompt.length}]` };
+  }
+  const layers = got.map((g, l) => compareArrays(`${name}[${l}]`, g, want.subarray(l * size, (l + 1) * size), atol));
+  const failed = layers.find((r) => !r.pass);
+  const maxAbsDiff = layers.reduce((m, r) => Math.max(m, r.maxAbsDiff), 0);
+  const perLayer = layers.map((r) => r.maxAbsDiff.toExponential(1)).join(', ');
+  return { name, pass: !failed, maxAbsDiff, detail: failed ? failed.detail : `${d.shape.join(' × ')} values; per layer ${perLayer}` };
+}
+
+/**
+ * Run every check of the fixture on `lm` (which must be the fixture's model): prompt logits, hidden states (when the
+ * fixture has `debug.hidden_states` and `lm` has `hiddenStates`), tree, chunked prefill, greedy. The cache is reset
+ * afterwards.
+ */
+export async function runHfChecks(fx: HfFixture, lm: CausalLM | HiddenStatesLM, atol = 1e-4): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const prompt = fx.cases.prompt;
   results.push(compareArrays('prompt_logits', await prefill(lm, prompt), fx.read(fx.cases.prompt_logits), atol));
+  const hidden = fx.cases.debug?.hidden_states;
+  if (hidden && 'hiddenStates' in lm) results.push(await checkHiddenStates(fx, lm, hidden, atol));
   results.push(...(await treeChecks(fx, lm, atol)));
   results.push(...(await chunkedChecks(fx, lm, atol)));
   results.push(...(await greedyChecks(fx, lm, atol)));

@@ -1,6 +1,7 @@
 /**
  * The Llama / CodeLlama / DeepSeek-Coder transformer on TensorFlow.js, numerically HF `LlamaForCausalLM` (float32):
- * one forward pass over new tokens with explicit position ids and a tree mask, on top of the KV cache.
+ * one forward pass over new tokens with explicit position ids and a tree mask, on top of the KV cache; `hiddenStates`
+ * runs the same pass and also returns every layer's output (HF `output_hidden_states`), for checks and notebooks.
  *
  * Example (prefill, then verify a two-branch draft tree under token t):
  *   const lm = await loadModel('test/fixtures/hf-llama/llama-tiny');
@@ -84,6 +85,11 @@ export class LlamaModel implements CausalLM {
   }
 
   async forwardHidden(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<void> {
+    this.run(tokens, positions, treeMask);
+  }
+
+  /** The forward pass proper (see `forwardHidden`); each layer's input is kept and pushed to `states` when given. */
+  private run(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask: Uint8Array | undefined, states?: tf.Tensor2D[]): void {
     const c = this.config;
     const n = tokens.length;
     if (n === 0) throw new Error('forward: no tokens');
@@ -96,13 +102,14 @@ export class LlamaModel implements CausalLM {
     const bias = maskBias(treeMaskOrCausal(treeMask, n), n, group);
     const { cos, sin } = ropeCosSin(positions, c.headDim, c.ropeTheta, c.ropeScalingFactor);
     this.cache.dropPending();
-    this.hidden?.dispose();
+    this.dropHidden();
     this.hidden = tf.tidy(() => {
       const ids = tf.tensor1d(Int32Array.from(tokens), 'int32');
       const rope = { cos: tf.tensor3d(cos, [n, 1, c.headDim]), sin: tf.tensor3d(sin, [n, 1, c.headDim]) };
       const treeBias = tf.tensor2d(bias, [group * n, n]);
       let x = tf.gather(this.weights.embedTokens, ids) as tf.Tensor2D; // [n, hidden]
       this.weights.layers.forEach((layer, l) => {
+        if (states) states.push(tf.keep(x)); // HF's hidden_states[l]: the input of layer l
         // a tidy per layer frees its intermediates (attention scores: kvH × [group·n, L + n]) before the next layer
         x = tf.tidy(() => {
           const h = tf.add<tf.Tensor2D>(x, this.attention(l, layer, rmsNorm(x, layer.inputLayernorm, c.rmsNormEps), rope, treeBias));
@@ -126,6 +133,28 @@ export class LlamaModel implements CausalLM {
       return (await logits.data()) as Float32Array;
     } finally {
       logits.dispose();
+    }
+  }
+
+  /**
+   * `forwardHidden` that also returns every layer's hidden states for the new tokens, with HF's `output_hidden_states`
+   * convention: `numLayers + 1` arrays `[n × hidden]`, `[0]` = the embeddings, `[l]` = the input of layer l (the output
+   * of layer l - 1), and the last = the final RMSNorm applied to the last layer's output. Like `forwardHidden`, the new
+   * K/V become pending and `logits(rows)` reads this pass's rows afterwards. Meant for checks and notebooks: it copies
+   * every layer's activations off the backend.
+   *
+   * Example (llama-tiny, 2 layers, hidden 64):
+   *   const hs = await lm.hiddenStates(prompt, prompt.map((_, i) => i));
+   *   hs.length      // 3
+   *   hs[1].length   // 24 × 64: the output of layer 0, HF's hidden_states[1]
+   */
+  async hiddenStates(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<Float32Array[]> {
+    const states: tf.Tensor2D[] = [];
+    try {
+      this.run(tokens, positions, treeMask, states);
+      return await Promise.all([...states, this.hidden!].map(async (t) => (await t.data()) as Float32Array));
+    } finally {
+      tf.dispose(states);
     }
   }
 

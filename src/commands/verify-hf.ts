@@ -16,9 +16,10 @@ import { loadModel } from '../../model/load';
 const HELP = `usage: fastcoder verify-hf <fixtureDir> [--backend tensorflow|wasm|cpu] [--atol 1e-4]
 
 Loads config.json + safetensors (from <fixtureDir>, or cases.json's model_dir) and checks, against the
-Hugging Face outputs in <fixtureDir>: prompt logits, tree logits (mask + position ids on the prompt cache),
-greedy tree verification, chunked prefill with the cache, greedy decoding with the cache (token-identical),
-pinned weight hashes and the prompt's tokenization when cases.json has them.`;
+Hugging Face outputs in <fixtureDir>: prompt logits, the prompt's hidden states after every layer (when
+cases.json has debug.hidden_states), tree logits (mask + position ids on the prompt cache), greedy tree
+verification, chunked prefill with the cache, greedy decoding with the cache (token-identical), pinned weight
+hashes and the prompt's tokenization when cases.json has them.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

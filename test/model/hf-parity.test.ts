@@ -1,7 +1,7 @@
 /**
  * Ground truth: every bundled hf-llama fixture (HF LlamaForCausalLM, float32) replayed on our tfjs model (wasm):
- * prompt logits, tree logits per node (mask + position ids on top of the prompt cache), chunked prefill, greedy
- * decoding with the cache. Max abs difference ≤ 1e-4; on failure the first values are printed (llm.c check_tensor).
+ * prompt logits, hidden states of every layer, tree logits per node (mask + position ids on top of the prompt cache),
+ * chunked prefill, greedy decoding with the cache. Max abs difference ≤ 1e-4; on failure the first values are printed (llm.c check_tensor).
  */
 import * as path from 'path';
 import { CheckResult, compareArrays, formatCheck, loadHfFixture, runHfChecks } from '../../model/hf-fixture';
@@ -10,7 +10,7 @@ import { loadModel } from '../../model/load';
 import { ropeCosSin } from '../../model/rope';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hf-llama');
-const CHECKS = ['prompt_logits', 'tree_logits', 'tree_logits_rows', 'tree_greedy_verification', 'kv_chunk1_logits', 'kv_chunk2_logits', 'greedy_step_logits', 'greedy_tokens'];
+const CHECKS = ['prompt_logits', 'hidden_states', 'tree_logits', 'tree_logits_rows', 'tree_greedy_verification', 'kv_chunk1_logits', 'kv_chunk2_logits', 'greedy_step_logits', 'greedy_tokens'];
 
 describe.each(['llama-tiny', 'deepseek-tiny', 'gqa-tiny', 'tinystories-656k'])('%s', (name) => {
   const fx = loadHfFixture(path.join(FIXTURES, name));
