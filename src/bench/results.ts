@@ -1,6 +1,6 @@
 /**
  * The benchmark results file (`--out results.json`): the run's configuration, one row per (task, mode), and the
- * aggregates per mode and per repository. Written after every task so that an interrupted run resumes where it stopped.
+ * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
 import * as fs from 'fs';
 import type { GenerationMetrics, StepTiming } from '../trace';

@@ -1,7 +1,7 @@
 /**
  * The benchmark loop: every task in every mode (`ar` first), with a real model or the oracle target, D_r per task
  * (RepoEval), D_c shared, the retrieval cache per generation or per (mode, repository) (`config.cacheScope`); results
- * written after each task so that a rerun skips what is already in `--out`.
+ * written every few seconds and at the end, so that a rerun skips what is already in `--out`.
  */
 import type { CausalLM } from '../../model/causal-lm';
 import type { Tokenizer } from '../../model/tokenizer';
@@ -13,6 +13,9 @@ import { createOracle } from '../oracle';
 import type { BenchTask } from './datasets';
 import type { ModeSpec } from './modes';
 import { type BenchConfig, type BenchResults, taskResult, type TaskResult, withAggregates, writeResults } from './results';
+
+const WRITE_EVERY_MS = 5000; // how often `out` is rewritten during a run (an interrupted run loses at most this much)
+const now = (): number => performance.now();
 
 /** The target: a loaded model, or the oracle built per task from the reference. */
 export type Target = { kind: 'model'; model: CausalLM; eosId: number } | { kind: 'oracle'; vocabSize: number; eosId: number; costMs: number };
@@ -27,7 +30,7 @@ export interface RunOptions {
   repoIndexFor?: (task: BenchTask) => Promise<Datastore | undefined>; // D_r of a task (RepoEval)
   maxPromptTokens?: number; // keep only the last N prompt tokens (BOS kept)
   previous?: TaskResult[]; // rows of an earlier run with the same config (resume)
-  out?: string; // results file, rewritten after every task
+  out?: string; // results file, rewritten every WRITE_EVERY_MS and at the end
   onProgress?: (done: number, total: number, task: BenchTask, mode: string) => void;
 }
 
@@ -69,8 +72,14 @@ export function sessionCaches(scope: BenchConfig['cacheScope']): (task: BenchTas
   };
 }
 
-async function runOne(o: RunOptions, task: BenchTask, spec: ModeSpec, ids: number[], repoIndex: Datastore | undefined, sessionCache: SequenceCache | undefined): Promise<GenerationResult> {
-  const ref = o.tokenizer.encode(task.reference);
+/** What every mode of one task shares: prompt ids, the reference's ids, D_r. */
+interface TaskInputs {
+  ids: number[];
+  ref: number[];
+  repoIndex: Datastore | undefined;
+}
+
+async function runOne(o: RunOptions, spec: ModeSpec, { ids, ref, repoIndex }: TaskInputs, sessionCache: SequenceCache | undefined): Promise<GenerationResult> {
   const model = o.target.kind === 'model' ? o.target.model : createOracle(ref, { vocabSize: o.target.vocabSize, prompt: ids, eosId: o.target.eosId, costMs: o.target.costMs });
   const maxNewTokens = o.target.kind === 'oracle' ? Math.min(o.config.maxNewTokens, ref.length + 1) : o.config.maxNewTokens;
   return generate(model, o.tokenizer, ids, {
@@ -84,29 +93,37 @@ async function runOne(o: RunOptions, task: BenchTask, spec: ModeSpec, ids: numbe
   });
 }
 
-/** Run the benchmark; returns the results (also written to `o.out` after every task). */
+/** Run the benchmark; returns the results (also written to `o.out` every few seconds and at the end). */
 export async function runBench(o: RunOptions): Promise<BenchResults> {
   const rows = [...(o.previous ?? [])];
   const done = new Set(rows.map((r) => `${r.task}\0${r.mode}`));
   const total = o.tasks.length * o.modes.length;
   let count = 0;
   const cacheFor = sessionCaches(o.config.cacheScope);
+  let lastWrite = now();
   for (const task of o.tasks) {
     const pending = o.modes.filter((m) => !done.has(`${task.id}\0${m.name}`));
     count += o.modes.length - pending.length;
     if (!pending.length) continue;
-    const ids = promptIds(o.tokenizer, task.prompt, o.maxPromptTokens);
-    const repoIndex = pending.some((m) => m.options.mode === 'fastcoder' && m.options.repo !== false) ? await o.repoIndexFor?.(task) : undefined;
-    let expected: number[] | undefined =
-      o.target.kind === 'oracle' ? [...o.tokenizer.encode(task.reference), o.target.eosId] : rows.find((r) => r.task === task.id && r.mode === 'ar')?.tokens;
+    const inputs: TaskInputs = {
+      ids: promptIds(o.tokenizer, task.prompt, o.maxPromptTokens),
+      ref: o.tokenizer.encode(task.reference),
+      repoIndex: pending.some((m) => m.options.mode === 'fastcoder' && m.options.repo !== false) ? await o.repoIndexFor?.(task) : undefined,
+    };
+    let expected: number[] | undefined = o.target.kind === 'oracle' ? [...inputs.ref, o.target.eosId] : rows.find((r) => r.task === task.id && r.mode === 'ar')?.tokens;
     for (const spec of pending) {
       o.onProgress?.(count++, total, task, spec.name);
-      const r = await runOne(o, task, spec, ids, repoIndex, cacheFor(task, spec));
+      const r = await runOne(o, spec, inputs, cacheFor(task, spec));
       if (spec.name === 'ar' && o.target.kind === 'model') expected = r.tokens;
       rows.push(taskResult(task, spec.name, r.metrics, r, expected ? sameOutput(r.tokens, expected) : false));
     }
-    if (o.out) writeResults(o.out, withAggregates(o.config, rows));
+    // rewriting the whole file after every task grows quadratically: at most every WRITE_EVERY_MS (and at the end)
+    if (o.out && now() - lastWrite >= WRITE_EVERY_MS) {
+      writeResults(o.out, withAggregates(o.config, rows));
+      lastWrite = now();
+    }
   }
+  if (o.out) writeResults(o.out, withAggregates(o.config, rows));
   o.onProgress?.(total, total, o.tasks[o.tasks.length - 1], 'done');
   return withAggregates(o.config, rows);
 }

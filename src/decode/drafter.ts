@@ -16,8 +16,8 @@ export interface Draft {
 }
 
 export interface Drafter {
-  /** Start a generation for `prompt`. */
-  begin(prompt: Int32Array): void;
+  /** Start a generation for `prompt` (before the timed part: worker threads of parallel search start here). */
+  begin(prompt: Int32Array): Promise<void>;
   /** A draft tree of at most `budget` nodes continuing `context` (prompt + generated, ending with the root token). */
   draft(context: Int32Array, budget: number): Promise<Draft>;
   /** What the step accepted (feeds the retriever's cache). */
@@ -31,7 +31,7 @@ const now = (): number => performance.now();
 /** `ar`: never drafts. Example: (await noDrafter().draft(ctx, 64)).tree.tokens → [] */
 export function noDrafter(): Drafter {
   return {
-    begin() {},
+    begin: async () => {},
     draft: async () => ({ tree: emptyTree(), retrieval: null, retrieveMs: 0, trieMs: 0 }),
     update() {},
     close: async () => {},
@@ -44,7 +44,7 @@ export function noDrafter(): Drafter {
  */
 export function promptLookupDrafter(opts: PromptLookupOptions): Drafter {
   return {
-    begin() {},
+    begin: async () => {},
     async draft(context, budget) {
       const t0 = now();
       const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
@@ -60,14 +60,17 @@ export function promptLookupDrafter(opts: PromptLookupOptions): Drafter {
 /**
  * Retrieval drafts: every continuation of every source, with its count, goes into a weighted Trie; the heaviest
  * `budget` nodes are verified. `closeRetriever` says whether `close` also closes the retriever (it does when the
- * decoder created it).
+ * decoder created it); `ready`, when given, runs at `begin` (e.g. `FastRetriever.ready`: start search workers).
  *
  * Example: a retriever returning repo [5, 6] ×2 and common [5, 8] ×1, α=β=γ=1, budget 2 →
  *   tree tokens [5, 6], weights [3, 2]
  */
-export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, closeRetriever: boolean): Drafter {
+export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, closeRetriever: boolean, ready?: () => Promise<void>): Drafter {
   return {
-    begin: (prompt) => retriever.begin(prompt),
+    async begin(prompt) {
+      retriever.begin(prompt);
+      await ready?.();
+    },
     async draft(context, budget) {
       const t0 = now();
       const result = await retriever.retrieve(context);

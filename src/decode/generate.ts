@@ -41,10 +41,6 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   const texts = tracing ? tokenizer.tokenTexts() : [];
   opts.trace?.write(traceHeader(opts, promptIds, tokenizer));
 
-  const start = now();
-  await prefill(model, promptIds);
-  const prefillMs = now() - start;
-
   const drafter = openDrafter(opts, tokenizer);
   const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) =>
     tokenizer.decode(ids),
@@ -52,8 +48,13 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   const context = [...promptIds]; // prompt + generated; the last entry is the root, not yet in the KV cache
   const metrics = new MetricsAccumulator();
   let stopReason: StopReason | null = opts.maxNewTokens === 0 ? 'max-new-tokens' : null;
+  let start = now();
+  let prefillMs = 0;
   try {
-    drafter.begin(Int32Array.from(promptIds));
+    await drafter.begin(Int32Array.from(promptIds)); // set-up (worker threads of parallel search), not timed
+    start = now();
+    await prefill(model, promptIds);
+    prefillMs = now() - start;
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
       const draft = await drafter.draft(Int32Array.from(context), Math.min(opts.budget, stop.remaining - 1));

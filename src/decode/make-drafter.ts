@@ -13,7 +13,8 @@ export function openDrafter(opts: ResolvedOptions, tokenizer: Tokenizer): Drafte
   if (opts.mode === 'ar') return noDrafter();
   if (opts.mode === 'pld') return promptLookupDrafter(opts.promptLookup);
   if (opts.retriever) return retrievalDrafter(opts.retriever, weights, false);
-  return retrievalDrafter(new FastRetriever(retrieverOptions(opts, tokenizer)), weights, true);
+  const retriever = new FastRetriever(retrieverOptions(opts, tokenizer));
+  return retrievalDrafter(retriever, weights, true, () => retriever.ready());
 }
 
 /**
