@@ -14,6 +14,7 @@
  *   trie.insert([5, 8], 'common', 1);
  *   trie.select(3) // tokens [5, 6, 7], parents [-1, 0, 1], weights [3, 2, 2]
  */
+import Heap from 'mnemonist/heap';
 import type { DraftSource } from '../retrieval/types';
 import { type DraftTree, emptyTree } from './draft-tree';
 
@@ -80,36 +81,49 @@ export class WeightedTrie {
   /**
    * The draft tree: the at most `budget` heaviest nodes of positive weight, as flat arrays in rank order (which is
    * topological). Example: see the class comment.
+   *
+   * Best-first from the root with a heap over the frontier (children of the nodes taken so far): since every node ranks
+   * after its parent, the next node of the global ranking is always on the frontier, so this takes exactly the ranking's
+   * first `budget` nodes while visiting only those and their children, not the whole Trie (up to k · span nodes).
    */
   select(budget: number): DraftTree {
     if (!Number.isInteger(budget) || budget < 0) throw new Error(`weighted trie: budget must be an integer >= 0, got ${budget}`);
-    const ranked = this.rankedNodes().slice(0, budget);
     const tree = emptyTree();
-    const index = new Map<TrieNode, number>();
-    for (const { node, parent, weight } of ranked) {
-      index.set(node, tree.tokens.length);
+    const frontier = new Heap<Candidate>(rankOrder);
+    const offerChildren = (node: TrieNode, index: number, path: number[]): void => {
+      for (const child of node.children.values()) {
+        const weight = this.weightOf(child);
+        if (weight > 0) frontier.push({ node: child, parent: index, weight, path: [...path, child.token] }); // a zero-weight node's subtree weighs zero too
+      }
+    };
+    offerChildren(this.root, -1, []);
+    while (tree.tokens.length < budget && frontier.size > 0) {
+      const { node, parent, weight, path } = frontier.pop()!;
       tree.tokens.push(node.token);
-      tree.parents.push(parent === this.root ? -1 : index.get(parent)!);
+      tree.parents.push(parent);
       tree.depths.push(node.depth);
       tree.weights.push(weight);
       for (const s of SOURCES) tree.counts[s].push(node.counts[s]);
+      offerChildren(node, tree.tokens.length - 1, path);
     }
     return tree;
   }
+}
 
-  /** Every node of positive weight, best first; `order` (preorder over ascending tokens) is the lexicographic tiebreak. */
-  private rankedNodes(): { node: TrieNode; parent: TrieNode; weight: number; order: number }[] {
-    const all: { node: TrieNode; parent: TrieNode; weight: number; order: number }[] = [];
-    const visit = (parent: TrieNode): void => {
-      const children = [...parent.children.values()].sort((a, b) => a.token - b.token);
-      for (const node of children) {
-        const weight = this.weightOf(node);
-        if (weight <= 0) continue; // a zero-weight node's subtree weighs zero too
-        all.push({ node, parent, weight, order: all.length });
-        visit(node);
-      }
-    };
-    visit(this.root);
-    return all.sort((a, b) => b.weight - a.weight || a.node.depth - b.node.depth || a.order - b.order);
-  }
+interface Candidate {
+  node: TrieNode;
+  parent: number; // index in the draft tree being built, -1 = the root
+  weight: number;
+  path: number[]; // tokens from the root: the lexicographic tiebreak
+}
+
+/**
+ * The ranking as a heap comparator (negative = `a` first): weight desc, depth asc, token path lexicographically asc.
+ * Example: {weight 2, path [5, 9]} before {weight 2, path [6]}? No: depth 0 < 1, so [6] comes first.
+ */
+function rankOrder(a: Candidate, b: Candidate): number {
+  if (a.weight !== b.weight) return b.weight - a.weight;
+  if (a.path.length !== b.path.length) return a.path.length - b.path.length;
+  for (let i = 0; i < a.path.length; i++) if (a.path[i] !== b.path[i]) return a.path[i] - b.path[i];
+  return 0;
 }
