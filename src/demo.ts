@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   model.dispose();
 
   const oracle = await runBench({
-    config: { dataset: 'repoeval', data: DATA, tokenizer: MODEL, model: null, oracle: true, commonIndex: COMMON, maxNewTokens: 1000, seed: 0, modes: ['ar', 'rest', 'fastcoder'], cacheScope: 'generation' },
+    config: { dataset: 'repoeval', data: DATA, tokenizer: MODEL, model: null, oracle: true, commonIndex: COMMON, maxNewTokens: 1000, seed: 0, modes: ['ar', 'rest', 'fastcoder'], cacheScope: 'generation', budget: 64 },
     tasks, modes: parseModes('ar,rest,fastcoder'), tokenizer, target: { kind: 'oracle', vocabSize: id.vocabSize, eosId: EOS, costMs: 0 }, commonIndex: common,
     repoIndexFor: async (t) => excludeLines(fullRepo, files, t.exclusion!, id),
   });

@@ -87,6 +87,7 @@ async function runOne(o: RunOptions, spec: ModeSpec, { ids, ref, repoIndex }: Ta
     maxNewTokens,
     eosIds: [o.target.eosId],
     seed: o.config.seed,
+    budget: o.config.budget,
     ...(repoIndex ? { repoIndex } : { repo: false }), // no D_r (HumanEval): FastCoder on D_c and the cache
     commonIndex: o.commonIndex,
     sessionCache,

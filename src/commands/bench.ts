@@ -35,6 +35,7 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
   --oracle-cost-ms <ms>   simulated time of one oracle forward (default 0)
   --backend <name>        tfjs backend for --model
   --seed <N>              retrieval-timing coin seed (default 0)
+  --budget <N>            draft tokens verified per forward (default 64, the paper's; on a CPU a smaller tree costs less)
 
 Resumable: tasks already in --out (same configuration) are skipped. Prints Tables I, II (ablation), IV; the results
 JSON (config.cacheScope) and the tables' title line say which cache scope was used.`;
@@ -43,7 +44,7 @@ const OPTIONS = {
   dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, model: { type: 'string' }, oracle: { type: 'boolean' },
   modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'common-source': { type: 'string' }, 'cache-dir': { type: 'string' },
   'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, backend: { type: 'string' },
-  seed: { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  seed: { type: 'string' }, budget: { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 function int(name: string, v: string | undefined, dflt: number): number {
@@ -113,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
     maxNewTokens: int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
-    cacheScope, ...(model ? { backend: model.backend } : {}),
+    cacheScope, budget: int('budget', v.budget, 64), ...(model ? { backend: model.backend } : {}),
   };
   const previous = fs.existsSync(v.out) ? readResults(v.out) : null;
   if (previous && JSON.stringify({ ...previous.config, modes: [] }) !== JSON.stringify({ ...config, modes: [] })) {

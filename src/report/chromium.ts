@@ -82,6 +82,7 @@ export async function checkPage(chromium: string, file: string, expressions: Rec
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fastcoder-chromium-'));
   const child = spawn(chromium, [...CHROMIUM_FLAGS, '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    detached: true, // its own process group: Chromium's renderer and helper processes are stopped with it
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -118,8 +119,23 @@ export async function checkPage(chromium: string, file: string, expressions: Rec
     clearTimeout(timer);
     child.removeAllListeners('exit');
     const gone = new Promise((r) => child.once('exit', r));
-    if (child.exitCode === null) child.kill();
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    killGroup(child.pid);
+    if (child.exitCode === null) {
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise((r) => (wait = setTimeout(r, 5000)))]);
+      clearTimeout(wait);
+    }
+    for (const stream of child.stdio) stream?.destroy();
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  }
+}
+
+/** Stop a detached child and every process of its group (Chromium's renderers keep writing to the profile otherwise). */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
   }
 }

@@ -44,10 +44,23 @@ describe('fastcoder bench --cache-scope', () => {
       expect(r.code).toBe(0);
       const results = readResults(out);
       expect(results.config.cacheScope).toBe(scope ?? 'generation');
-      expect(r.out).toContain(`cache scope ${scope ?? 'generation'})`);
+      expect(r.out).toContain(`cache scope ${scope ?? 'generation'}, draft budget 64)`);
       expect(results.aggregates.fastcoder.identicalToAr).toBe(3);
       expect(results.aggregates.fastcoder.acceptance).toBeGreaterThan(1); // D_c holds the references
     }
+  });
+
+  test('--budget caps the draft tree: budget 1 verifies at most one draft token per forward', async () => {
+    const out = path.join(tmp, 'budget1.json');
+    const r = await cli([...args(out), '--budget', '1']);
+    expect(r.code).toBe(0);
+    const results = readResults(out);
+    expect(results.config.budget).toBe(1);
+    expect(r.out).toContain('draft budget 1)');
+    const fc = results.aggregates.fastcoder;
+    expect(fc.identicalToAr).toBe(3);
+    expect(fc.acceptance).toBeGreaterThan(1); // the one draft token is often right (D_c holds the references)
+    expect(fc.acceptance).toBeLessThanOrEqual(2); // at most the draft token + the bonus token per forward
   });
 
   test('a run with another scope does not resume into the same file; a bad scope is refused', async () => {

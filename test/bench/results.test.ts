@@ -16,7 +16,7 @@ function row(task: string, repo: string | null, mode: string, L: number, F: numb
 
 const config: BenchConfig = {
   dataset: 'repoeval', data: 'd', tokenizer: 't', model: null, oracle: true, commonIndex: null, maxNewTokens: 64, seed: 0,
-  modes: ['ar', 'rest', 'fastcoder', 'fastcoder-no-cache'], cacheScope: 'generation',
+  modes: ['ar', 'rest', 'fastcoder', 'fastcoder-no-cache'], cacheScope: 'generation', budget: 64,
 };
 
 // Hand-computed: two tasks in two repositories.

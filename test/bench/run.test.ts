@@ -50,7 +50,7 @@ describe('runBench with the oracle', () => {
   const tok = loadTokenizer(TOK);
   const tasks = loadHumanEval(path.join(__dirname, 'fixtures/HumanEval-3.jsonl.gz'));
   const config: BenchConfig = {
-    dataset: 'humaneval', data: 'x', tokenizer: TOK, model: null, oracle: true, commonIndex: null, maxNewTokens: 1000, seed: 0, modes: ['ar', 'pld'], cacheScope: 'generation',
+    dataset: 'humaneval', data: 'x', tokenizer: TOK, model: null, oracle: true, commonIndex: null, maxNewTokens: 1000, seed: 0, modes: ['ar', 'pld'], cacheScope: 'generation', budget: 64,
   };
   const target = { kind: 'oracle' as const, vocabSize: 32256, eosId: 32014, costMs: 0 };
   it('reproduces the reference in every mode; ar takes one forward per token', async () => {

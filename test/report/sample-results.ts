@@ -16,7 +16,7 @@ export function sampleResults(): BenchResults {
     row('1', 'repoB', m, 8, m === 'ar' ? 8 : 8 - k, m === 'ar' ? 20 : 5 + k),
   ]);
   return withAggregates(
-    { dataset: 'repoeval', data: 'd', tokenizer: 't', model: null, oracle: true, commonIndex: 'c.idx', maxNewTokens: 64, seed: 0, modes, cacheScope: 'generation' },
+    { dataset: 'repoeval', data: 'd', tokenizer: 't', model: null, oracle: true, commonIndex: 'c.idx', maxNewTokens: 64, seed: 0, modes, cacheScope: 'generation', budget: 64 },
     rows,
   );
 }
