@@ -32,7 +32,7 @@ export { readTarEntries, type TarEntry } from '../retrieval/tar';
 export { tokenizerHash, configVocabSize } from '../retrieval/tokenizer-hash';
 export { SequenceCache, type CacheLimits } from '../retrieval/cache';
 export { isLineStart, seededRandom } from '../retrieval/timing';
-export { FastRetriever, DEFAULT_RETRIEVER_OPTIONS, REST_RETRIEVER_OPTIONS, type RetrieverOptions } from '../retrieval/retriever';
+export { FastRetriever, DEFAULT_RETRIEVER_OPTIONS, REST_RETRIEVER_OPTIONS, newSequenceCache, type RetrieverOptions } from '../retrieval/retriever';
 
 // trie: weighted Trie and the draft tree's flat arrays
 export { WeightedTrie, type TrieSource, type TrieWeights } from '../trie/weighted-trie';
@@ -46,7 +46,7 @@ export { speedup, firstDivergence } from './decode/metrics';
 export type { TraceLine, TraceHeader, StepTrace, TraceSummary, GenerationMetrics, TokenSource, AcceptedToken, DraftTrace, SourceTrace, StepTiming } from './trace';
 
 // benchmarks and reports
-export { runBench, type RunOptions, type Target } from './bench/run';
+export { runBench, sessionCaches, type RunOptions, type Target } from './bench/run';
 export { loadHumanEval, loadRepoEval, loadTasks, type BenchTask } from './bench/datasets';
 export { readResults, writeResults, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
 export { markdownSummary, tableI, tableII, tableIV } from './bench/tables';
