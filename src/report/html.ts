@@ -37,6 +37,7 @@ pre.code { background: #fbfbfb; border: 1px solid #ddd; padding: 10px; white-spa
 #tip { position: fixed; display: none; background: #fff; border: 1px solid #999; padding: 6px 8px; font: 12px/1.4 ui-monospace, monospace;
   white-space: pre; box-shadow: 0 2px 6px rgba(0,0,0,.2); pointer-events: none; z-index: 10; }
 svg text { font: 11px system-ui, sans-serif; fill: #333; }
+svg { max-width: 100%; height: auto; }
 .note { color: #666; font-size: 12px; }
 `;
 

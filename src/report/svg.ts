@@ -21,8 +21,10 @@ const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixe
  *   // '<svg ...><rect class="bar" ...>...</svg>' with two bars
  */
 export function barChart(title: string, categories: string[], series: Series[], reference?: number): string {
-  const barW = Math.max(6, Math.min(28, Math.floor(640 / Math.max(1, categories.length * series.length))));
-  const groupW = barW * series.length + 16;
+  const slot = Math.max(4, Math.min(28 * series.length + 16, Math.floor(880 / Math.max(1, categories.length)))); // px per category
+  const gap = Math.max(1, Math.min(16, Math.round(slot / 4)));
+  const barW = Math.max(2, Math.floor((slot - gap) / series.length));
+  const groupW = barW * series.length + gap;
   const labelEvery = Math.ceil(40 / groupW); // category labels at least 40 px apart
   const plotH = 180;
   const left = 44;
@@ -32,7 +34,7 @@ export function barChart(title: string, categories: string[], series: Series[], 
   const all = series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
   const max = Math.max(reference ?? 0, ...all, 1e-9) * 1.12;
   const y = (v: number) => 24 + plotH - (v / max) * plotH;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img">`];
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`];
   parts.push(`<text x="4" y="14" style="font-weight:bold">${escapeHtml(title)}</text>`);
   parts.push(`<line x1="${left}" y1="${y(0)}" x2="${width - 4}" y2="${y(0)}" stroke="#999"/>`);
   parts.push(`<text x="${left - 4}" y="${y(max / 1.12) + 4}" text-anchor="end">${fmt(max / 1.12)}</text>`);
@@ -40,7 +42,7 @@ export function barChart(title: string, categories: string[], series: Series[], 
     parts.push(`<line x1="${left}" y1="${y(reference)}" x2="${width - 4}" y2="${y(reference)}" stroke="#c33" stroke-dasharray="4 3"/>`);
   }
   categories.forEach((cat, ci) => {
-    const gx = left + 8 + ci * groupW;
+    const gx = left + Math.ceil(gap / 2) + ci * groupW;
     series.forEach((s, si) => {
       const v = s.values[ci];
       if (v === null || !Number.isFinite(v)) return;
@@ -81,7 +83,7 @@ export function heatmap(title: string, rowNames: string[], colNames: string[], c
   const width = left + colNames.length * cw + 10;
   const height = top + rowNames.length * ch + 10;
   const colour = (v: number) => `rgb(${Math.round(255 - 200 * v)},${Math.round(255 - 90 * v)},${Math.round(255 - 200 * v)})`;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img">`];
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`];
   parts.push(`<text x="4" y="14" style="font-weight:bold">${escapeHtml(title)}</text>`);
   colNames.forEach((c, j) => parts.push(`<text x="${left + j * cw + cw / 2}" y="${top - 6}" text-anchor="middle">${escapeHtml(c)}</text>`));
   rowNames.forEach((r, i) => {
