@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     tasks, modes: parseModes('ar,rest,fastcoder'), tokenizer, target: { kind: 'oracle', vocabSize: id.vocabSize, eosId: EOS, costMs: 0 }, commonIndex: common,
     repoIndexFor: async (t) => excludeLines(fullRepo, files, t.exclusion!, id),
   });
-  console.log('\nOracle target (the reference is the greedy output): acceptance length L/F, as in Table IV\n');
+  console.log('\nOracle target (its greedy output is the task reference code): acceptance length L/F, as in Table IV\n');
   console.log(tableIV(oracle));
 }
 

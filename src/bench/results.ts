@@ -17,7 +17,7 @@ export interface BenchConfig {
   seed: number;
   modes: string[];
   cacheScope: 'generation' | 'session'; // whether the retrieval cache lives for one generation or the whole run
-  budget: number; // draft tokens verified per forward (the paper's 64)
+  budget: number; // draft tokens verified per forward (the paper's 64); absent in files written before it was recorded
   backend?: string; // tfjs backend of a real model
 }
 

@@ -58,7 +58,7 @@ export function tableIV(r: BenchResults): string {
 export function markdownSummary(r: BenchResults): string {
   const target = r.config.oracle ? 'oracle target' : `model ${r.config.model}`;
   const tasks = new Set(r.results.map((x) => x.task)).size;
-  const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${r.config.budget})`];
+  const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${r.config.budget ?? 'not recorded'})`];
   parts.push('### Table I: decoding speed', tableI(r));
   if (r.config.modes.some((m) => !MAIN_MODES.includes(m))) parts.push('### Table II: ablation', tableII(r));
   parts.push('### Table IV: acceptance length L/F', tableIV(r));

@@ -30,7 +30,9 @@ export function barChart(title: string, categories: string[], series: Series[], 
   const left = 44;
   const width = Math.max(360, left + categories.length * groupW + 10);
   const legendY = plotH + 58;
-  const height = legendY + 16 * Math.ceil(series.length / 4) + 6;
+  const perRow = Math.max(1, Math.floor((width - left) / 150)); // legend entries per line
+  const height = legendY + 16 * Math.ceil(series.length / perRow) + 6;
+  const labelChars = Math.max(3, Math.floor((labelEvery * groupW) / 7) - 1); // what fits between two labels
   const all = series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
   const max = Math.max(reference ?? 0, ...all, 1e-9) * 1.12;
   const y = (v: number) => 24 + plotH - (v / max) * plotH;
@@ -53,11 +55,12 @@ export function barChart(title: string, categories: string[], series: Series[], 
       );
       if (barW >= 18) parts.push(`<text x="${x + (barW - 2) / 2}" y="${y(v) - 3}" text-anchor="middle">${fmt(v)}</text>`);
     });
-    if (ci % labelEvery === 0) parts.push(`<text x="${gx + (barW * series.length) / 2}" y="${y(0) + 14}" text-anchor="middle">${escapeHtml(cat)}</text>`);
+    const label = cat.length > labelChars ? `${cat.slice(0, labelChars - 1)}…` : cat;
+    if (ci % labelEvery === 0) parts.push(`<text x="${gx + (barW * series.length) / 2}" y="${y(0) + 14}" text-anchor="middle">${escapeHtml(label)}<title>${escapeHtml(cat)}</title></text>`);
   });
   series.forEach((s, si) => {
-    const lx = left + (si % 4) * 150;
-    const ly = legendY + 16 * Math.floor(si / 4);
+    const lx = left + (si % perRow) * 150;
+    const ly = legendY + 16 * Math.floor(si / perRow);
     parts.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${PALETTE[si % PALETTE.length]}"/><text x="${lx + 14}" y="${ly}">${escapeHtml(s.name)}</text>`);
   });
   parts.push('</svg>');
