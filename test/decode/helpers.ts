@@ -50,13 +50,3 @@ export class ScriptedRetriever implements Retriever {
   }
 }
 
-/** Deterministic PRNG in [0, 1). Example: mulberry32(1)() → the same number every run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

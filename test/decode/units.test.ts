@@ -1,3 +1,4 @@
+import { seededRandom } from '../../retrieval/timing';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,7 +8,7 @@ import { promptLookup } from '../../src/decode/prompt-lookup';
 import { StopCondition } from '../../src/decode/stop';
 import { tokenInLine } from '../../src/decode/step-trace';
 import { JsonlTraceWriter } from '../../src/decode/trace-writer';
-import { decision, mulberry32 } from './helpers';
+import { decision } from './helpers';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hf-llama');
 
@@ -73,7 +74,7 @@ describe('promptLookup', () => {
   });
 
   test('2000 random contexts agree with the naive reference', () => {
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     for (let i = 0; i < 2000; i++) {
       const ctx = Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.floor(rand() * 4));
       const maxNgram = 1 + Math.floor(rand() * 4);

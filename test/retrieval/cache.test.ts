@@ -1,6 +1,6 @@
+import { seededRandom } from '../../retrieval/timing';
 import { backwardMatch, SequenceCache } from '../../retrieval/cache';
 import type { SearchOptions, SuffixMatch } from '../../retrieval/suffix-array';
-import { rng } from './naive';
 
 /** Reference: scan every live sequence, newest first, positions from the end; same rules as the datastore search. */
 function naiveCacheSearch(seqs: number[][], context: number[], opts: SearchOptions): SuffixMatch {
@@ -50,7 +50,7 @@ describe('SequenceCache', () => {
     { nMin: 1, k: 3, span: 2, maxSequences: 1000, maxTokens: 300 },
     { nMin: 3, k: 7, span: 4, maxSequences: 20, maxTokens: 100000 },
   ])('equals a naive scan of the live sequences under insertion and eviction: %o', ({ nMin, k, span, maxSequences, maxTokens }) => {
-    const rand = rng(11 + nMin);
+    const rand = seededRandom(11 + nMin);
     const cache = new SequenceCache({ nMin, maxSequences, maxTokens });
     const live: number[][] = [];
     let tokens = 0;

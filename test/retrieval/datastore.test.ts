@@ -1,9 +1,10 @@
+import { seededRandom } from '../../retrieval/timing';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildDatastore, datastoreFromDocuments, loadDatastore, saveDatastore, Datastore } from '../../retrieval/datastore';
 import { FORMAT_VERSION } from '../../retrieval/datastore-file';
-import { naiveSearch, rng } from './naive';
+import { naiveSearch } from './naive';
 
 const repo = path.join(__dirname, '../fixtures/retrieval/repo');
 const HASH = 'ab'.repeat(32);
@@ -59,7 +60,7 @@ describe('buildDatastore', () => {
 });
 
 describe('saveDatastore / loadDatastore', () => {
-  const rand = rng(7);
+  const rand = seededRandom(7);
   const docs = Array.from({ length: 30 }, (_, i) => ({ path: `d${i}/é${i}.py`, tokens: Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 32256)) }));
   const ds = datastoreFromDocuments(docs, 32256, HASH);
   const saved = () => {

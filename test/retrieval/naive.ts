@@ -1,18 +1,6 @@
 /** Test oracles: the obvious, slow versions of the suffix sort and the longest-suffix search. */
 import { SEPARATOR, SearchOptions, SuffixMatch } from '../../retrieval/suffix-array';
 
-/** Deterministic uniform [0, 1) generator (mulberry32), so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Suffix start positions sorted by comparing the suffixes token by token (a proper prefix sorts first). */
 export function naiveSuffixSort(s: ArrayLike<number>): number[] {
   const idx = Array.from({ length: s.length }, (_, i) => i);

@@ -1,7 +1,7 @@
 import { datastoreFromDocuments } from '../../retrieval/datastore';
 import { FastRetriever, REST_RETRIEVER_OPTIONS } from '../../retrieval/retriever';
 import { seededRandom } from '../../retrieval/timing';
-import { naiveSearch, rng } from './naive';
+import { naiveSearch } from './naive';
 
 const HASH = '00'.repeat(32);
 const V = 12; // tiny vocabulary; token 10 decodes to '\n', 11 to '    ', the rest to letters
@@ -9,7 +9,7 @@ const texts = Array.from({ length: V }, (_, i) => (i === 10 ? '\n' : i === 11 ? 
 const opts = { nMax: 16, nMin: 2, k: 5000, span: 10 };
 
 function randomDocs(seed: number, n: number, len: number, alphabet = 10) {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => ({ path: `f${i}`, tokens: Array.from({ length: len }, () => Math.floor(rand() * alphabet)) }));
 }
 const repo = datastoreFromDocuments(randomDocs(1, 20, 300, 6), V, HASH);
@@ -19,7 +19,7 @@ const ctx = (...ids: number[]) => Int32Array.from(ids);
 describe('FastRetriever: datastores', () => {
   test('sequential results equal the naive scan of each datastore, with their origin', async () => {
     const r = new FastRetriever({ repo, common, cache: false, timing: false, missingTable: false, parallel: false });
-    const rand = rng(3);
+    const rand = seededRandom(3);
     for (let i = 0; i < 50; i++) {
       const c = Int32Array.from({ length: 1 + Math.floor(rand() * 20) }, () => Math.floor(rand() * 8));
       const { results } = await r.retrieve(c);
@@ -32,7 +32,7 @@ describe('FastRetriever: datastores', () => {
   test('parallel (worker threads over shared memory) gives identical results to sequential', async () => {
     const seq = new FastRetriever({ repo, common, cache: false, timing: false, missingTable: false, parallel: false });
     const par = new FastRetriever({ repo, common, cache: false, timing: false, missingTable: false, parallel: true });
-    const rand = rng(4);
+    const rand = seededRandom(4);
     try {
       for (let i = 0; i < 100; i++) {
         const c = Int32Array.from({ length: 1 + Math.floor(rand() * 20) }, () => Math.floor(rand() * 8));

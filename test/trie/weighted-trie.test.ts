@@ -1,3 +1,4 @@
+import { seededRandom } from '../../retrieval/timing';
 import { WeightedTrie, type TrieSource } from '../../trie/weighted-trie';
 import type { DraftTree } from '../../trie/draft-tree';
 
@@ -156,19 +157,9 @@ function randomInserts(rand: () => number): Insert[] {
   return inserts;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('WeightedTrie against brute force', () => {
   test('300 random tries: same nodes as the naive ranking, and a maximum-weight connected subtree', () => {
-    const rand = mulberry32(42);
+    const rand = seededRandom(42);
     for (let trial = 0; trial < 300; trial++) {
       const inserts = randomInserts(rand);
       const weights = { alpha: [0, 1, 2][Math.floor(rand() * 3)], beta: [1, 0.5][Math.floor(rand() * 2)], gamma: [1, 3][Math.floor(rand() * 2)] };
