@@ -145,6 +145,7 @@ export async function run(argv: string[]): Promise<number> {
   const tokenizerDir = values.tokenizer ?? values.model;
   const tokenizer = loadTokenizer(tokenizerDir);
   const model = await loadModel(values.model, { backend: values.backend });
+  console.error(`backend: ${model.backend}`); // stderr: stdout carries only the text (or the JSON object)
   let trace: JsonlTraceWriter | undefined;
   try {
     const expect = { vocabSize: model.vocabSize, tokenizerHash: tokenizerHash(tokenizerDir) };

@@ -9,15 +9,18 @@ import { run } from '../../src/commands/generate';
 const MODEL = path.join(__dirname, '..', '..', 'models', 'tiny-coder-dsc');
 const PROMPT = 'def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n';
 
-/** Run the command, capturing stdout lines. */
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
+/** Run the command, capturing stdout and stderr lines. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
+  const err: string[] = [];
   const log = jest.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+  const error = jest.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
   try {
-    return { code: await run(args), out: out.join('\n') };
+    return { code: await run(args), out: out.join('\n'), err: err.join('\n') };
   } finally {
     log.mockRestore();
+    error.mockRestore();
     write.mockRestore();
   }
 }
@@ -28,8 +31,9 @@ describe('fastcoder generate', () => {
 
   test('--json prints { tokens, text, metrics } and --trace writes header, steps, summary', async () => {
     const trace = path.join(tmp, 't.jsonl');
-    const { code, out } = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'pld', '--max-new-tokens', '16', '--json', '--compare-ar', '--trace', trace]);
+    const { code, out, err } = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'pld', '--max-new-tokens', '16', '--json', '--compare-ar', '--trace', trace]);
     expect(code).toBe(0);
+    expect(err).toMatch(/^backend: (wasm|tensorflow|cpu)$/m); // the chosen backend, on stderr so stdout stays JSON
     const j = JSON.parse(out.trim());
     expect(Object.keys(j)).toEqual(['tokens', 'text', 'metrics']);
     expect(j.tokens.length).toBe(16);
