@@ -4,6 +4,7 @@
  * out. Only the target file is re-tokenized per task; the suffix array is rebuilt over the cached token streams
  * (SA-IS is linear: milliseconds for a repository), because the retrieval datastore has no in-place deletion.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readCorpus, newCorpusStats, DEFAULT_CORPUS_OPTIONS, cutLines } from '../../retrieval/corpus';
@@ -51,18 +52,18 @@ export interface TokenizerIdentity {
 }
 
 /**
- * The whole repository's datastore (documents in sorted path order), from `<cacheDir>/<repo>.<hash>.fcds` if present
- * with the same files, else built and saved there.
+ * The whole repository's datastore (documents in sorted path order), from `<cacheDir>/<repo>.<tokenizer>.<files>.fcds`
+ * if present, else built and saved there. The name carries a hash of the tokenizer and one of every file's path and
+ * text, so an edited repository or another tokenizer never reuses a stale index.
  *
  * Example: repoDatastore('maxhumber_redframes', files, '.cache/dr', id).documents.length // files.size
  */
 export function repoDatastore(repo: string, files: RepoFiles, cacheDir: string, id: TokenizerIdentity): Datastore {
-  const file = path.join(cacheDir, `${repo}.${id.tokenizerHash.slice(0, 12)}.fcds`);
   const paths = [...files.keys()].sort();
-  if (fs.existsSync(file)) {
-    const ds = loadDatastore(file, { vocabSize: id.vocabSize, tokenizerHash: id.tokenizerHash });
-    if (ds.documents.length === paths.length && ds.documents.every((d, i) => d.path === paths[i])) return ds;
-  }
+  const content = crypto.createHash('sha256');
+  for (const p of paths) content.update(`${p}\0${files.get(p)}\0`);
+  const file = path.join(cacheDir, `${repo}.${id.tokenizerHash.slice(0, 12)}.${content.digest('hex').slice(0, 12)}.fcds`);
+  if (fs.existsSync(file)) return loadDatastore(file, { vocabSize: id.vocabSize, tokenizerHash: id.tokenizerHash });
   const ds = datastoreFromDocuments(paths.map((p) => ({ path: p, tokens: id.tokenizer.encode(files.get(p)!) })), id.vocabSize, id.tokenizerHash);
   fs.mkdirSync(cacheDir, { recursive: true });
   saveDatastore(ds, file);

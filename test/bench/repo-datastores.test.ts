@@ -31,7 +31,7 @@ describe('per-task D_r', () => {
   it('equals the retrieval module building the repository with the same exclusion', async () => {
     const files = (await readRepos(REPOS, [REPO])).get(REPO)!;
     const full = repoDatastore(REPO, files, cacheDir, id);
-    expect(fs.readdirSync(cacheDir)).toEqual([`${REPO}.${id.tokenizerHash.slice(0, 12)}.fcds`]);
+    expect(fs.readdirSync(cacheDir)).toEqual([expect.stringMatching(new RegExp(`^${REPO}\\.${id.tokenizerHash.slice(0, 12)}\\.[0-9a-f]{12}\\.fcds$`))]);
     const mine = excludeLines(full, files, task.exclusion!, id);
     const x = task.exclusion!;
     const { datastore: ref } = await buildDatastore([path.join(REPOS, REPO)], {
@@ -45,7 +45,7 @@ describe('per-task D_r', () => {
     expect(mine.search(body, opts).matchLength).toBeLessThan(16);
   });
 
-  it('reuses the on-disk cache; another tokenizer gets its own file', async () => {
+  it('reuses the on-disk cache; another tokenizer or an edited file gets its own index', async () => {
     const files = (await readRepos(REPOS, [REPO])).get(REPO)!;
     const cached = path.join(cacheDir, fs.readdirSync(cacheDir)[0]);
     const stamp = fs.statSync(cached).mtimeMs;
@@ -53,6 +53,11 @@ describe('per-task D_r', () => {
     expect(fs.statSync(cached).mtimeMs).toBe(stamp);
     repoDatastore(REPO, files, cacheDir, { ...id, tokenizerHash: 'f'.repeat(64) });
     expect(fs.readdirSync(cacheDir)).toHaveLength(2);
+    const edited = new Map(files).set('redframes/stat.py', files.get('redframes/stat.py') + '\nEDITED = 1\n');
+    const ds = repoDatastore(REPO, edited, cacheDir, id);
+    expect(fs.readdirSync(cacheDir)).toHaveLength(3);
+    const doc = ds.documents.find((d) => d.path === 'redframes/stat.py')!;
+    expect(tokenizer.decode(ds.tokens.subarray(doc.start, doc.start + doc.length))).toContain('EDITED = 1'); // not the stale index
   });
 
   it('names an exclusion of a file the repository does not have', async () => {
