@@ -70,14 +70,18 @@ export class SequenceCache {
     while (this.sequences.size > this.limits.maxSequences || (this.tokenTotal > this.limits.maxTokens && this.sequences.size > 1)) this.evictOldest();
   }
 
-  /** Drop the oldest sequence; its index entries are at the front of their lists. */
+  /**
+   * Drop the oldest sequence; its index entries are at the front of their lists. A key the sequence holds twice is
+   * cleared at its first visit (all of the sequence's entries go at once), so later visits find it done or gone.
+   */
   private evictOldest(): void {
     const [id, seq] = this.sequences.entries().next().value as [number, Int32Array];
     this.sequences.delete(id);
     this.tokenTotal -= seq.length;
     for (let end = this.gram; end <= seq.length; end++) {
       const k = this.key(seq, end);
-      const list = this.index.get(k)!;
+      const list = this.index.get(k);
+      if (!list) continue;
       let n = 0;
       while (n < list.length && Math.floor(list[n] / 65536) === id) n++;
       if (n === list.length) this.index.delete(k);

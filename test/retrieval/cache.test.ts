@@ -49,26 +49,39 @@ describe('SequenceCache', () => {
     { nMin: 2, k: 5000, span: 10, maxSequences: 50, maxTokens: 100000 },
     { nMin: 1, k: 3, span: 2, maxSequences: 1000, maxTokens: 300 },
     { nMin: 3, k: 7, span: 4, maxSequences: 20, maxTokens: 100000 },
-  ])('equals a naive scan of the live sequences under insertion and eviction: %o', ({ nMin, k, span, maxSequences, maxTokens }) => {
+    { nMin: 2, k: 5000, span: 10, maxSequences: 8, maxTokens: 100000, alphabet: 40, periodic: true },
+  ])('equals a naive scan of the live sequences under insertion and eviction: %o', ({ nMin, k, span, maxSequences, maxTokens, alphabet = 5, periodic = false }) => {
     const rand = seededRandom(11 + nMin);
     const cache = new SequenceCache({ nMin, maxSequences, maxTokens });
     const live: number[][] = [];
     let tokens = 0;
     let matched = 0;
     for (let step = 0; step < 400; step++) {
-      const seq = Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.floor(rand() * 5));
+      // periodic: a short random pattern repeated, so a sequence holds the same n-grams several times
+      const unit = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => Math.floor(rand() * alphabet));
+      const seq = Array.from({ length: 1 + Math.floor(rand() * 30) }, (_, i) => (periodic ? unit[i % unit.length] : Math.floor(rand() * alphabet)));
       cache.insert(Int32Array.from(seq));
       live.push(seq);
       tokens += seq.length;
       while (live.length > maxSequences || (tokens > maxTokens && live.length > 1)) tokens -= live.shift()!.length;
       expect([cache.size, cache.tokens]).toEqual([live.length, tokens]);
-      const context = Array.from({ length: Math.floor(rand() * 20) }, () => Math.floor(rand() * 5));
+      const context = Array.from({ length: Math.floor(rand() * 20) }, (_, i) => (periodic && rand() < 0.8 ? unit[i % unit.length] : Math.floor(rand() * alphabet)));
       const o = { nMax: 16, nMin, k, span };
       const got = cache.search(Int32Array.from(context), o);
       expect(got).toEqual(naiveCacheSearch(live, context, o));
       if (got.matchLength > 0) matched++;
     }
     expect(matched).toBeGreaterThan(200);
+  });
+
+  test('evicting a sequence that repeats an n-gram no other sequence holds', () => {
+    // [1 2 1 2] indexes bigram (1, 2) twice; its first removal empties that key, the second must not crash
+    const cache = new SequenceCache({ nMin: 2, maxSequences: 1, maxTokens: 1000 });
+    cache.insert(Int32Array.from([1, 2, 1, 2]));
+    cache.insert(Int32Array.from([3, 4, 3]));
+    expect([cache.size, cache.tokens]).toEqual([1, 3]);
+    expect(cache.search(Int32Array.from([1, 2]), opts).matchLength).toBe(0);
+    expect(cache.search(Int32Array.from([4, 3]), opts).matchLength).toBe(2);
   });
 
   test('evicted sequences are no longer found; clear empties it', () => {
