@@ -32,7 +32,7 @@ function readIndex(indexFile: string): Map<string, string> {
   if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error(`${indexFile}: missing "weight_map" object`);
   const out = new Map<string, string>();
   for (const [name, shard] of Object.entries(map)) {
-    if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) {
+    if (typeof shard !== 'string' || ['', '.', '..'].includes(shard) || shard.includes('/') || shard.includes('\\')) {
       throw new Error(`${indexFile}: weight_map['${name}'] must be a shard file name in the same folder, got ${JSON.stringify(shard)}`);
     }
     out.set(name, shard);
@@ -44,7 +44,12 @@ function openSharded(dir: string, indexFile: string): Checkpoint {
   const weightMap = readIndex(indexFile);
   const shards = new Map<string, SafetensorsFile>();
   try {
-    for (const shard of new Set(weightMap.values())) shards.set(shard, openSafetensors(path.join(dir, shard)));
+    for (const [name, shard] of weightMap) {
+      if (shards.has(shard)) continue;
+      const file = path.join(dir, shard);
+      if (!fs.existsSync(file)) throw new Error(`${indexFile}: weight_map puts '${name}' in ${shard}, which is not in ${dir}`);
+      shards.set(shard, openSafetensors(file));
+    }
     for (const [name, shard] of weightMap) {
       if (!shards.get(shard)!.tensors.has(name)) throw new Error(`${indexFile}: weight_map puts '${name}' in ${shard}, which has no such tensor`);
     }

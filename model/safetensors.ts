@@ -1,7 +1,7 @@
 /**
  * A strict safetensors reader: u64 LE header length N, N bytes of JSON `{name: {dtype, shape, data_offsets}}`, then the
- * raw little-endian data (offsets count from the end of the header). Everything is validated before any tensor is
- * allocated, and tensors are read one at a time straight from the file (no second copy of the whole file).
+ * raw little-endian data (offsets count from the end of the header), tensors back to back. Everything is validated (names
+ * unique, shapes, offsets, layout) before any tensor is allocated, and tensors are read one at a time straight from the file (no second copy of the whole file).
  * F32, F16 (IEEE half, subnormals included) and BF16 decode to Float32Array; any other dtype is an error.
  *
  * Example:
@@ -76,14 +76,45 @@ function readExact(fd: number, file: string, length: number, position: number, b
 }
 
 function parseHeader(headerBytes: Uint8Array, file: string): Record<string, unknown> {
+  const text = Buffer.from(headerBytes).toString('utf8');
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(headerBytes).toString('utf8'));
+    header = JSON.parse(text);
   } catch (e) {
     throw new Error(`${file}: safetensors header is not valid JSON (${(e as Error).message})`);
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${file}: safetensors header is not a JSON object`);
+  const repeated = repeatedKey(text);
+  if (repeated !== undefined) throw new Error(`${file}: tensor '${repeated}' appears twice in the header`);
   return header as Record<string, unknown>;
+}
+
+/**
+ * The first name that occurs twice among the top-level keys of a valid JSON object text (JSON.parse silently keeps the
+ * last one, which would hide a second tensor under the same name). Escapes are decoded before comparing.
+ * Examples: `repeatedKey('{"a":{"b":1},"c":2,"a":3}')` → 'a'; `repeatedKey('{"a":{"a":1}}')` → undefined.
+ */
+export function repeatedKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  let atKey = false; // the next string at depth 1 is a key
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (atKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        atKey = false;
+      }
+      i = j;
+    } else if (ch === '{' || ch === '[') atKey = ++depth === 1 && ch === '{';
+    else if (ch === '}' || ch === ']') depth--;
+    else if (ch === ',') atKey = depth === 1;
+  }
+  return undefined;
 }
 
 /** `__metadata__` must map strings to strings (the safetensors spec). Example: `{"format": "pt"}`. */
@@ -109,17 +140,28 @@ function tensorInfo(name: string, raw: unknown, dataStart: number, dataSize: num
   }
   if (off[1] > dataSize) throw new Error(`${where}: data_offsets ${JSON.stringify(off)} outside the data area (${dataSize} bytes)`);
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count * size)) throw new Error(`${where}: shape ${JSON.stringify(shape)} has more elements than can be addressed`);
   if (off[1] - off[0] !== count * size) {
     throw new Error(`${where}: data_offsets span ${off[1] - off[0]} bytes but shape ${JSON.stringify(shape)} × ${e.dtype} needs ${count * size}`);
   }
   return { dtype: e.dtype, shape: shape as number[], begin: dataStart + off[0], end: dataStart + off[1] };
 }
 
-function checkNoOverlap(tensors: Map<string, TensorInfo>, file: string): void {
-  const sorted = [...tensors.entries()].filter(([, t]) => t.end > t.begin).sort((a, b) => a[1].begin - b[1].begin);
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i][1].begin < sorted[i - 1][1].end) throw new Error(`${file}: tensors '${sorted[i - 1][0]}' and '${sorted[i][0]}' overlap`);
+/**
+ * The data area must be the tensors back to back, as the safetensors spec (and HF's reader) requires: sorted by offset,
+ * each starts where the previous one ends, and the last ends at the end of the file. No byte is shared or unowned.
+ * Example: offsets [0,8] and [8,12] in a 12-byte data area are fine; [0,8] and [4,12] overlap; [0,4] and [8,12] leave a gap.
+ */
+function checkLayout(tensors: Map<string, TensorInfo>, dataStart: number, fileSize: number, file: string): void {
+  const sorted = [...tensors.entries()].sort((a, b) => a[1].begin - b[1].begin || a[1].end - b[1].end);
+  let end = dataStart;
+  let prev = '';
+  for (const [name, t] of sorted) {
+    if (t.begin < end) throw new Error(`${file}: tensors '${prev}' and '${name}' overlap`);
+    if (t.begin > end) throw new Error(`${file}: tensor '${name}' starts at data byte ${t.begin - dataStart} but the tensor before it ends at ${end - dataStart} (bytes no tensor owns)`);
+    [end, prev] = [t.end, name];
   }
+  if (end !== fileSize) throw new Error(`${file}: ${fileSize - end} bytes after the last tensor (the data area must end where the last tensor ends)`);
 }
 
 /** Open and validate a .safetensors file; see the module comment for an example. */
@@ -128,7 +170,9 @@ export function openSafetensors(file: string): SafetensorsFile {
   if (!fs.existsSync(file)) throw new Error(`${file}: file not found`);
   const fd = fs.openSync(file, 'r');
   try {
-    const fileSize = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${file}: not a regular file`);
+    const fileSize = stat.size;
     if (fileSize < 8) throw new Error(`${file}: too short for a safetensors file (${fileSize} bytes)`);
     const n = Buffer.from(readExact(fd, file, 8, 0)).readBigUInt64LE(0);
     if (n > BigInt(Math.min(MAX_HEADER_BYTES, fileSize - 8))) {
@@ -142,7 +186,7 @@ export function openSafetensors(file: string): SafetensorsFile {
       if (name === '__metadata__') metadata = checkMetadata(raw, file);
       else tensors.set(name, tensorInfo(name, raw, dataStart, fileSize - dataStart, file));
     }
-    checkNoOverlap(tensors, file);
+    checkLayout(tensors, dataStart, fileSize, file);
     return {
       file,
       tensors,

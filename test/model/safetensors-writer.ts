@@ -23,9 +23,12 @@ export function u16Bytes(values: number[]): Buffer {
   return Buffer.from(Uint16Array.from(values).buffer);
 }
 
-/** Header JSON (+ metadata) exactly as given, then `data`; `headerLength` overrides the u64 prefix. */
-export function writeRaw(file: string, header: Record<string, unknown>, data: Buffer, headerLength?: bigint): void {
-  const json = Buffer.from(JSON.stringify({ __metadata__: { format: 'pt' }, ...header }));
+/**
+ * Header JSON (+ metadata) exactly as given, then `data`; `headerLength` overrides the u64 prefix. A string header is
+ * written verbatim (e.g. with a repeated name, which an object cannot hold).
+ */
+export function writeRaw(file: string, header: Record<string, unknown> | string, data: Buffer, headerLength?: bigint): void {
+  const json = Buffer.from(typeof header === 'string' ? header : JSON.stringify({ __metadata__: { format: 'pt' }, ...header }));
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(headerLength ?? BigInt(json.length));
   fs.writeFileSync(file, Buffer.concat([prefix, json, data]));

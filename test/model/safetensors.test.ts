@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { openCheckpoint } from '../../model/checkpoint';
-import { f16ToF32, openSafetensors } from '../../model/safetensors';
+import { f16ToF32, openSafetensors, repeatedKey } from '../../model/safetensors';
 import { f32Bytes, u16Bytes, writeRaw, writeSafetensors } from './safetensors-writer';
 
 let dir: string;
@@ -72,9 +72,19 @@ describe('dtype decoding', () => {
   });
 });
 
+test.each<[string, string | undefined]>([
+  ['{"a":{"b":1},"c":2,"a":3}', 'a'],
+  ['{"a":{"a":1,"b":{"a":2}}}', undefined], // nested keys are another object's
+  ['{"a":["b",{"b":1}],"b":1}', undefined], // strings and objects inside arrays are not top-level keys
+  ['{"x\\"y":1,"z":"x\\"y","x\\u0022y":2}', 'x"y'], // escaped quote; a value equal to a key does not count
+  ['{}', undefined],
+])('repeatedKey(%s) → %s (top-level keys only, escapes decoded)', (text, want) => {
+  expect(repeatedKey(text)).toBe(want);
+});
+
 describe('validation before allocation (each error names the file)', () => {
   const f32 = (n: number) => f32Bytes(new Array(n).fill(1));
-  test.each<[string, () => [Record<string, unknown>, Buffer, bigint?], RegExp]>([
+  test.each<[string, () => [Record<string, unknown> | string, Buffer, bigint?], RegExp]>([
     ['header length beyond the file', () => [{}, Buffer.alloc(0), 1000n], /header length 1000 exceeds the file/],
     ['header length absurd (2^63)', () => [{}, Buffer.alloc(0), 2n ** 63n], /exceeds the file/],
     ['header not JSON', () => [{}, Buffer.alloc(0), 3n], /header is not valid JSON/],
@@ -90,6 +100,27 @@ describe('validation before allocation (each error names the file)', () => {
       () => [{ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, f32(3)],
       /tensors 'a' and 'b' overlap/,
     ],
+    [
+      'a name repeated (JSON.parse would keep the last one silently)',
+      () => ['{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', f32(2)],
+      /tensor 't' appears twice in the header/,
+    ],
+    [
+      'a repeated name spelled with an escape',
+      () => ['{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\\u0074":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', f32(2)],
+      /tensor 't' appears twice in the header/,
+    ],
+    [
+      'shape whose element count overflows',
+      () => [{ t: { dtype: 'F32', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 4] } }, f32(1)],
+      /tensor 't': shape \[1099511627776,1099511627776\] has more elements than can be addressed/,
+    ],
+    [
+      'a gap between tensors (bytes no tensor owns)',
+      () => [{ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, f32(3)],
+      /tensor 'b' starts at data byte 8 but the tensor before it ends at 4/,
+    ],
+    ['bytes after the last tensor', () => [{ t: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(3)], /8 bytes after the last tensor/],
   ])('%s', (_name, make, message) => {
     const file = path.join(dir, 'bad.safetensors');
     const [header, data, len] = make();
@@ -103,6 +134,10 @@ describe('validation before allocation (each error names the file)', () => {
     fs.writeFileSync(file, Buffer.alloc(5));
     expect(() => openSafetensors(file)).toThrow(`${file}: too short`);
     expect(() => openSafetensors(path.join(dir, 'none.safetensors'))).toThrow('file not found');
+  });
+
+  test('a directory is refused with its name, not EISDIR from deep inside', () => {
+    expect(() => openSafetensors(dir)).toThrow(`${dir}: not a regular file`);
   });
 });
 
@@ -127,6 +162,12 @@ describe('checkpoints', () => {
     expect(() => openCheckpoint(dir)).toThrow(`${index}: weight_map puts 'z' in s1.safetensors, which has no such tensor`);
     fs.writeFileSync(index, JSON.stringify({ weight_map: { a: '../s1.safetensors' } }));
     expect(() => openCheckpoint(dir)).toThrow(/must be a shard file name in the same folder/);
+    for (const shard of ['', '.', '..']) {
+      fs.writeFileSync(index, JSON.stringify({ weight_map: { a: shard } }));
+      expect(() => openCheckpoint(dir)).toThrow(`${index}: weight_map['a'] must be a shard file name in the same folder, got ${JSON.stringify(shard)}`);
+    }
+    fs.writeFileSync(index, JSON.stringify({ weight_map: { a: 's1.safetensors', b: 'model-00002.safetensors' } }));
+    expect(() => openCheckpoint(dir)).toThrow(`${index}: weight_map puts 'b' in model-00002.safetensors, which is not in ${dir}`);
     fs.writeFileSync(index, '{"weight_map": 3}');
     expect(() => openCheckpoint(dir)).toThrow(`${index}: missing "weight_map" object`);
   });
