@@ -28,10 +28,13 @@ export interface LlamaConfig {
 
 type Json = Record<string, unknown>;
 
+/** A config value for an error message; numbers as JS prints them (JSON.stringify turns Infinity, from 1e999, into null). */
+const show = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v));
+
 function positiveInt(j: Json, key: string, file: string, fallback?: number): number {
   const v = j[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new Error(`${file}: ${key} must be a positive integer, got ${JSON.stringify(j[key])}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
+    throw new Error(`${file}: ${key} must be a positive integer, got ${show(j[key])}`);
   }
   return v;
 }
@@ -39,7 +42,7 @@ function positiveInt(j: Json, key: string, file: string, fallback?: number): num
 function positiveNumber(j: Json, key: string, file: string, fallback: number): number {
   const v = j[key] ?? fallback;
   if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
-    throw new Error(`${file}: ${key} must be a positive number, got ${JSON.stringify(j[key])}`);
+    throw new Error(`${file}: ${key} must be a positive number, got ${show(j[key])}`);
   }
   return v;
 }
@@ -58,8 +61,8 @@ export function ropeScalingFactor(scaling: unknown, file: string): number {
   if (type === 'default') return 1;
   if (type !== 'linear') throw new Error(`${file}: unsupported rope_scaling ${JSON.stringify(type)} (only null and "linear")`);
   const factor = s.factor;
-  if (typeof factor !== 'number' || !(factor > 0)) {
-    throw new Error(`${file}: rope_scaling.factor must be a positive number, got ${JSON.stringify(factor)}`);
+  if (typeof factor !== 'number' || !(factor > 0) || !Number.isFinite(factor)) {
+    throw new Error(`${file}: rope_scaling.factor must be a positive number, got ${show(factor)}`);
   }
   return factor;
 }
@@ -89,7 +92,7 @@ export function parseConfig(j: Json, file: string): LlamaConfig {
   const numHeads = positiveInt(j, 'num_attention_heads', file);
   const numKvHeads = positiveInt(j, 'num_key_value_heads', file, numHeads);
   if (numHeads % numKvHeads !== 0) throw new Error(`${file}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
-  if (j.head_dim === undefined && hiddenSize % numHeads !== 0) throw new Error(`${file}: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numHeads}`);
+  if (j.head_dim == null && hiddenSize % numHeads !== 0) throw new Error(`${file}: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numHeads}`);
   const headDim = positiveInt(j, 'head_dim', file, hiddenSize / numHeads);
   if (headDim % 2 !== 0) throw new Error(`${file}: head_dim ${headDim} must be even for rotary embeddings`);
   return {

@@ -24,6 +24,7 @@ test('defaults: kv heads = heads, head_dim = hidden / heads, untied, eos list ke
   const c = parseConfig({ ...base, eos_token_id: [2, 7] }, F);
   expect([c.numKvHeads, c.headDim, c.tieWordEmbeddings, c.eosTokenIds]).toEqual([4, 16, false, [2, 7]]);
   expect(parseConfig({ ...base, head_dim: 32 }, F).headDim).toBe(32);
+  expect(parseConfig({ ...base, head_dim: null }, F).headDim).toBe(16); // HF: None means hidden_size // heads
 });
 
 test.each([
@@ -40,6 +41,9 @@ test.each<[Record<string, unknown>, string]>([
   [{ rope_scaling: { rope_type: 'yarn', factor: 4 } }, `${F}: unsupported rope_scaling "yarn"`],
   [{ rope_scaling: { type: 'dynamic', factor: 4 } }, 'unsupported rope_scaling "dynamic"'],
   [{ rope_scaling: { type: 'linear' } }, 'rope_scaling.factor must be a positive number'],
+  [{ rope_scaling: { type: 'linear', factor: Infinity } }, 'rope_scaling.factor must be a positive number, got Infinity'], // JSON 1e999
+  [{ hidden_size: 2 ** 60 }, `hidden_size must be a positive integer, got ${2 ** 60}`],
+  [{ head_dim: null, hidden_size: 66 }, 'hidden_size 66 is not a multiple of num_attention_heads 4'],
   [{ hidden_size: undefined }, `${F}: hidden_size must be a positive integer, got undefined`],
   [{ num_hidden_layers: 2.5 }, 'num_hidden_layers must be a positive integer'],
   [{ num_key_value_heads: 3 }, 'num_attention_heads 4 is not a multiple of num_key_value_heads 3'],
