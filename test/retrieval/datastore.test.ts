@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import { seededRandom } from '../../retrieval/timing';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -100,6 +101,37 @@ describe('saveDatastore / loadDatastore', () => {
     const file = corrupt(edit);
     expect(() => loadDatastore(file)).toThrow(file);
     expect(() => loadDatastore(file)).toThrow(msg);
+  });
+
+  // Crafted files: edited, then given a valid checksum, so only the consistency checks can refuse them.
+  // Layout of this two-document file: header 64, table 24, paths 'a.pyb.py' 8, tokens [1 2 3 -1 4 5 -1], SA.
+  const crafted = (edit: (b: Buffer) => void) => {
+    const file = path.join(tmp(), 'crafted.fcds');
+    saveDatastore(datastoreFromDocuments([{ path: 'a.py', tokens: [1, 2, 3] }, { path: 'b.py', tokens: [4, 5] }], 10, HASH), file);
+    const b = fs.readFileSync(file);
+    edit(b);
+    const body = b.subarray(0, b.length - 32);
+    fs.writeFileSync(file, Buffer.concat([body, crypto.createHash('sha256').update(body).digest()]));
+    return file;
+  };
+  const TOKENS = 64 + 24 + 8;
+  const SA = TOKENS + 4 * 7;
+  test.each<[string, (b: Buffer) => void, string]>([
+    ['a token id past the vocabulary', (b) => b.writeInt32LE(99, TOKENS), 'token id 99 at position 0 is outside [0, 10)'],
+    ['a separator inside a document', (b) => b.writeInt32LE(-1, TOKENS + 4), 'token id -1 at position 1 is outside [0, 10)'],
+    ['a document without its separator', (b) => b.writeInt32LE(7, TOKENS + 12), 'document a.py is not followed by a separator'],
+    ['a suffix array entry twice', (b) => b.writeInt32LE(b.readInt32LE(SA), SA + 4), 'suffix array is corrupt at entry 1'],
+    ['a suffix array entry past the stream', (b) => b.writeInt32LE(7, SA + 8), 'suffix array is corrupt at entry 2'],
+    ['a document length past the stream', (b) => b.writeUInt32LE(2 ** 31, 64 + 4), 'corrupt document table at entry 1'],
+    ['a path length past the path bytes', (b) => b.writeUInt32LE(9, 64 + 8), 'corrupt document table at entry 0'],
+  ])('crafted with a valid checksum: %s', (_, edit, msg) => {
+    const file = crafted(edit);
+    expect(() => loadDatastore(file)).toThrow(`${file}: ${msg}`);
+  });
+
+  test('a directory is refused by name', () => {
+    const dir = tmp();
+    expect(() => loadDatastore(dir)).toThrow(`${dir}: not a regular file`);
   });
 
   test('a different tokenizer or vocab size is refused', () => {
