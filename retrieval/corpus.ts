@@ -144,18 +144,35 @@ export async function* readCorpus(sources: string[], options: CorpusOptions, sta
 
 function applyExclusions(doc: CorpusDocument, exclude: Exclusion[], used: Set<Exclusion>, stats: CorpusStats): CorpusDocument {
   let text = doc.text;
-  // Cut from the bottom up so earlier line numbers stay valid.
-  const mine = exclude.filter((x) => namesFile(doc.path, x.path)).sort((a, b) => b.startLine - a.startLine);
+  const mine = exclude.filter((x) => namesFile(doc.path, x.path));
   const lineCount = text.split(/(?<=\n)/).length;
   for (const x of mine) {
     // a range past the end would exclude nothing: a wrong line number must not leave the target in D_r unnoticed
     if (x.startLine > lineCount) throw new Error(`exclusion '${x.path}:${x.startLine}-${x.endLine}': ${doc.path} has only ${lineCount} lines`);
-    const cut = cutLines(text, x.startLine, x.endLine);
+    used.add(x);
+  }
+  // Cut the merged spans from the bottom up so earlier line numbers stay valid.
+  for (const [start, end] of mergeSpans(mine).reverse()) {
+    const cut = cutLines(text, start, end);
     text = cut.text;
     stats.excludedLines += cut.removed;
-    used.add(x);
   }
   stats.files++;
   stats.bytes += Buffer.byteLength(text);
   return { path: doc.path, text };
+}
+
+/**
+ * The union of line spans as disjoint spans in file order (overlapping or touching spans merged), so that cutting one
+ * never shifts the lines another names. Example: 5-10, 8-12, 13-13, 20-21 → [[5, 13], [20, 21]].
+ */
+export function mergeSpans(spans: { startLine: number; endLine: number }[]): [number, number][] {
+  const sorted = [...spans].sort((a, b) => a.startLine - b.startLine);
+  const out: [number, number][] = [];
+  for (const { startLine, endLine } of sorted) {
+    const last = out[out.length - 1];
+    if (last && startLine <= last[1] + 1) last[1] = Math.max(last[1], endLine);
+    else out.push([startLine, endLine]);
+  }
+  return out;
 }

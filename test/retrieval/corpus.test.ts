@@ -69,6 +69,17 @@ describe('readCorpus', () => {
     await expect(read([repo], { exclude })).rejects.toThrow("exclusion 'redframes/stat.py:1-1' matched no file read");
   });
 
+  test('overlapping and touching exclusions of one file remove exactly the union of their lines', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-corpus-'));
+    const lines = Array.from({ length: 30 }, (_, i) => `L${i + 1}\n`);
+    fs.writeFileSync(path.join(dir, 'a.py'), lines.join(''));
+    const specs = ['a.py:8-12', 'a.py:5-10', 'a.py:13-13', 'a.py:20-21', 'a.py:21-21'];
+    const { docs, stats } = await read([dir], { exclude: specs.map(parseExclusion) });
+    const removed = new Set([5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 21]); // by hand: the union of the spans
+    expect(docs[0].text).toBe(lines.filter((_, i) => !removed.has(i + 1)).join(''));
+    expect(stats.excludedLines).toBe(removed.size);
+  });
+
   test('an exclusion starting past the end of its file is an error, not a silent no-op', async () => {
     const n = fs.readFileSync(path.join(repo, 'io/load.py'), 'utf8').split(/(?<=\n)/).length;
     await expect(read([repo], { exclude: [parseExclusion(`io/load.py:${n + 1}-${n + 5}`)] })).rejects.toThrow(`io/load.py has only ${n} lines`);
