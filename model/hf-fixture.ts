@@ -68,19 +68,58 @@ function readBin(dir: string, d: ArrayDescriptor): Float32Array {
   return out;
 }
 
+/** The value at a dotted path of `obj`, e.g. `field(cases, 'tree.logits')`; undefined when any step is missing. */
+function field(obj: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+const isIndex = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * Check the parts of cases.json the checks read, so that a malformed file is an error naming the file and the field
+ * rather than a TypeError from inside a check.
+ * Example: `tree.logits` without `shape` → "x/cases.json: tree.logits must be an array descriptor {file, dtype, shape}".
+ */
+function checkCases(cases: unknown, file: string): HfCases {
+  if (!cases || typeof cases !== 'object' || Array.isArray(cases)) throw new Error(`${file}: expected a JSON object`);
+  const fail = (key: string, what: string) => new Error(`${file}: ${key} must be ${what}`);
+  for (const key of ['prompt', 'greedy.tokens_use_cache', 'tree.parents', 'tree.tokens', 'tree.position_ids', 'tree.greedy_verification.accepted_nodes', 'kv_step.chunk1_tokens', 'kv_step.chunk2_tokens']) {
+    const v = field(cases, key);
+    if (!Array.isArray(v) || !v.every(key === 'tree.parents' ? (p) => p === -1 || isIndex(p) : isIndex)) throw fail(key, 'a list of non-negative integers');
+  }
+  for (const key of ['kv_step.split', 'tree.greedy_verification.bonus_token']) if (!isIndex(field(cases, key))) throw fail(key, 'a non-negative integer');
+  const optional = ['debug.hidden_states', 'debug.rope'];
+  for (const key of ['prompt_logits', 'greedy.step_logits', 'tree.logits', 'kv_step.chunk1_logits', 'kv_step.chunk2_logits', ...optional]) {
+    const d = field(cases, key) as Partial<ArrayDescriptor> | undefined;
+    if (d === undefined && optional.includes(key)) continue;
+    if (!d || typeof d !== 'object' || typeof d.file !== 'string' || typeof d.dtype !== 'string' || !Array.isArray(d.shape) || !d.shape.every(isIndex)) {
+      throw fail(key, 'an array descriptor {file, dtype, shape}');
+    }
+  }
+  const n = (field(cases, 'tree.tokens') as number[]).length;
+  const mask = field(cases, 'tree.mask');
+  if (!Array.isArray(mask) || mask.length !== n || !mask.every((row) => Array.isArray(row) && row.length === n && row.every((x) => x === 0 || x === 1))) {
+    throw fail('tree.mask', `${n} rows of ${n} zeros and ones`);
+  }
+  if ((field(cases, 'tree.parents') as number[]).length !== n || (field(cases, 'tree.position_ids') as number[]).length !== n) {
+    throw fail('tree.parents and tree.position_ids', `as long as tree.tokens (${n})`);
+  }
+  const modelDir = field(cases, 'model_dir');
+  if (modelDir !== undefined && typeof modelDir !== 'string') throw fail('model_dir', 'a path');
+  return cases as HfCases;
+}
+
 /** Read `dir/cases.json` and locate the model (the fixture dir, or `model_dir` relative to it). */
 export function loadHfFixture(dir: string): HfFixture {
   const file = path.join(dir, 'cases.json');
   if (!fs.existsSync(file)) throw new Error(`${file}: file not found (not an hf-llama fixture directory)`);
-  let cases: HfCases;
+  let json: unknown;
   try {
-    cases = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  for (const key of ['prompt', 'prompt_logits', 'greedy', 'tree', 'kv_step'] as const) {
-    if (!(key in cases)) throw new Error(`${file}: missing "${key}"`);
-  }
+  const cases = checkCases(json, file);
   const modelDir = cases.model_dir ? path.resolve(dir, cases.model_dir) : dir;
   if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${file}: no config.json in the model directory ${modelDir}`);
   return { dir, modelDir, cases, read: (d) => readBin(dir, d) };

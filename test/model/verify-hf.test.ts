@@ -118,3 +118,20 @@ test('usage errors and a directory that is not a fixture', async () => {
   expect(await run(['--help'])).toBe(0);
   await expect(run([tmp])).rejects.toThrow(`${path.join(tmp, 'cases.json')}: file not found`);
 });
+
+test.each<[string, (c: Record<string, any>) => unknown, string]>([
+  ['not an object', () => null, 'expected a JSON object'],
+  ['a descriptor missing', (c) => delete c.greedy.step_logits, 'greedy.step_logits must be an array descriptor {file, dtype, shape}'],
+  ['a descriptor without shape', (c) => delete c.tree.logits.shape, 'tree.logits must be an array descriptor {file, dtype, shape}'],
+  ['token ids not a list', (c) => (c.tree.tokens = 'x'), 'tree.tokens must be a list of non-negative integers'],
+  ['a mask row missing', (c) => c.tree.mask.pop(), 'tree.mask must be 11 rows of 11 zeros and ones'],
+  ['the split not an integer', (c) => (c.kv_step.split = 1.5), 'kv_step.split must be a non-negative integer'],
+])('a malformed cases.json (%s) is refused naming the file and the field', async (_name, edit, message) => {
+  const dir = path.join(tmp, 'llama-tiny');
+  copyDir(path.join(FIX, 'llama-tiny'), dir);
+  const cases = path.join(dir, 'cases.json');
+  const json = JSON.parse(fs.readFileSync(cases, 'utf8'));
+  const replaced = edit(json);
+  fs.writeFileSync(cases, JSON.stringify(replaced === null ? null : json));
+  await expect(run([dir, '--backend', 'wasm'])).rejects.toThrow(`${cases}: ${message}`);
+});
