@@ -16,6 +16,7 @@ import { LlamaConfig, parseConfig } from '../../model/config';
 import { selectBackend } from '../../model/backend';
 import { LlamaModel } from '../../model/llama';
 import { buildWeights } from '../../model/weights';
+import { seededRandom } from '../../retrieval/timing';
 
 /** Shapes of known models (config.json fields). */
 const PRESETS: Record<string, Record<string, unknown>> = {
@@ -43,13 +44,7 @@ function readConfig(spec: string): LlamaConfig {
 
 /** Deterministic uniform values in [-a, a) with variance 1/fanIn (mulberry32), so activations stay in range. */
 function randomSource(c: LlamaConfig): (name: string) => Float32Array {
-  let seed = 1234;
-  const next = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = seededRandom(1234);
   const q = c.numHeads * c.headDim;
   const kv = c.numKvHeads * c.headDim;
   const shapes: [RegExp, number, number][] = [
