@@ -36,6 +36,7 @@ export class SearchPool {
   private readonly pending = new Map<number, Pending>();
   private readonly busy: number[]; // requests in flight per worker: a busy worker keeps the process alive, an idle one not
   private nextId = 0;
+  private failure: Error | null = null; // set when a worker died or the pool was closed: every later search rejects with it
 
   constructor(targets: SearchTarget[]) {
     for (const t of targets) {
@@ -57,13 +58,16 @@ export class SearchPool {
       if (m.error !== undefined) p.reject(new Error(`search worker: ${m.error}`));
       else p.resolve(m.result!);
     });
-    w.on('error', (e) => this.failAll(e));
+    w.on('error', (e) => this.fail(new Error(`search worker failed: ${e.message}`)));
+    w.on('exit', (code) => this.fail(new Error(`search worker exited (code ${code})`)));
     w.unref();
     return w;
   }
 
-  private failAll(e: Error): void {
-    for (const p of this.pending.values()) p.reject(new Error(`search worker failed: ${e.message}`));
+  /** A dead worker never answers: reject what is pending and everything after (the first reason is kept). */
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(this.failure);
     this.pending.clear();
     this.busy.fill(0);
     for (const w of this.workers) w.unref();
@@ -71,6 +75,7 @@ export class SearchPool {
 
   /** Search target `i` for the longest suffix of `context`, in its worker. */
   search(i: number, context: Int32Array, opts: SearchOptions): Promise<SuffixMatch> {
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: i });
@@ -79,8 +84,9 @@ export class SearchPool {
     });
   }
 
-  /** Terminate the workers. */
+  /** Terminate the workers; searches still pending, and any later one, reject. */
   async close(): Promise<void> {
+    this.fail(new Error('SearchPool: closed'));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -19,6 +19,7 @@ export interface TokenizerFactory {
 }
 
 const WORKER_BODY = `
+if (typeof mod[data.factory] !== 'function') throw new Error('tokenizer factory ' + data.factory + ' is not a function exported by ' + workerData.module);
 const tokenizer = mod[data.factory](...data.args);
 parentPort.on('message', ({ id, text }) => {
   try {
@@ -37,6 +38,7 @@ export class TokenizePool {
   private readonly pending = new Map<number, Pending>();
   private readonly load: number[]; // characters queued per worker
   private nextId = 0;
+  private failure: Error | null = null; // set when a worker died or the pool was closed: every later encode rejects with it
 
   constructor(spec: TokenizerFactory, threads: number) {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`TokenizePool: threads must be a positive integer (got ${threads})`);
@@ -54,15 +56,21 @@ export class TokenizePool {
       if (m.error !== undefined) p.reject(new Error(`tokenizer worker: ${m.error}`));
       else p.resolve(m.ids!);
     });
-    w.on('error', (e) => {
-      for (const p of this.pending.values()) p.reject(new Error(`tokenizer worker failed: ${e.message}`));
-      this.pending.clear();
-    });
+    w.on('error', (e) => this.fail(new Error(`tokenizer worker failed: ${e.message}`)));
+    w.on('exit', (code) => this.fail(new Error(`tokenizer worker exited (code ${code})`)));
     return w;
+  }
+
+  /** A dead worker never answers: reject what is pending and everything after (the first reason is kept). */
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
   }
 
   /** Token ids of `text`, computed in the worker with the fewest characters queued. */
   encode(text: string): Promise<Int32Array> {
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const worker = this.load.indexOf(Math.min(...this.load));
     this.load[worker] += text.length;
@@ -73,6 +81,7 @@ export class TokenizePool {
   }
 
   async close(): Promise<void> {
+    this.fail(new Error('TokenizePool: closed'));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
