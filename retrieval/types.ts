@@ -41,7 +41,7 @@ export interface RetrievalResult {
 
 /** What the decoder tells the retriever after each verification step, to fill the cache. */
 export interface StepFeedback {
-  tokens: Int32Array; // prompt + everything generated so far, including this step's tokens
+  tokens: Int32Array; // prompt + everything generated so far, including this step's tokens (a view: read only)
   generatedStart: number; // index in `tokens` of the first generated token
   appended: number; // tokens this step appended (accepted draft tokens + the model's bonus token)
   fromDraft: number; // how many of those came from the draft (the first `fromDraft` of them)
@@ -52,7 +52,10 @@ export interface StepFeedback {
 export interface Retriever {
   /** Start a new generation for `prompt` (per-generation state such as the cache is reset unless scoped to the session). */
   begin(prompt: Int32Array): void;
-  /** Candidates for the continuation of `context` (prompt + generated, ending with the last known token). */
+  /**
+   * Candidates for the continuation of `context` (prompt + generated, ending with the last known token). The decoder
+   * passes a view of its own buffer, not a copy: read it, never write it; copy what must outlive the call.
+   */
   retrieve(context: Int32Array): Promise<RetrievalResult>;
   /** Feed back what was accepted this step. */
   update(feedback: StepFeedback): void;

@@ -45,7 +45,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) =>
     tokenizer.decode(ids),
   );
-  const context = [...promptIds]; // prompt + generated; the last entry is the root, not yet in the KV cache
+  const context = new TokenBuffer(promptIds); // prompt + generated; the last token is the root, not yet in the KV cache
   const metrics = new MetricsAccumulator();
   let stopReason: StopReason | null = opts.maxNewTokens === 0 ? 'max-new-tokens' : null;
   let start = now();
@@ -57,8 +57,8 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     prefillMs = now() - start;
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
-      const draft = await drafter.draft(Int32Array.from(context), Math.min(opts.budget, stop.remaining - 1));
-      const root = context[context.length - 1];
+      const draft = await drafter.draft(context.view(), Math.min(opts.budget, stop.remaining - 1));
+      const root = context.last();
       const inputs = verifyInputs(root, model.cacheLength, draft.tree);
       const t1 = now();
       await model.forwardHidden(inputs.tokens, inputs.positions, inputs.mask);
@@ -69,12 +69,12 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
       const t3 = now();
       let kept = 0;
       while (kept < acc.tokens.length && stopReason === null) stopReason = stop.push(acc.tokens[kept++]);
-      const contextLength = context.length;
-      context.push(...acc.tokens.slice(0, kept));
+      const contextLength = context.size;
+      context.append(acc.tokens, kept);
       const fromDraft = Math.min(acc.nodes.length, kept);
       const deepest = acc.nodes[fromDraft - 1];
       drafter.update({
-        tokens: Int32Array.from(context),
+        tokens: context.view(),
         generatedStart: promptIds.length,
         appended: kept,
         fromDraft,
@@ -91,7 +91,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
         kind: 'step',
         step,
         contextLength,
-        tokenInLine: tracing ? tokenInLine(context.slice(0, contextLength), texts) : 0,
+        tokenInLine: tracing ? tokenInLine(context.view().subarray(0, contextLength), texts) : 0,
         retrieval: draft.retrieval,
         draft: draftTrace(draft.tree),
         accepted: tracing ? acceptedTokens(draft.tree, acc.nodes, acc.tokens, kept, (t) => texts[t] ?? '') : [],
@@ -104,7 +104,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   } finally {
     await drafter.close();
   }
-  const tokens = context.slice(promptIds.length);
+  const tokens = Array.from(context.view().subarray(promptIds.length));
   const result: GenerationResult = {
     tokens,
     text: tokenizer.decode(tokens),
@@ -113,6 +113,47 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   };
   opts.trace?.write({ kind: 'summary', tokens, text: result.text, stopReason, metrics: result.metrics });
   return result;
+}
+
+/**
+ * Prompt + generated tokens in one growing Int32Array, so that a step hands the drafter and the retriever a view
+ * (O(1)) instead of a fresh copy of the whole context (two O(context) copies per step before). A view stays valid:
+ * tokens are only appended, and a reallocation leaves the old array as it was.
+ *
+ * Example: const b = new TokenBuffer([1, 2]); b.append([3, 4, 5], 2); b.view() → Int32Array [1, 2, 3, 4]; b.last() → 4
+ */
+class TokenBuffer {
+  private data: Int32Array;
+  private length: number;
+
+  constructor(initial: number[]) {
+    this.data = new Int32Array(Math.max(16, 2 * initial.length));
+    this.data.set(initial);
+    this.length = initial.length;
+  }
+
+  /** The first `count` of `tokens` appended (capacity doubles when full). */
+  append(tokens: number[], count: number): void {
+    if (this.length + count > this.data.length) {
+      const grown = new Int32Array(Math.max(2 * this.data.length, this.length + count));
+      grown.set(this.data.subarray(0, this.length));
+      this.data = grown;
+    }
+    for (let i = 0; i < count; i++) this.data[this.length++] = tokens[i];
+  }
+
+  /** The tokens so far, as a view (no copy). */
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+
+  last(): number {
+    return this.data[this.length - 1];
+  }
+
+  get size(): number {
+    return this.length;
+  }
 }
 
 /** Token ids of the prompt, checked against the model's vocabulary. */
