@@ -8,6 +8,11 @@
  * it cannot matter. The oracle also checks the decoder: position ids must equal cache length + depth, and `commit` must
  * keep a chain. The returned logits array is reused by the next `forward` or `logits` call (copy it to keep it).
  *
+ * The cost of a forward is either simulated (`costMs`, `costPerTokenMs`) or real: with `costModel`, every forward,
+ * logits request, commit, rollback and reset is mirrored on that model (e.g. a random-weight Llama of a given shape)
+ * and its outputs are discarded, so the wall time is that of a real model verifying the same trees on the same cache,
+ * while acceptance follows the reference.
+ *
  * Example:
  *   const lm = createOracle([7, 8, 9], { vocabSize: 32256, prompt: [1, 5], eosId: 2, costMs: 20 });
  *   const r = await generate(lm, tok, [1, 5], { mode: 'pld', eosIds: [2] });   // r.tokens → [7, 8, 9, 2]
@@ -20,6 +25,7 @@ export interface OracleOptions {
   eosId: number; // predicted once the reference is exhausted
   costMs?: number; // simulated time of one forward (default 0)
   costPerTokenMs?: number; // plus this per input token (default 0)
+  costModel?: CausalLM; // a model run in lockstep for its time only (its vocabulary must cover the script's ids; not disposed here)
 }
 
 export interface OracleLM extends CausalLM {
@@ -33,7 +39,10 @@ export function createOracle(reference: ArrayLike<number>, opts: OracleOptions):
   for (let i = 0; i < script.length; i++) {
     if (!Number.isInteger(script[i]) || script[i] < 0 || script[i] >= vocabSize) throw new Error(`oracle: token ${script[i]} at script index ${i} is not in 0..${vocabSize - 1}`);
   }
-  return new Oracle(script, vocabSize, eosId, opts.costMs ?? 0, opts.costPerTokenMs ?? 0);
+  if (opts.costModel && opts.costModel.vocabSize < vocabSize) {
+    throw new Error(`oracle: the cost model's vocabulary (${opts.costModel.vocabSize}) is smaller than the oracle's (${vocabSize})`);
+  }
+  return new Oracle(script, vocabSize, eosId, opts.costMs ?? 0, opts.costPerTokenMs ?? 0, opts.costModel);
 }
 
 class Oracle implements OracleLM {
@@ -51,6 +60,7 @@ class Oracle implements OracleLM {
     private readonly eosId: number,
     private readonly costMs: number,
     private readonly costPerTokenMs: number,
+    private readonly costModel?: CausalLM,
   ) {}
 
   get cacheLength(): number {
@@ -72,6 +82,7 @@ class Oracle implements OracleLM {
     this.forwards++;
     const cost = this.costMs + this.costPerTokenMs * n;
     if (cost > 0) await new Promise((resolve) => setTimeout(resolve, cost));
+    await this.costModel?.forwardHidden(tokens, positions, treeMask);
   }
 
   async logits(rows: ArrayLike<number>): Promise<Float32Array> {
@@ -85,6 +96,7 @@ class Oracle implements OracleLM {
       out[i * this.vocabSize + predicted[r]] = 1;
       this.hot.push(i * this.vocabSize + predicted[r]);
     }
+    await this.costModel?.logits(rows);
     return out;
   }
 
@@ -121,6 +133,7 @@ class Oracle implements OracleLM {
       if (pending.tokens[k] !== this.script[this.committed.length]) this.committedOnScript = false;
       this.committed.push(pending.tokens[k]);
     }
+    this.costModel?.commit(keep);
     this.pending = null;
   }
 
@@ -129,6 +142,7 @@ class Oracle implements OracleLM {
     if (!(Number.isInteger(length) && length >= 0 && length <= this.committed.length)) throw new Error(`oracle: cannot roll back to ${length} (cache holds ${this.committed.length})`);
     this.committed.length = length;
     this.committedOnScript = this.committed.every((t, i) => t === this.script[i]);
+    this.costModel?.rollback(length);
     this.pending = null;
   }
 

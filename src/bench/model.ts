@@ -12,54 +12,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { parseArgs } from 'util';
-import { LlamaConfig, parseConfig } from '../../model/config';
-import { selectBackend } from '../../model/backend';
-import { LlamaModel } from '../../model/llama';
-import { buildWeights } from '../../model/weights';
-import { seededRandom } from '../../retrieval/timing';
+import type { LlamaConfig } from '../../model/config';
+import type { LlamaModel } from '../../model/llama';
+import { MODEL_PRESETS, randomModel } from './random-model';
 
-/** Shapes of known models (config.json fields). */
-const PRESETS: Record<string, Record<string, unknown>> = {
-  'smollm-135m': { hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, tie_word_embeddings: true },
-  'tiny-coder-dsc': { hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 64, intermediate_size: 688, vocab_size: 32256, tie_word_embeddings: true },
-  'tinystories-656k': { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 8, num_key_value_heads: 4, intermediate_size: 384, vocab_size: 2048, tie_word_embeddings: true },
-};
 const CONTEXTS = [128, 512, 2048];
 const TREE_SIZES = [1, 2, 4, 8, 16, 32, 64];
 const TREE_CONTEXT = 512;
 const FILL_CHUNK = 256;
 const DECODE_WARMUP = 3; // untimed steps after a prefill/fill, whose large arrays are still being collected
 
-const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(PRESETS).join(' | ')}> [--out f.json] [--backend tensorflow|wasm|cpu] [--reps 5]`;
-
-function readConfig(spec: string): LlamaConfig {
-  if (PRESETS[spec]) return parseConfig({ model_type: 'llama', rms_norm_eps: 1e-5, rope_theta: 10000, ...PRESETS[spec] }, `preset ${spec}`);
-  if (!fs.existsSync(spec)) throw new Error(`${spec}: neither a config.json file nor a preset (${Object.keys(PRESETS).join(', ')})`);
-  try {
-    return parseConfig(JSON.parse(fs.readFileSync(spec, 'utf8')), spec);
-  } catch (e) {
-    throw e instanceof SyntaxError ? new Error(`${spec}: not valid JSON (${e.message})`) : e;
-  }
-}
-
-/** Deterministic uniform values in [-a, a) with variance 1/fanIn (mulberry32), so activations stay in range. */
-function randomSource(c: LlamaConfig): (name: string) => Float32Array {
-  const next = seededRandom(1234);
-  const q = c.numHeads * c.headDim;
-  const kv = c.numKvHeads * c.headDim;
-  const shapes: [RegExp, number, number][] = [
-    [/norm/, 1, c.hiddenSize], [/q_proj/, q, c.hiddenSize], [/[kv]_proj/, kv, c.hiddenSize], [/o_proj/, c.hiddenSize, q],
-    [/gate_proj|up_proj/, c.intermediateSize, c.hiddenSize], [/down_proj/, c.hiddenSize, c.intermediateSize], [/embed|lm_head/, c.vocabSize, c.hiddenSize],
-  ];
-  return (name) => {
-    const [, out, fanIn] = shapes.find(([re]) => re.test(name))!;
-    const a = Math.sqrt(3 / fanIn);
-    const v = new Float32Array(out * fanIn);
-    if (/norm/.test(name)) return v.fill(1);
-    for (let i = 0; i < v.length; i++) v[i] = (2 * next() - 1) * a;
-    return v;
-  };
-}
+const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json] [--backend tensorflow|wasm|cpu] [--reps 5]`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -124,11 +87,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const reps = Number(values.reps);
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`);
-  const backend = await selectBackend(values.backend);
-  const c = readConfig(values.config);
-  console.log(`backend: ${backend.name} (${backend.detail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
-  const embed = 'model.embed_tokens.weight';
-  const lm = new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name);
+  const lm = await randomModel(values.config, { backend: values.backend });
+  const c = lm.config;
+  console.log(`backend: ${lm.backend}; model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
   await decode(lm, 20); // warm-up: V8 tiers up the JS side, first kernels, wasm memory growth
 
   const prefillN = 128;
@@ -173,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
   for (const t of tree) console.log(`| tree forward, ${t.n} tokens (context ${TREE_CONTEXT}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token |`);
   const loadAverage = os.loadavg().map((x) => Number(x.toFixed(2)));
   console.log(`\nload average at the end (1/5/15 min): ${loadAverage.join(' / ')} on ${os.cpus().length} cores`);
-  const result = { model: values.config, config: c, backend, reps, loadAverage, cores: os.cpus().length, prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, tree: { context: TREE_CONTEXT, rows: tree } };
+  const result = { model: values.config, config: c, backend: lm.backend, reps, loadAverage, cores: os.cpus().length, prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, tree: { context: TREE_CONTEXT, rows: tree } };
   if (values.out) {
     fs.writeFileSync(values.out, JSON.stringify(result, null, 2));
     console.log(`\nwrote ${values.out}`);

@@ -17,6 +17,7 @@ export interface BenchConfig {
   seed: number;
   modes: string[];
   cacheScope: 'generation' | 'session'; // whether the retrieval cache lives for one generation or the whole run
+  oracleCost?: string; // with --oracle: what one forward costs, e.g. '0 ms' or 'model smollm-135m' (a cost model's shape)
   budget: number; // draft tokens verified per forward (the paper's 64); absent in files written before it was recorded
   backend?: string; // tfjs backend of a real model
 }

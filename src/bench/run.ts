@@ -18,7 +18,9 @@ const WRITE_EVERY_MS = 5000; // how often `out` is rewritten during a run (an in
 const now = (): number => performance.now();
 
 /** The target: a loaded model, or the oracle built per task from the reference. */
-export type Target = { kind: 'model'; model: CausalLM; eosId: number } | { kind: 'oracle'; vocabSize: number; eosId: number; costMs: number };
+export type Target =
+  | { kind: 'model'; model: CausalLM; eosId: number }
+  | { kind: 'oracle'; vocabSize: number; eosId: number; costMs: number; costModel?: CausalLM }; // costModel: a real forward's time
 
 export interface RunOptions {
   config: BenchConfig;
@@ -80,7 +82,7 @@ interface TaskInputs {
 }
 
 async function runOne(o: RunOptions, spec: ModeSpec, { ids, ref, repoIndex }: TaskInputs, sessionCache: SequenceCache | undefined): Promise<GenerationResult> {
-  const model = o.target.kind === 'model' ? o.target.model : createOracle(ref, { vocabSize: o.target.vocabSize, prompt: ids, eosId: o.target.eosId, costMs: o.target.costMs });
+  const model = o.target.kind === 'model' ? o.target.model : createOracle(ref, { vocabSize: o.target.vocabSize, prompt: ids, eosId: o.target.eosId, costMs: o.target.costMs, costModel: o.target.costModel });
   const maxNewTokens = o.target.kind === 'oracle' ? Math.min(o.config.maxNewTokens, ref.length + 1) : o.config.maxNewTokens;
   return generate(model, o.tokenizer, ids, {
     ...spec.options,

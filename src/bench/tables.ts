@@ -56,7 +56,7 @@ export function tableIV(r: BenchResults): string {
  * Example: markdownSummary(readResults('results.json')) // '## humaneval, oracle target (12 tasks)\n\n### Table I ...'
  */
 export function markdownSummary(r: BenchResults): string {
-  const target = r.config.oracle ? 'oracle target' : `model ${r.config.model}`;
+  const target = r.config.oracle ? `oracle target${r.config.oracleCost ? `, forward cost ${r.config.oracleCost}` : ''}` : `model ${r.config.model}`;
   const tasks = new Set(r.results.map((x) => x.task)).size;
   const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${r.config.budget ?? 'not recorded'})`];
   parts.push('### Table I: decoding speed', tableI(r));

@@ -11,6 +11,7 @@ import { buildDatastore, loadDatastore, saveDatastore } from '../../retrieval/da
 import { configVocabSize, tokenizerHash } from '../../retrieval/tokenizer-hash';
 import { loadTasks, type BenchTask } from '../bench/datasets';
 import { parseModes } from '../bench/modes';
+import { randomModel } from '../bench/random-model';
 import { excludeLines, readRepos, repoDatastore, type RepoFiles, type TokenizerIdentity } from '../bench/repo-datastores';
 import { type BenchConfig, readResults, writeResults } from '../bench/results';
 import { runBench, type Target } from '../bench/run';
@@ -33,6 +34,9 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
   --max-new-tokens <N>    cap on generated tokens (default 128; the oracle stops after the reference anyway)
   --max-prompt-tokens <N> keep the last N prompt tokens (default: 512 with --model, all with --oracle)
   --oracle-cost-ms <ms>   simulated time of one oracle forward (default 0)
+  --oracle-cost-model <m> run a random-weight Llama of this shape (preset: smollm-135m, tiny-coder-dsc, ...; or a
+                          config.json) in lockstep with the oracle, so ms/token and speedup are a real model's forward
+                          cost with acceptance against the reference code
   --backend <name>        tfjs backend for --model
   --seed <N>              retrieval-timing coin seed (default 0)
   --budget <N>            draft tokens verified per forward (default 64, the paper's; on a CPU a smaller tree costs less)
@@ -43,7 +47,7 @@ JSON (config.cacheScope) and the tables' title line say which cache scope was us
 const OPTIONS = {
   dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, model: { type: 'string' }, oracle: { type: 'boolean' },
   modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'common-source': { type: 'string' }, 'cache-dir': { type: 'string' },
-  'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, backend: { type: 'string' },
+  'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, 'oracle-cost-model': { type: 'string' }, backend: { type: 'string' },
   seed: { type: 'string' }, budget: { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -116,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
     maxNewTokens: int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
     cacheScope, budget: int('budget', v.budget, 64), ...(model ? { backend: model.backend } : {}),
+    ...(v.oracle ? { oracleCost: v['oracle-cost-model'] ? `model ${v['oracle-cost-model']}` : `${Number(v['oracle-cost-ms'] ?? 0)} ms` } : {}),
   };
   const previous = fs.existsSync(v.out) ? readResults(v.out) : null;
   if (previous && JSON.stringify({ ...previous.config, modes: [] }) !== JSON.stringify({ ...config, modes: [] })) {
@@ -129,7 +134,9 @@ export async function run(argv: string[]): Promise<number> {
   if (v['common-source'] && v['common-index'] && !fs.existsSync(v['common-index'])) await buildCommon(v['common-source'], v['common-index'], id);
   const commonIndex = v['common-index'] ? loadDatastore(v['common-index'], { vocabSize, tokenizerHash: hash }) : undefined;
   const eosId = eosOf([v.model ?? v.tokenizer, v.tokenizer], tokenizer.eosIds);
-  const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0) };
+  const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], { backend: v.backend }) : undefined;
+  if (costModel) console.error(`oracle cost model: ${v['oracle-cost-model']} (random weights) on ${costModel.backend}`);
+  const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0), costModel };
   const reposSource = v.repos ?? path.join(v.data, 'function_level_repos.tar.gz');
   const results = await runBench({
     config, tasks, modes, tokenizer, target, commonIndex,

@@ -54,7 +54,7 @@ export function resultsPage(r: BenchResults): string {
   const main = MAIN_MODES.filter((m) => r.aggregates[m]);
   const ablation = ['fastcoder', ...modes.filter((m) => !MAIN_MODES.includes(m))].filter((m) => r.aggregates[m]);
   const c = r.config;
-  const target = c.oracle ? 'oracle target (its greedy output is the task reference code)' : `model ${c.model}${c.backend ? ` (${c.backend})` : ''}`;
+  const target = c.oracle ? `oracle target (its greedy output is the task reference code${c.oracleCost ? `; forward cost ${c.oracleCost}` : ''})` : `model ${c.model}${c.backend ? ` (${c.backend})` : ''}`;
   const tasks = r.results.map((x) => [x.task, x.repo ?? '', x.mode, String(x.generated), String(x.forwards), f2(x.acceptance), f2(x.msPerToken), x.identicalToAr ? 'yes' : 'NO']);
   const body = [
     `<h1>fastcoder benchmark: ${escapeHtml(c.dataset)}</h1>`,

@@ -63,6 +63,17 @@ describe('fastcoder bench --cache-scope', () => {
     expect(fc.acceptance).toBeLessThanOrEqual(2); // at most the draft token + the bonus token per forward
   });
 
+  test('--oracle-cost-model runs a real forward in lockstep and is recorded; outputs still equal the reference', async () => {
+    const out = path.join(tmp, 'costmodel.json');
+    const r = await cli([...args(out), '--oracle-cost-model', 'tiny-coder-dsc', '--budget', '8']);
+    expect(r.code).toBe(0);
+    const results = readResults(out);
+    expect(results.config.oracleCost).toBe('model tiny-coder-dsc');
+    expect(r.out).toContain('oracle target, forward cost model tiny-coder-dsc (3 tasks');
+    expect(results.aggregates.fastcoder.identicalToAr).toBe(3);
+    expect(results.aggregates.ar.identicalToAr).toBe(3);
+  });
+
   test('a run with another scope does not resume into the same file; a bad scope is refused', async () => {
     const out = path.join(tmp, 'default.json');
     await expect(cli(args(out, 'session'))).rejects.toThrow('exists with a different configuration');

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { SequenceCache } from '../../retrieval/cache';
+import { loadModel } from '../../model/load';
 import { datastoreFromDocuments } from '../../retrieval/datastore';
 import { newSequenceCache } from '../../retrieval/retriever';
 import { generate, type GenerateOptions } from '../../src/decode/generate';
@@ -168,6 +169,35 @@ describe('oracle checks the decoder', () => {
     const logits = await lm.forward([45, 7, 9, 8], [5, 6, 6, 7], Uint8Array.of(1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1));
     const argmax = (row: number) => logits.subarray(row * VOCAB, (row + 1) * VOCAB).indexOf(1);
     expect([0, 1, 2, 3].map(argmax)).toEqual([7, 8, EOS, EOS]);
+  });
+});
+
+describe('oracle with a real cost model', () => {
+  test('the cost model runs in lockstep: same output, and its KV cache holds exactly the committed sequence', async () => {
+    const fixture = path.join(__dirname, '..', 'fixtures', 'hf-llama', 'llama-tiny'); // vocab 512 covers the script's ids
+    const costModel = await loadModel(fixture, { backend: 'wasm' });
+    const fresh = await loadModel(fixture, { backend: 'wasm' });
+    try {
+      const lm = createOracle(REFERENCE, { vocabSize: VOCAB, prompt: PROMPT, eosId: EOS, costModel });
+      const r = await generate(lm, tok, PROMPT, { mode: 'fastcoder', retriever: perfectRetriever(REFERENCE, 4), eosIds: [EOS] });
+      expect(r.tokens).toEqual([...REFERENCE, EOS]);
+      expect(costModel.cacheLength).toBe(lm.cacheLength);
+      // one more token on the mirrored cache equals a fresh model over the committed sequence + that token
+      const committed = [...PROMPT, ...r.tokens].slice(0, costModel.cacheLength);
+      const probe = 5;
+      const mirrored = await costModel.forward([probe], [committed.length]);
+      const all = await fresh.forward([...committed, probe], [...committed, probe].map((_, i) => i));
+      const want = all.subarray(committed.length * 512);
+      expect(Math.max(...mirrored.map((v, i) => Math.abs(v - want[i])))).toBeLessThan(1e-4);
+    } finally {
+      costModel.dispose();
+      fresh.dispose();
+    }
+  });
+
+  test('a cost model with a smaller vocabulary is refused', async () => {
+    const costModel = createOracle([], { vocabSize: 8, prompt: [1], eosId: 0 });
+    expect(() => createOracle(REFERENCE, { vocabSize: VOCAB, prompt: PROMPT, eosId: EOS, costModel })).toThrow("the cost model's vocabulary (8) is smaller than the oracle's (64)");
   });
 });
 

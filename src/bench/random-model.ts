@@ -1,0 +1,61 @@
+/**
+ * A Llama of a given shape with deterministic random weights: for timing (`bench:model`) and as the cost model of the
+ * oracle target (`bench --oracle-cost-model`), where only the speed of the forward pass matters, not its output.
+ *
+ * Example:
+ *   const lm = await randomModel('smollm-135m');       // 30 layers, hidden 576, vocab 49152, on the best backend
+ *   const logits = await lm.forward([1, 2, 3], [0, 1, 2]);
+ */
+import * as fs from 'fs';
+import { type LlamaConfig, parseConfig } from '../../model/config';
+import { selectBackend } from '../../model/backend';
+import { LlamaModel } from '../../model/llama';
+import { buildWeights } from '../../model/weights';
+import { seededRandom } from '../../retrieval/timing';
+
+/** Shapes of known models (config.json fields). */
+export const MODEL_PRESETS: Record<string, Record<string, unknown>> = {
+  'smollm-135m': { hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, tie_word_embeddings: true },
+  'tiny-coder-dsc': { hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 64, intermediate_size: 688, vocab_size: 32256, tie_word_embeddings: true },
+  'tinystories-656k': { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 8, num_key_value_heads: 4, intermediate_size: 384, vocab_size: 2048, tie_word_embeddings: true },
+};
+
+/**
+ * The config of a preset name or a config.json path. Example: readModelShape('smollm-135m').numLayers // 30
+ */
+export function readModelShape(spec: string): LlamaConfig {
+  if (MODEL_PRESETS[spec]) return parseConfig({ model_type: 'llama', rms_norm_eps: 1e-5, rope_theta: 10000, ...MODEL_PRESETS[spec] }, `preset ${spec}`);
+  if (!fs.existsSync(spec)) throw new Error(`${spec}: neither a config.json file nor a preset (${Object.keys(MODEL_PRESETS).join(', ')})`);
+  try {
+    return parseConfig(JSON.parse(fs.readFileSync(spec, 'utf8')), spec);
+  } catch (e) {
+    throw e instanceof SyntaxError ? new Error(`${spec}: not valid JSON (${e.message})`) : e;
+  }
+}
+
+/** Deterministic uniform values in [-a, a) with variance 1/fanIn, so activations stay in range. */
+function randomSource(c: LlamaConfig): (name: string) => Float32Array {
+  const next = seededRandom(1234);
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const shapes: [RegExp, number, number][] = [
+    [/norm/, 1, c.hiddenSize], [/q_proj/, q, c.hiddenSize], [/[kv]_proj/, kv, c.hiddenSize], [/o_proj/, c.hiddenSize, q],
+    [/gate_proj|up_proj/, c.intermediateSize, c.hiddenSize], [/down_proj/, c.hiddenSize, c.intermediateSize], [/embed|lm_head/, c.vocabSize, c.hiddenSize],
+  ];
+  return (name) => {
+    const [, out, fanIn] = shapes.find(([re]) => re.test(name))!;
+    const a = Math.sqrt(3 / fanIn);
+    const v = new Float32Array(out * fanIn);
+    if (/norm/.test(name)) return v.fill(1);
+    for (let i = 0; i < v.length; i++) v[i] = (2 * next() - 1) * a;
+    return v;
+  };
+}
+
+/** A random-weight model of the shape `spec` (preset name or config.json path) on the chosen backend. */
+export async function randomModel(spec: string, opts: { backend?: string } = {}): Promise<LlamaModel> {
+  const backend = await selectBackend(opts.backend);
+  const c = readModelShape(spec);
+  const embed = 'model.embed_tokens.weight';
+  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name);
+}
