@@ -28,7 +28,6 @@ const OUT = path.join(ROOT, 'out');
 const TASKS = ['0', '1', '2']; // redframes verbs mutate, drop, rename: short prompts, 3-12 target lines
 const MAX_NEW = 64;
 const CPU_BUDGET = 3; // draft tokens per forward on a CPU: the root + 3 fill one 4-row tile of XNNPACK's matrix multiply
-const EOS = 32014; // config.json's eos (the bundled tokenizer_config.json names the instruct EOT; see models/tiny-coder-dsc/BUNDLED.md)
 
 const f2 = (x: number) => x.toFixed(2);
 
@@ -36,6 +35,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const tokenizer = loadTokenizer(MODEL);
   const model = await loadModel(MODEL);
+  const EOS = model.config.eosTokenIds[0]; // config.json's 32014 (the bundled tokenizer_config.json names the instruct EOT; see models/tiny-coder-dsc/BUNDLED.md)
   const id: TokenizerIdentity = { tokenizer, vocabSize: model.vocabSize, tokenizerHash: tokenizerHash(MODEL) };
   const tasks = loadRepoEval(DATA).filter((t) => TASKS.includes(t.id));
   const repo = tasks[0].repo!;

@@ -14,6 +14,7 @@ import * as os from 'os';
 import { parseArgs } from 'util';
 import type { LlamaConfig } from '../../model/config';
 import type { LlamaModel } from '../../model/llama';
+import { argmaxRow } from '../decode/accept';
 import { MODEL_PRESETS, randomModel } from './random-model';
 
 const CONTEXTS = [128, 512, 2048];
@@ -27,12 +28,6 @@ const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.key
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 const token = (i: number, c: LlamaConfig) => (i * 7919 + 13) % c.vocabSize;
-
-function argmax(a: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
-}
 
 async function timed(f: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
@@ -58,7 +53,7 @@ async function decode(lm: LlamaModel, reps: number): Promise<number[]> {
   for (let r = -DECODE_WARMUP; r < reps; r++) {
     const t = await timed(async () => {
       const logits = await lm.forward([next], [lm.cacheLength]);
-      next = argmax(logits);
+      next = argmaxRow(logits, 0, lm.vocabSize);
       lm.commit([0]);
     });
     if (r >= 0) ms.push(t);

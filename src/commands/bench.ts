@@ -58,18 +58,6 @@ function int(name: string, v: string | undefined, dflt: number): number {
   return n;
 }
 
-/** EOS of the model: config.json's eos_token_id next to the tokenizer or model, else the tokenizer's. */
-function eosOf(dirs: string[], fallback: number[]): number {
-  for (const dir of dirs) {
-    const f = path.join(dir, 'config.json');
-    if (!fs.existsSync(f)) continue;
-    const eos = (JSON.parse(fs.readFileSync(f, 'utf8')) as { eos_token_id?: number | number[] }).eos_token_id;
-    if (eos !== undefined) return Array.isArray(eos) ? eos[0] : eos;
-  }
-  if (!fallback.length) throw new Error(`no EOS id: no config.json with eos_token_id in ${dirs.join(', ')} and none in the tokenizer`);
-  return fallback[0];
-}
-
 /** D_r per task: the repository's cached datastore with the task's target lines excluded. */
 function repoIndexes(reposSource: string, tasks: BenchTask[], cacheDir: string, id: TokenizerIdentity) {
   let files: Map<string, RepoFiles> | null = null;
@@ -133,7 +121,9 @@ export async function run(argv: string[]): Promise<number> {
   const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: hash };
   if (v['common-source'] && v['common-index'] && !fs.existsSync(v['common-index'])) await buildCommon(v['common-source'], v['common-index'], id);
   const commonIndex = v['common-index'] ? loadDatastore(v['common-index'], { vocabSize, tokenizerHash: hash }) : undefined;
-  const eosId = eosOf([v.model ?? v.tokenizer, v.tokenizer], tokenizer.eosIds);
+  // EOS: the model's config.json, else the tokenizer's (which itself prefers a config.json beside tokenizer.json)
+  const eosId = [...(model?.config.eosTokenIds ?? []), ...tokenizer.eosIds][0];
+  if (eosId === undefined) throw new Error(`no EOS id: neither ${v.model ?? v.tokenizer}/config.json nor the tokenizer in ${v.tokenizer} names one`);
   const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], { backend: v.backend }) : undefined;
   if (costModel) console.error(`oracle cost model: ${v['oracle-cost-model']} (random weights) on ${costModel.backend}`);
   const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0), costModel };
