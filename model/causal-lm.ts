@@ -2,7 +2,7 @@
  * The contract between a target model and the decoder (`src/`): a forward pass over new tokens, with explicit
  * position ids and tree mask, on top of a KV cache that only grows by `commit`.
  *
- * Implemented by the tfjs Llama (`model/llama.ts`) and by the scripted oracle target (`src/oracle.ts`).
+ * Implemented by the tfjs Llama (`model/llama.ts`) and by the scripted oracle target (`src/decode/oracle.ts`).
  *
  * Example (greedy chain, t0 not yet cached, one draft token d):
  *   const logits = await lm.forward([t0, d], [lm.cacheLength, lm.cacheLength + 1]); // causal between the two

@@ -118,3 +118,11 @@ export function loadTokenizer(dir: string): Tokenizer {
     },
   };
 }
+
+/**
+ * How a worker thread makes this tokenizer (`retrieval/io/tokenize-pool.ts`'s `TokenizerFactory`): it requires this
+ * module and calls `loadTokenizer(dir)`. Example: tokenizerFactory('m').factory → 'loadTokenizer'.
+ */
+export function tokenizerFactory(dir: string): { module: string; factory: string; args: unknown[] } {
+  return { module: require.resolve('./tokenizer'), factory: 'loadTokenizer', args: [path.resolve(dir)] };
+}

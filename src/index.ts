@@ -26,10 +26,12 @@ export { loadHfFixture, runHfChecks, formatCheck, type HfFixture, type CheckResu
 // retrieval: suffix arrays, datastores, the cache, Algorithm 1
 export type { DraftSource, Continuation, SourceResult, RetrievalDecision, RetrievalResult, StepFeedback, Retriever } from '../retrieval/types';
 export { buildSuffixArray, searchSuffixArray, SEPARATOR, type SearchOptions, type SuffixMatch } from '../retrieval/suffix-array';
-export { Datastore, buildDatastore, saveDatastore, loadDatastore, datastoreFromDocuments, type BuildOptions, type BuildStats } from '../retrieval/datastore';
-export { readCorpus, parseExclusion, type Exclusion, type CorpusOptions } from '../retrieval/corpus';
-export { readTarEntries, type TarEntry } from '../retrieval/tar';
-export { tokenizerHash, configVocabSize } from '../retrieval/tokenizer-hash';
+export { Datastore, datastoreFromDocuments } from '../retrieval/datastore';
+export { buildDatastore, type BuildOptions, type BuildStats } from '../retrieval/io/build';
+export { saveDatastore, loadDatastore } from '../retrieval/io/datastore-file';
+export { readCorpus, parseExclusion, type Exclusion, type CorpusOptions } from '../retrieval/io/corpus';
+export { readTarEntries, type TarEntry } from '../retrieval/io/tar';
+export { tokenizerHash, configVocabSize } from '../retrieval/io/tokenizer-hash';
 export { SequenceCache, type CacheLimits } from '../retrieval/cache';
 export { isLineStart, seededRandom } from '../retrieval/timing';
 export { FastRetriever, DEFAULT_RETRIEVER_OPTIONS, REST_RETRIEVER_OPTIONS, newSequenceCache, type RetrieverOptions } from '../retrieval/retriever';
@@ -40,16 +42,16 @@ export { ancestorMask, positionIds, leafPaths, verifyInputs, emptyTree, type Dra
 
 // decoding, tracing, metrics
 export { generate, ABLATIONS, MODES, type GenerationResult, type GenerateOptions, type Mode, type AblationRow } from './decode/generate';
-export { createOracle, type OracleLM, type OracleOptions } from './oracle';
-export { JsonlTraceWriter, type TraceSink } from './decode/trace-writer';
+export { createOracle, type OracleLM, type OracleOptions } from './decode/oracle';
+export { JsonlTraceWriter, type TraceSink } from './trace/writer';
 export { speedup, firstDivergence } from './decode/metrics';
-export type { TraceLine, TraceHeader, StepTrace, TraceSummary, GenerationMetrics, TokenSource, AcceptedToken, DraftTrace, SourceTrace, StepTiming } from './trace';
+export type { TraceLine, TraceHeader, StepTrace, TraceSummary, GenerationMetrics, TokenSource, AcceptedToken, DraftTrace, SourceTrace, StepTiming } from './trace/types';
 
 // benchmarks and reports
 export { runBench, sessionCaches, type RunOptions, type Target } from './bench/run';
 export { loadHumanEval, loadRepoEval, loadTasks, type BenchTask } from './bench/datasets';
 export { readResults, writeResults, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
 export { markdownSummary, tableI, tableII, tableIV } from './bench/tables';
-export { readTrace, parseTrace, type Trace } from './report/trace-file';
-export { tracePage } from './report/trace-page';
-export { resultsPage } from './report/results-page';
+export { readTrace, parseTrace, type Trace } from './trace/reader';
+export { tracePage } from './trace/page';
+export { resultsPage } from './bench/results-page';

@@ -7,8 +7,9 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readCorpus, newCorpusStats, DEFAULT_CORPUS_OPTIONS, cutLines } from '../../retrieval/corpus';
-import { Datastore, datastoreFromDocuments, loadDatastore, saveDatastore, TextTokenizer } from '../../retrieval/datastore';
+import { readCorpus, newCorpusStats, DEFAULT_CORPUS_OPTIONS, cutLines } from '../../retrieval/io/corpus';
+import { Datastore, datastoreFromDocuments, TextTokenizer } from '../../retrieval/datastore';
+import { loadDatastore, saveDatastore } from '../../retrieval/io/datastore-file';
 import type { LineExclusion } from './datasets';
 
 /** The repository's files: in-repo path ('/'-separated) → text. */

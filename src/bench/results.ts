@@ -3,7 +3,7 @@
  * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
 import * as fs from 'fs';
-import type { GenerationMetrics, StepTiming } from '../trace';
+import type { GenerationMetrics, StepTiming } from '../trace/types';
 
 /** How the run was made; a resumed run must match it. */
 export interface BenchConfig {

@@ -9,7 +9,7 @@ import type { SequenceCache } from '../../retrieval/cache';
 import type { Datastore } from '../../retrieval/datastore';
 import { newSequenceCache } from '../../retrieval/retriever';
 import { generate, type GenerationResult } from '../decode/generate';
-import { createOracle } from '../oracle';
+import { createOracle } from '../decode/oracle';
 import type { BenchTask } from './datasets';
 import type { ModeSpec } from './modes';
 import { type BenchConfig, type BenchResults, taskResult, type TaskResult, withAggregates, writeResults } from './results';

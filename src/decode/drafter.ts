@@ -5,7 +5,7 @@
 import type { Retriever, StepFeedback } from '../../retrieval/types';
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie, type TrieWeights } from '../../trie/weighted-trie';
-import type { SourceTrace, StepTrace } from '../trace';
+import type { SourceTrace, StepTrace } from '../trace/types';
 import { promptLookup, type PromptLookupOptions } from './prompt-lookup';
 
 export interface Draft {

@@ -13,13 +13,13 @@ import type { CausalLM } from '../../model/causal-lm';
 import type { Tokenizer } from '../../model/tokenizer';
 import { verifyInputs } from '../../trie/draft-tree';
 import type { DraftSource } from '../../retrieval/types';
-import type { GenerationMetrics, StepTrace, TraceHeader } from '../trace';
+import type { GenerationMetrics, StepTrace, TraceHeader } from '../trace/types';
 import { acceptGreedy, argmaxRow } from './accept';
-import { openDrafter } from './make-drafter';
+import { openDrafter } from './open-drafter';
 import { MetricsAccumulator } from './metrics';
 import { type GenerateOptions, type ResolvedOptions, resolveOptions } from './options';
 import { DEFAULT_PROMPT_LOOKUP } from './prompt-lookup';
-import { acceptedTokens, draftTrace, nodeSources, tokenInLine } from './step-trace';
+import { acceptedTokens, draftTrace, nodeSources, tokenInLine } from '../trace/step';
 import { StopCondition, type StopReason } from './stop';
 
 export { ABLATIONS, MODES, type AblationRow, type GenerateOptions, type Mode } from './options';

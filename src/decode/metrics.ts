@@ -1,8 +1,8 @@
 /**
- * Run metrics (`GenerationMetrics` in `src/trace.ts`): L, F, L/F, ms/token, the time split, retrieval counters, and the
+ * Run metrics (`GenerationMetrics` in `src/trace/types.ts`): L, F, L/F, ms/token, the time split, retrieval counters, and the
  * speedup against an `ar` run of the same prompt.
  */
-import type { GenerationMetrics, StepTiming, StepTrace } from '../trace';
+import type { GenerationMetrics, StepTiming, StepTrace } from '../trace/types';
 
 /** All-zero timings. Example: zeroTiming().forwardMs → 0 */
 export function zeroTiming(): StepTiming {

@@ -6,9 +6,9 @@ import type { Datastore } from '../../retrieval/datastore';
 import type { RetrieverOptions } from '../../retrieval/retriever';
 import type { SequenceCache } from '../../retrieval/cache';
 import type { Retriever } from '../../retrieval/types';
-import type { StepTrace } from '../trace';
+import type { StepTrace } from '../trace/types';
 import type { PromptLookupOptions } from './prompt-lookup';
-import type { TraceSink } from './trace-writer';
+import type { TraceSink } from '../trace/writer';
 
 /**
  * `ar` plain greedy decoding (one token per forward: the reference output and the speed baseline); `pld` prompt lookup;

@@ -3,9 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadRepoEval } from '../../src/bench/datasets';
 import { excludeLines, readRepos, repoDatastore, repoPath, TokenizerIdentity } from '../../src/bench/repo-datastores';
-import { buildDatastore, Datastore } from '../../retrieval/datastore';
+import { Datastore } from '../../retrieval/datastore';
+import { buildDatastore } from '../../retrieval/io/build';
 import { loadTokenizer } from '../../model/tokenizer';
-import { tokenizerHash } from '../../retrieval/tokenizer-hash';
+import { tokenizerHash } from '../../retrieval/io/tokenizer-hash';
 
 const EXAMPLE = path.join(__dirname, '../../examples/repoeval-redframes');
 const REPOS = path.join(EXAMPLE, 'repos');

@@ -6,9 +6,9 @@ import { loadModel } from '../../model/load';
 import { datastoreFromDocuments } from '../../retrieval/datastore';
 import { newSequenceCache } from '../../retrieval/retriever';
 import { generate, type GenerateOptions } from '../../src/decode/generate';
-import { JsonlTraceWriter } from '../../src/decode/trace-writer';
-import { createOracle } from '../../src/oracle';
-import type { StepTrace, TraceLine } from '../../src/trace';
+import { JsonlTraceWriter } from '../../src/trace/writer';
+import { createOracle } from '../../src/decode/oracle';
+import type { StepTrace, TraceLine } from '../../src/trace/types';
 import { charTokenizer, ScriptedRetriever, sourceResult } from './helpers';
 
 const VOCAB = 64;

@@ -6,8 +6,8 @@ import { acceptGreedy, argmaxRow } from '../../src/decode/accept';
 import { firstDivergence, MetricsAccumulator, speedup, zeroTiming } from '../../src/decode/metrics';
 import { promptLookup } from '../../src/decode/prompt-lookup';
 import { StopCondition } from '../../src/decode/stop';
-import { tokenInLine } from '../../src/decode/step-trace';
-import { JsonlTraceWriter } from '../../src/decode/trace-writer';
+import { tokenInLine } from '../../src/trace/step';
+import { JsonlTraceWriter } from '../../src/trace/writer';
 import { decision } from './helpers';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hf-llama');

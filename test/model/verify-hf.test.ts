@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run } from '../../src/commands/verify-hf';
+import { run } from '../../src/cli/verify-hf';
 import { openSafetensors } from '../../model/safetensors';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'hf-llama');

@@ -3,8 +3,10 @@ import { seededRandom } from '../../retrieval/timing';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildDatastore, datastoreFromDocuments, loadDatastore, saveDatastore, Datastore } from '../../retrieval/datastore';
-import { FORMAT_VERSION } from '../../retrieval/datastore-file';
+import { datastoreFromDocuments, Datastore } from '../../retrieval/datastore';
+import { buildDatastore } from '../../retrieval/io/build';
+import { loadDatastore, saveDatastore } from '../../retrieval/io/datastore-file';
+import { FORMAT_VERSION } from '../../retrieval/io/datastore-file';
 import { naiveSearch } from './naive';
 
 const repo = path.join(__dirname, '../fixtures/retrieval/repo');

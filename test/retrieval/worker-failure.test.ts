@@ -1,7 +1,7 @@
 import type { Worker } from 'worker_threads';
 import { datastoreFromDocuments } from '../../retrieval/datastore';
 import { SearchPool } from '../../retrieval/search-pool';
-import { TokenizePool } from '../../retrieval/tokenize-pool';
+import { TokenizePool } from '../../retrieval/io/tokenize-pool';
 
 /** Resolves to the promise's outcome, or to 'no answer' if it neither resolves nor rejects within `ms` (a hang). */
 function settled(p: Promise<unknown>, ms = 3000): Promise<string> {

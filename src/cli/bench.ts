@@ -1,0 +1,143 @@
+/**
+ * `fastcoder bench`: decode HumanEval or RepoEval tasks in several modes with a real model or the oracle target, write
+ * the results JSON (resumable) and print Tables I, II, IV.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { loadModel } from '../../model/load';
+import { loadTokenizer } from '../../model/tokenizer';
+import { buildDatastore } from '../../retrieval/io/build';
+import { loadDatastore, saveDatastore } from '../../retrieval/io/datastore-file';
+import { configVocabSize, tokenizerHash } from '../../retrieval/io/tokenizer-hash';
+import { loadTasks, type BenchTask } from '../bench/datasets';
+import { parseModes } from '../bench/modes';
+import { randomModel } from '../bench/random-model';
+import { excludeLines, readRepos, repoDatastore, type RepoFiles, type TokenizerIdentity } from '../bench/repo-datastores';
+import { type BenchConfig, readResults, writeResults } from '../bench/results';
+import { runBench, type Target } from '../bench/run';
+import { markdownSummary } from '../bench/tables';
+import type { Datastore } from '../../retrieval/datastore';
+
+const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> --tokenizer <dir> (--model <dir> | --oracle)
+                       --out <results.json> [options]
+
+  --modes <list>          ar,pld,rest,fastcoder plus Table II rows (w/o-repo, w/o-cache, w/o-timing, w/-parallel, or
+                          'ablations' for all four); default ar,pld,rest,fastcoder. fastcoder searches D_r and D_c
+                          in this thread (measured faster); w/-parallel in worker threads, as in the paper
+  --cache-scope <s>       generation (default, the paper's: the retrieval cache starts empty for every task) or
+                          session (one cache per mode and repository, carried across its tasks in order)
+  --limit <N>             first N tasks only
+  --repos <dir|tar.gz>    RepoEval repositories (default: <data>/function_level_repos.tar.gz)
+  --common-index <file>   D_c datastore (.fcds) for rest/fastcoder
+  --common-source <path>  build --common-index from this corpus (dir or .tar.gz) when the file does not exist yet
+  --cache-dir <dir>       where per-repository D_r indexes are cached (default .cache/dr)
+  --max-new-tokens <N>    cap on generated tokens (default 128; the oracle stops after the reference anyway)
+  --max-prompt-tokens <N> keep the last N prompt tokens (default: 512 with --model, all with --oracle)
+  --oracle-cost-ms <ms>   simulated time of one oracle forward (default 0)
+  --oracle-cost-model <m> run a random-weight Llama of this shape (preset: smollm-135m, tiny-coder-dsc, ...; or a
+                          config.json) in lockstep with the oracle, so ms/token and speedup are a real model's forward
+                          cost with acceptance against the reference code
+  --backend <name>        tfjs backend for --model
+  --seed <N>              retrieval-timing coin seed (default 0)
+  --budget <N>            draft tokens verified per forward (default 64, the paper's; on a CPU a smaller tree costs less)
+
+Resumable: tasks already in --out (same configuration) are skipped. Prints Tables I, II (ablation), IV; the results
+JSON (config.cacheScope) and the tables' title line say which cache scope was used.`;
+
+const OPTIONS = {
+  dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, model: { type: 'string' }, oracle: { type: 'boolean' },
+  modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'common-source': { type: 'string' }, 'cache-dir': { type: 'string' },
+  'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, 'oracle-cost-model': { type: 'string' }, backend: { type: 'string' },
+  seed: { type: 'string' }, budget: { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+function int(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected a non-negative integer, got '${v}'`);
+  return n;
+}
+
+/** D_r per task: the repository's cached datastore with the task's target lines excluded. */
+function repoIndexes(reposSource: string, tasks: BenchTask[], cacheDir: string, id: TokenizerIdentity) {
+  let files: Map<string, RepoFiles> | null = null;
+  const full = new Map<string, Datastore>();
+  return async (task: BenchTask): Promise<Datastore | undefined> => {
+    if (!task.repo || !task.exclusion) return undefined;
+    files ??= await readRepos(reposSource, [...new Set(tasks.map((t) => t.repo!))]);
+    const repoFiles = files.get(task.repo)!;
+    if (!full.has(task.repo)) full.set(task.repo, repoDatastore(task.repo, repoFiles, cacheDir, id));
+    return excludeLines(full.get(task.repo)!, repoFiles, task.exclusion, id);
+  };
+}
+
+/** Build D_c from a corpus and save it. */
+async function buildCommon(source: string, file: string, id: TokenizerIdentity): Promise<void> {
+  console.error(`building D_c ${file} from ${source} ...`);
+  const { datastore, stats } = await buildDatastore([source], { tokenizer: id.tokenizer, vocabSize: id.vocabSize, tokenizerHash: id.tokenizerHash });
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  saveDatastore(datastore, file);
+  console.error(`D_c: ${stats.files} files, ${stats.tokens} tokens (tokenize ${stats.tokenizeSeconds.toFixed(1)} s, suffix array ${stats.suffixArraySeconds.toFixed(1)} s)`);
+}
+
+function progress(done: number, total: number, task: BenchTask, mode: string): void {
+  const width = 30;
+  const filled = Math.round((done / Math.max(1, total)) * width);
+  const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} task ${task.id} ${mode}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(80)}${done === total ? '\n' : ''}`);
+  else process.stderr.write(line + '\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args: argv, options: OPTIONS });
+  if (v.help) return console.log(HELP), 0;
+  const dataset = v.dataset;
+  if ((dataset !== 'humaneval' && dataset !== 'repoeval') || !v.data || !v.tokenizer || !v.out || !!v.model === !!v.oracle) {
+    console.error(HELP);
+    return 2;
+  }
+  const modes = parseModes(v.modes ?? 'ar,pld,rest,fastcoder');
+  const cacheScope = v['cache-scope'] ?? 'generation';
+  if (cacheScope !== 'generation' && cacheScope !== 'session') throw new Error(`--cache-scope: expected generation or session, got '${cacheScope}'`);
+  const tokenizer = loadTokenizer(v.tokenizer);
+  const tasks = loadTasks(dataset, v.data).slice(0, v.limit ? int('limit', v.limit, 0) : undefined);
+  const model = v.model ? await loadModel(v.model, { backend: v.backend }) : null;
+  if (model) console.error(`backend: ${model.backend}`);
+  const vocabSize = model?.vocabSize ?? configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
+  const config: BenchConfig = {
+    dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
+    maxNewTokens: int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
+    cacheScope, budget: int('budget', v.budget, 64), ...(model ? { backend: model.backend } : {}),
+    ...(v.oracle ? { oracleCost: v['oracle-cost-model'] ? `model ${v['oracle-cost-model']}` : `${Number(v['oracle-cost-ms'] ?? 0)} ms` } : {}),
+  };
+  const previous = fs.existsSync(v.out) ? readResults(v.out) : null;
+  if (previous && JSON.stringify({ ...previous.config, modes: [] }) !== JSON.stringify({ ...config, modes: [] })) {
+    throw new Error(`${v.out}: exists with a different configuration; use another --out to start a new run`);
+  }
+  if (previous && cacheScope === 'session' && previous.results.length) {
+    console.error(`${v.out}: resuming a session-scope run: the caches restart empty, so the resumed tasks see fewer cached sequences than an uninterrupted run`);
+  }
+  const hash = tokenizerHash(v.tokenizer);
+  const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: hash };
+  if (v['common-source'] && v['common-index'] && !fs.existsSync(v['common-index'])) await buildCommon(v['common-source'], v['common-index'], id);
+  const commonIndex = v['common-index'] ? loadDatastore(v['common-index'], { vocabSize, tokenizerHash: hash }) : undefined;
+  // EOS: the model's config.json, else the tokenizer's (which itself prefers a config.json beside tokenizer.json)
+  const eosId = [...(model?.config.eosTokenIds ?? []), ...tokenizer.eosIds][0];
+  if (eosId === undefined) throw new Error(`no EOS id: neither ${v.model ?? v.tokenizer}/config.json nor the tokenizer in ${v.tokenizer} names one`);
+  const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], { backend: v.backend }) : undefined;
+  if (costModel) console.error(`oracle cost model: ${v['oracle-cost-model']} (random weights) on ${costModel.backend}`);
+  const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0), costModel };
+  const reposSource = v.repos ?? path.join(v.data, 'function_level_repos.tar.gz');
+  const results = await runBench({
+    config, tasks, modes, tokenizer, target, commonIndex,
+    repoIndexFor: dataset === 'repoeval' ? repoIndexes(reposSource, tasks, v['cache-dir'] ?? '.cache/dr', id) : undefined,
+    maxPromptTokens: v['max-prompt-tokens'] ? int('max-prompt-tokens', v['max-prompt-tokens'], 0) : model ? 512 : undefined,
+    previous: previous?.results, out: v.out, onProgress: progress,
+  });
+  writeResults(v.out, results);
+  model?.dispose();
+  console.log(markdownSummary(results));
+  console.log(`wrote ${v.out}`);
+  return 0;
+}

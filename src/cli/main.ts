@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * `fastcoder <command> [options]`: one module per command under `src/cli/`, loaded on demand so that a command
+ * that needs no TensorFlow.js does not load it. Each module exports `run(argv): Promise<number>` (the exit code).
+ */
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  index: { summary: 'build a retrieval datastore (token suffix array) from files or a .tar.gz', load: () => import('./build-index') },
+  generate: { summary: 'decode a prompt with ar | pld | rest | fastcoder; stream text, print L, F, L/F, ms/token', load: () => import('./generate') },
+  'verify-hf': { summary: 'check the model against Hugging Face logits in an hf-llama fixture directory', load: () => import('./verify-hf') },
+  bench: { summary: 'benchmark modes on HumanEval / RepoEval (oracle or model), write results JSON', load: () => import('./bench') },
+  trace: { summary: 'render a trace JSONL as a self-contained HTML page', load: () => import('./trace') },
+  report: { summary: 'print a results file as Tables I/II/IV; --html with charts', load: () => import('./report') },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return ['usage: fastcoder <command> [options]', '', 'commands:', ...rows, '', 'fastcoder <command> --help for its options'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`fastcoder: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // Library errors carry a message that names the file and the problem; no stack unless asked for.
+    console.error(`fastcoder: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.FASTCODER_DEBUG && err instanceof Error) console.error(err.stack);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,83 @@
+/** `fastcoder bench` end to end with the oracle on three HumanEval tasks: the cache scope option and where it is recorded. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadTokenizer } from '../../model/tokenizer';
+import { datastoreFromDocuments } from '../../retrieval/datastore';
+import { saveDatastore } from '../../retrieval/io/datastore-file';
+import { tokenizerHash } from '../../retrieval/io/tokenizer-hash';
+import { loadHumanEval } from '../../src/bench/datasets';
+import { readResults } from '../../src/bench/results';
+import { run } from '../../src/cli/bench';
+
+const TOK = path.join(__dirname, '../fixtures/tokenizers/deepseek-coder');
+const DATA = path.join(__dirname, '../bench/fixtures/HumanEval-3.jsonl.gz');
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const out: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    return { code: await run(args), out: out.join('\n') };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('fastcoder bench --cache-scope', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-bench-'));
+  const dc = path.join(tmp, 'dc.fcds');
+  beforeAll(() => {
+    const tok = loadTokenizer(TOK);
+    const docs = loadHumanEval(DATA).map((t, i) => ({ path: `t${i}.py`, tokens: tok.encode(t.prompt + t.reference) }));
+    saveDatastore(datastoreFromDocuments(docs, 32256, tokenizerHash(TOK)), dc);
+  });
+  const args = (out: string, scope?: string) => [
+    '--dataset', 'humaneval', '--data', DATA, '--tokenizer', TOK, '--oracle', '--modes', 'ar,fastcoder', '--common-index', dc, '--out', out,
+    ...(scope ? ['--cache-scope', scope] : []),
+  ];
+
+  test('the scope is in the results config and the table title; the default is generation', async () => {
+    for (const scope of ['session', undefined]) {
+      const out = path.join(tmp, `${scope ?? 'default'}.json`);
+      const r = await cli(args(out, scope));
+      expect(r.code).toBe(0);
+      const results = readResults(out);
+      expect(results.config.cacheScope).toBe(scope ?? 'generation');
+      expect(r.out).toContain(`cache scope ${scope ?? 'generation'}, draft budget 64)`);
+      expect(results.aggregates.fastcoder.identicalToAr).toBe(3);
+      expect(results.aggregates.fastcoder.acceptance).toBeGreaterThan(1); // D_c holds the references
+    }
+  });
+
+  test('--budget caps the draft tree: budget 1 verifies at most one draft token per forward', async () => {
+    const out = path.join(tmp, 'budget1.json');
+    const r = await cli([...args(out), '--budget', '1']);
+    expect(r.code).toBe(0);
+    const results = readResults(out);
+    expect(results.config.budget).toBe(1);
+    expect(r.out).toContain('draft budget 1)');
+    const fc = results.aggregates.fastcoder;
+    expect(fc.identicalToAr).toBe(3);
+    expect(fc.acceptance).toBeGreaterThan(1); // the one draft token is often right (D_c holds the references)
+    expect(fc.acceptance).toBeLessThanOrEqual(2); // at most the draft token + the bonus token per forward
+  });
+
+  test('--oracle-cost-model runs a real forward in lockstep and is recorded; outputs still equal the reference', async () => {
+    const out = path.join(tmp, 'costmodel.json');
+    const r = await cli([...args(out), '--oracle-cost-model', 'tiny-coder-dsc', '--budget', '8']);
+    expect(r.code).toBe(0);
+    const results = readResults(out);
+    expect(results.config.oracleCost).toBe('model tiny-coder-dsc');
+    expect(r.out).toContain('oracle target, forward cost model tiny-coder-dsc (3 tasks');
+    expect(results.aggregates.fastcoder.identicalToAr).toBe(3);
+    expect(results.aggregates.ar.identicalToAr).toBe(3);
+  });
+
+  test('a run with another scope does not resume into the same file; a bad scope is refused', async () => {
+    const out = path.join(tmp, 'default.json');
+    await expect(cli(args(out, 'session'))).rejects.toThrow('exists with a different configuration');
+    await expect(cli(args(path.join(tmp, 'x.json'), 'task'))).rejects.toThrow("--cache-scope: expected generation or session, got 'task'");
+  });
+});

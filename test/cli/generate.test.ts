@@ -1,0 +1,77 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadTokenizer } from '../../model/tokenizer';
+import { datastoreFromDocuments } from '../../retrieval/datastore';
+import { saveDatastore } from '../../retrieval/io/datastore-file';
+import { tokenizerHash } from '../../retrieval/io/tokenizer-hash';
+import { run } from '../../src/cli/generate';
+
+const MODEL = path.join(__dirname, '..', '..', 'models', 'tiny-coder-dsc');
+const PROMPT = 'def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n';
+
+/** Run the command, capturing stdout and stderr lines. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+  const error = jest.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+  try {
+    return { code: await run(args), out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    write.mockRestore();
+  }
+}
+
+describe('fastcoder generate', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-gen-'));
+  const tok = loadTokenizer(MODEL);
+
+  test('--json prints { tokens, text, metrics } and --trace writes header, steps, summary', async () => {
+    const trace = path.join(tmp, 't.jsonl');
+    const { code, out, err } = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'pld', '--max-new-tokens', '16', '--json', '--compare-ar', '--trace', trace]);
+    expect(code).toBe(0);
+    expect(err).toMatch(/^backend: (wasm|tensorflow|cpu)$/m); // the chosen backend, on stderr so stdout stays JSON
+    const j = JSON.parse(out.trim());
+    expect(Object.keys(j)).toEqual(['tokens', 'text', 'metrics']);
+    expect(j.tokens.length).toBe(16);
+    expect(j.text).toBe(tok.decode(j.tokens));
+    expect(j.metrics).toMatchObject({ generated: 16, stopReason: 'max-new-tokens' });
+    expect(j.metrics.acceptance).toBeCloseTo(16 / j.metrics.forwards, 12);
+    expect(j.metrics.speedup).toBeGreaterThan(0);
+    const lines = fs.readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.kind)).toEqual(['header', ...Array(j.metrics.forwards).fill('step'), 'summary']);
+    expect(lines[0].promptTokens).toEqual(tok.encode(PROMPT, { addSpecialTokens: true }));
+  });
+
+  test('an ablation row with a saved D_c streams the same text as ar', async () => {
+    const index = path.join(tmp, 'dc.fcds');
+    const doc = tok.encode(PROMPT.repeat(3));
+    saveDatastore(datastoreFromDocuments([{ path: 'a.py', tokens: doc }], 32256, tokenizerHash(MODEL)), index);
+    const ar = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'ar', '--max-new-tokens', '12']);
+    const fc = await cli(['--model', MODEL, '--prompt', PROMPT, '--ablation', 'w/o repo', '--common-index', index, '--max-new-tokens', '12']);
+    const text = (o: string) => o.slice(0, o.indexOf('\nL=12 '));
+    expect(fc.code).toBe(0);
+    expect(text(fc.out)).toBe(text(ar.out));
+    expect(fc.out).toMatch(/L=12 F=\d+ L\/F=[\d.]+ ms\/token=[\d.]+/);
+  });
+
+  test.each([
+    [[], /--model <dir> is required/],
+    [['--model', MODEL], /exactly one of --prompt and --prompt-file/],
+    [['--model', MODEL, '--prompt-file', '/nonexistent/p.txt'], /\/nonexistent\/p.txt: prompt file not found/],
+    [['--model', MODEL, '--prompt', 'x', '--mode', 'fast'], /unknown mode 'fast'/],
+    [['--model', MODEL, '--prompt', 'x', '--ablation', 'w/o nothing'], /unknown ablation 'w\/o nothing'/],
+    [['--model', MODEL, '--prompt', 'x', '--mode', 'ar', '--budget', 'lots'], /--budget must be a number, got 'lots'/],
+    [['--model', MODEL, '--prompt', 'x', '--mode', 'rest'], /needs commonIndex/],
+  ])('bad input: %j', async (args, message) => {
+    await expect(cli(args as string[])).rejects.toThrow(message);
+  });
+
+  test('--help', async () => {
+    expect((await cli(['--help'])).out).toMatch(/usage: fastcoder generate --model <dir>/);
+  });
+});
