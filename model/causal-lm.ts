@@ -12,6 +12,8 @@
 export interface CausalLM {
   /** Length of one logits row. */
   readonly vocabSize: number;
+  /** End-of-sequence ids of this model (config.json's `eos_token_id`; empty when it names none). */
+  readonly eosIds: readonly number[];
   /** Committed KV entries; the next chain token sits at this position. */
   readonly cacheLength: number;
   /**

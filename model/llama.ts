@@ -70,6 +70,10 @@ export class LlamaModel implements CausalLM {
     return this.config.vocabSize;
   }
 
+  get eosIds(): readonly number[] {
+    return this.config.eosTokenIds;
+  }
+
   get cacheLength(): number {
     return this.cache.length;
   }

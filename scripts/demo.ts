@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const tokenizer = loadTokenizer(MODEL);
   const model = await loadModel(MODEL);
-  const EOS = model.config.eosTokenIds[0]; // config.json's 32014 (the bundled tokenizer_config.json names the instruct EOT; see models/tiny-coder-dsc/BUNDLED.md)
+  const EOS = model.eosIds[0]; // config.json's 32014 (the bundled tokenizer_config.json names the instruct EOT; see models/tiny-coder-dsc/BUNDLED.md)
   const id: TokenizerIdentity = { tokenizer, vocabSize: model.vocabSize, tokenizerHash: tokenizerHash(MODEL) };
   const tasks = loadRepoEval(DATA).filter((t) => TASKS.includes(t.id));
   const repo = tasks[0].repo!;

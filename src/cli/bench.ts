@@ -123,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
   if (v['common-source'] && v['common-index'] && !fs.existsSync(v['common-index'])) await buildCommon(v['common-source'], v['common-index'], id);
   const commonIndex = v['common-index'] ? loadDatastore(v['common-index'], { vocabSize, tokenizerHash: hash }) : undefined;
   // EOS: the model's config.json, else the tokenizer's (which itself prefers a config.json beside tokenizer.json)
-  const eosId = [...(model?.config.eosTokenIds ?? []), ...tokenizer.eosIds][0];
+  const eosId = [...(model?.eosIds ?? []), ...tokenizer.eosIds][0];
   if (eosId === undefined) throw new Error(`no EOS id: neither ${v.model ?? v.tokenizer}/config.json nor the tokenizer in ${v.tokenizer} names one`);
   const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], { backend: v.backend }) : undefined;
   if (costModel) console.error(`oracle cost model: ${v['oracle-cost-model']} (random weights) on ${costModel.backend}`);

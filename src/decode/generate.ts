@@ -175,11 +175,10 @@ async function prefill(model: CausalLM, prompt: number[]): Promise<void> {
   model.commit(positions);
 }
 
-/** EOS ids: the option, else the model's config.json (authoritative for the model), else the tokenizer's. */
-function eosIdsOf(model: CausalLM, tokenizer: Tokenizer, opts: ResolvedOptions): number[] {
+/** EOS ids: the option, else the model's (its config.json is authoritative), else the tokenizer's. */
+function eosIdsOf(model: CausalLM, tokenizer: Tokenizer, opts: ResolvedOptions): readonly number[] {
   if (opts.eosIds) return opts.eosIds;
-  const config = (model as { config?: { eosTokenIds?: number[] } }).config;
-  return config?.eosTokenIds ?? tokenizer.eosIds;
+  return model.eosIds.length > 0 ? model.eosIds : tokenizer.eosIds;
 }
 
 /** The trace's first line: the options in effect (datastores and callbacks by presence only). */

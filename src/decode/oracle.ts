@@ -63,6 +63,10 @@ class Oracle implements OracleLM {
     private readonly costModel?: CausalLM,
   ) {}
 
+  get eosIds(): readonly number[] {
+    return [this.eosId];
+  }
+
   get cacheLength(): number {
     return this.committed.length;
   }

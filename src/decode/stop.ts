@@ -19,7 +19,7 @@ export class StopCondition {
    *   stop.push(2) → 'eos'
    */
   constructor(
-    private readonly opts: { eosIds: number[]; stop: string[]; maxNewTokens: number },
+    private readonly opts: { eosIds: readonly number[]; stop: string[]; maxNewTokens: number },
     private readonly decode: (ids: number[]) => string,
   ) {
     this.eos = new Set(opts.eosIds);
