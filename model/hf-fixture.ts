@@ -12,6 +12,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CausalLM } from './causal-lm';
+import { acceptGreedy, argmaxRow } from './greedy';
 import { loadTokenizer } from './tokenizer';
 
 /** A `{file, dtype, byte_order, shape}` descriptor of a `.bin` array. */
@@ -142,13 +143,6 @@ export function compareArrays(name: string, got: ArrayLike<number>, want: ArrayL
   return { name, pass, maxAbsDiff, detail: pass ? `${got.length} values` : shown.join('\n') };
 }
 
-/** Index of the largest value in row `row` of a `[rows × width]` array. Example: `argmaxRow([0, 3, 1, 9, 2, 4], 3, 1)` → 0. */
-export function argmaxRow(a: ArrayLike<number>, width: number, row: number): number {
-  let best = 0;
-  for (let j = 1; j < width; j++) if (a[row * width + j] > a[row * width + best]) best = j;
-  return best;
-}
-
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 async function prefill(lm: CausalLM, tokens: number[]): Promise<Float32Array> {
@@ -163,16 +157,12 @@ async function treeChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<Ch
   const t = fx.cases.tree;
   const gv = t.greedy_verification;
   const V = lm.vocabSize;
-  const promptRow = argmaxRow(await prefill(lm, fx.cases.prompt), V, fx.cases.prompt.length - 1);
+  const promptRow = argmaxRow(await prefill(lm, fx.cases.prompt), fx.cases.prompt.length - 1, V);
   const logits = await lm.forward(t.tokens, t.position_ids, Uint8Array.from(t.mask.flat()));
-  // greedy verification re-derived from our logits: node accepted iff its token is the argmax of its parent's row
-  const accepted: number[] = [];
-  let last = -1;
-  for (let i = 0; i < t.tokens.length; i++) {
-    const parentArgmax = t.parents[i] === -1 ? promptRow : argmaxRow(logits, V, t.parents[i]);
-    if (t.parents[i] === last && t.tokens[i] === parentArgmax) accepted.push((last = i));
-  }
-  const bonus = argmaxRow(logits, V, last);
+  // greedy verification re-derived from our logits; the root's row is the prompt's last row, node i's row is row i
+  const acc = await acceptGreedy(t.tokens, t.parents, (row) => (row === 0 ? promptRow : argmaxRow(logits, row - 1, V)));
+  const accepted = acc.nodes;
+  const bonus = acc.tokens[acc.tokens.length - 1];
   const ok = accepted.join() === gv.accepted_nodes.join() && bonus === gv.bonus_token;
   // logits(rows) after forwardHidden: the rows read by greedy verification, in a scrambled order, equal HF's rows
   await lm.forwardHidden(t.tokens, t.position_ids, Uint8Array.from(t.mask.flat()));
@@ -205,7 +195,7 @@ async function greedyChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<
   const got: number[] = [];
   for (let i = 0; i < want.length; i++) {
     steps.set(row.subarray(rowIndex * V, (rowIndex + 1) * V), i * V);
-    got.push(argmaxRow(row, V, rowIndex));
+    got.push(argmaxRow(row, rowIndex, V));
     if (i + 1 === want.length) break;
     row = await lm.forward([got[i]], [lm.cacheLength]);
     lm.commit([0]);

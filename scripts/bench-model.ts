@@ -14,7 +14,7 @@ import * as os from 'os';
 import { parseArgs } from 'util';
 import type { LlamaConfig } from '../model/config';
 import type { LlamaModel } from '../model/llama';
-import { argmaxRow } from '../src/decode/accept';
+import { argmaxRow } from '../model/greedy';
 import { MODEL_PRESETS, randomModel } from '../src/bench/random-model';
 
 const CONTEXTS = [128, 512, 2048];

@@ -14,7 +14,7 @@ import type { Tokenizer } from '../../model/tokenizer';
 import { verifyInputs } from '../../trie/draft-tree';
 import type { DraftSource } from '../../retrieval/types';
 import type { GenerationMetrics, StepTrace, TraceHeader } from '../trace/types';
-import { acceptGreedy, argmaxRow } from './accept';
+import { acceptGreedy, argmaxRow } from '../../model/greedy';
 import { openDrafter } from './open-drafter';
 import { MetricsAccumulator } from './metrics';
 import { type GenerateOptions, type ResolvedOptions, resolveOptions } from './options';

@@ -2,7 +2,7 @@ import { seededRandom } from '../../retrieval/timing';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { acceptGreedy, argmaxRow } from '../../src/decode/accept';
+import { acceptGreedy, argmaxRow } from '../../model/greedy';
 import { firstDivergence, MetricsAccumulator, speedup, zeroTiming } from '../../src/decode/metrics';
 import { promptLookup } from '../../src/decode/prompt-lookup';
 import { StopCondition } from '../../src/decode/stop';

@@ -1,7 +1,8 @@
 /**
- * Greedy verification of a draft tree: accept the longest root-to-node path whose every token equals the argmax of its
- * parent's logits row, then take the argmax after the last accepted node as the bonus token. This is exactly what plain
- * greedy decoding would have produced, token by token.
+ * What greedy decoding means, in one place: the argmax of a logits row, and greedy verification of a draft tree (accept
+ * the longest root-to-node path whose every token equals the argmax of its parent's row, then the argmax after the last
+ * accepted node as the bonus token: exactly what plain greedy decoding would have produced, token by token). Used by
+ * the decoder (`src/decode/generate.ts`), the HF checks (`hf-fixture.ts`) and the notebooks.
  */
 
 /**
