@@ -8,7 +8,7 @@
  *   const rest = new FastRetriever({ common, ...REST_RETRIEVER_OPTIONS });          // the REST baseline
  *   r.begin(prompt);
  *   const { results, decision } = await r.retrieve(context);
- *   r.update({ tokens, generatedStart, appended, fromDraft, draftSources });
+ *   r.update({ tokens, generatedStart, appended, fromDraft });
  *   await r.close();
  */
 import LRUMap from 'mnemonist/lru-map';
@@ -169,10 +169,10 @@ export class FastRetriever implements Retriever {
 
   update(feedback: StepFeedback): void {
     if (!this.cache) return;
-    const { tokens, generatedStart, appended, fromDraft, draftSources } = feedback;
+    const { tokens, generatedStart, appended, fromDraft } = feedback;
     const stepStart = tokens.length - appended;
     const nMax = this.options.nMax;
-    if (fromDraft > 0 && draftSources.length > 0) this.cache.insert(tokens.subarray(Math.max(0, stepStart - nMax), stepStart + fromDraft));
+    if (fromDraft > 0) this.cache.insert(tokens.subarray(Math.max(0, stepStart - nMax), stepStart + fromDraft));
     const chunk = this.options.cacheChunk;
     while (generatedStart + (this.piecesCached + 1) * chunk <= tokens.length) {
       const start = generatedStart + this.piecesCached * chunk;

@@ -45,7 +45,6 @@ export interface StepFeedback {
   generatedStart: number; // index in `tokens` of the first generated token
   appended: number; // tokens this step appended (accepted draft tokens + the model's bonus token)
   fromDraft: number; // how many of those came from the draft (the first `fromDraft` of them)
-  draftSources: DraftSource[]; // sources whose continuations contain the accepted draft path (empty if none accepted)
 }
 
 /** A draft source with Algorithm 1 inside: `src/` drives it, the Trie consumes its results. */

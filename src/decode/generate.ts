@@ -10,16 +10,16 @@
  *   r.text, r.metrics.acceptance
  */
 import type { CausalLM } from '../../model/causal-lm';
+import { acceptGreedy, argmaxRow, type Acceptance } from '../../model/greedy';
 import type { Tokenizer } from '../../model/tokenizer';
-import { verifyInputs } from '../../trie/draft-tree';
-import type { DraftSource } from '../../retrieval/types';
-import type { GenerationMetrics, StepTrace, TraceHeader } from '../trace/types';
-import { acceptGreedy, argmaxRow } from '../../model/greedy';
-import { openDrafter } from './open-drafter';
+import type { StepFeedback } from '../../retrieval/types';
+import { verifyInputs, type DraftTree } from '../../trie/draft-tree';
+import { acceptedTokens, draftTrace, tokenInLine } from '../trace/step';
+import type { GenerationMetrics, StepTiming, StepTrace, TraceHeader } from '../trace/types';
+import { type Draft, openDrafter } from './drafter';
 import { MetricsAccumulator } from './metrics';
 import { type GenerateOptions, type ResolvedOptions, resolveOptions } from './options';
 import { DEFAULT_PROMPT_LOOKUP } from './prompt-lookup';
-import { acceptedTokens, draftTrace, nodeSources, tokenInLine } from '../trace/step';
 import { StopCondition, type StopReason } from './stop';
 
 export { ABLATIONS, MODES, type AblationRow, type GenerateOptions, type Mode } from './options';
@@ -37,14 +37,11 @@ const now = (): number => performance.now();
 export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: string | number[], options: GenerateOptions): Promise<GenerationResult> {
   const opts = resolveOptions(options, DEFAULT_PROMPT_LOOKUP);
   const promptIds = promptTokens(model, tokenizer, prompt, opts);
-  const tracing = opts.onStep !== undefined || opts.trace !== undefined;
-  const texts = tracing ? tokenizer.tokenTexts() : [];
+  const texts = opts.onStep !== undefined || opts.trace !== undefined ? tokenizer.tokenTexts() : null; // only a trace reads them
   opts.trace?.write(traceHeader(opts, promptIds, tokenizer));
 
   const drafter = openDrafter(opts, tokenizer);
-  const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) =>
-    tokenizer.decode(ids),
-  );
+  const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) => tokenizer.decode(ids));
   const context = new TokenBuffer(promptIds); // prompt + generated; the last token is the root, not yet in the KV cache
   const metrics = new MetricsAccumulator();
   let stopReason: StopReason | null = opts.maxNewTokens === 0 ? 'max-new-tokens' : null;
@@ -57,46 +54,19 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     prefillMs = now() - start;
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
-      const draft = await drafter.draft(context.view(), Math.min(opts.budget, stop.remaining - 1));
-      const root = context.last();
-      const inputs = verifyInputs(root, model.cacheLength, draft.tree);
+      const draft = await drafter.draft(context.view(), Math.min(opts.budget, stop.remaining - 1)); // retrieve → Trie
       const t1 = now();
-      await model.forwardHidden(inputs.tokens, inputs.positions, inputs.mask);
-      // only the rows on the accepted path get logits (the lm_head is most of a small model's tree forward)
-      const acc = await acceptGreedy(draft.tree.tokens, draft.tree.parents, async (row) => argmaxRow(await model.logits([row]), 0, model.vocabSize));
+      const acc = await verify(model, context.last(), draft.tree); // one forward over [root + tree], greedy acceptance
       const t2 = now();
-      model.commit(acc.rows);
+      model.commit(acc.rows); // the K/V of the root and the accepted path
       const t3 = now();
-      let kept = 0;
-      while (kept < acc.tokens.length && stopReason === null) stopReason = stop.push(acc.tokens[kept++]);
+      const { kept, reason } = stop.pushAll(acc.tokens);
+      stopReason = reason;
       const contextLength = context.size;
       context.append(acc.tokens, kept);
-      const fromDraft = Math.min(acc.nodes.length, kept);
-      const deepest = acc.nodes[fromDraft - 1];
-      drafter.update({
-        tokens: context.view(),
-        generatedStart: promptIds.length,
-        appended: kept,
-        fromDraft,
-        draftSources: fromDraft > 0 ? (nodeSources(draft.tree, deepest).filter((s) => s !== 'lookup') as DraftSource[]) : [],
-      });
-      const timing = {
-        retrieveMs: draft.retrieveMs,
-        trieMs: draft.trieMs,
-        forwardMs: t2 - t1, // layers over the tree + the lm_head rows of the accepted path
-        commitMs: t3 - t2,
-        otherMs: t1 - t0 - draft.retrieveMs - draft.trieMs + (now() - t3),
-      };
-      const trace: StepTrace = {
-        kind: 'step',
-        step,
-        contextLength,
-        tokenInLine: tracing ? tokenInLine(context.view().subarray(0, contextLength), texts) : 0,
-        retrieval: draft.retrieval,
-        draft: draftTrace(draft.tree),
-        accepted: tracing ? acceptedTokens(draft.tree, acc.nodes, acc.tokens, kept, (t) => texts[t] ?? '') : [],
-        timing,
-      };
+      drafter.update(feedback(context, promptIds.length, kept, acc)); // feed back to the retriever's cache
+      const timing = { retrieveMs: draft.retrieveMs, trieMs: draft.trieMs, forwardMs: t2 - t1, commitMs: t3 - t2, otherMs: t1 - t0 - draft.retrieveMs - draft.trieMs + (now() - t3) };
+      const trace = stepTrace(step, contextLength, context, draft, acc, kept, timing, texts);
       metrics.add(trace);
       opts.onStep?.(trace);
       opts.trace?.write(trace);
@@ -105,20 +75,44 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     await drafter.close();
   }
   const tokens = Array.from(context.view().subarray(promptIds.length));
-  const result: GenerationResult = {
-    tokens,
-    text: tokenizer.decode(tokens),
-    stopReason: stopReason,
-    metrics: metrics.finish(tokens.length, now() - start, prefillMs),
-  };
+  const result: GenerationResult = { tokens, text: tokenizer.decode(tokens), stopReason, metrics: metrics.finish(tokens.length, now() - start, prefillMs) };
   opts.trace?.write({ kind: 'summary', tokens, text: result.text, stopReason, metrics: result.metrics });
   return result;
 }
 
 /**
+ * One verification forward over [root + tree] with the tree mask and position ids, then greedy acceptance. Only the
+ * rows on the accepted path get logits (the lm_head is most of a small model's tree forward).
+ */
+async function verify(model: CausalLM, root: number, tree: DraftTree): Promise<Acceptance> {
+  const inputs = verifyInputs(root, model.cacheLength, tree);
+  await model.forwardHidden(inputs.tokens, inputs.positions, inputs.mask);
+  return acceptGreedy(tree.tokens, tree.parents, async (row) => argmaxRow(await model.logits([row]), 0, model.vocabSize));
+}
+
+/** What the retriever learns from a step: the context so far and how many of the `kept` tokens came from the draft. */
+function feedback(context: TokenBuffer, generatedStart: number, kept: number, acc: Acceptance): StepFeedback {
+  return { tokens: context.view(), generatedStart, appended: kept, fromDraft: Math.min(acc.nodes.length, kept) };
+}
+
+/** The step's trace (`StepTrace`); token texts and sources only when someone reads the trace (`texts` given). */
+function stepTrace(step: number, contextLength: number, context: TokenBuffer, draft: Draft, acc: Acceptance, kept: number, timing: StepTiming, texts: string[] | null): StepTrace {
+  return {
+    kind: 'step',
+    step,
+    contextLength,
+    tokenInLine: texts ? tokenInLine(context.view().subarray(0, contextLength), texts) : 0,
+    retrieval: draft.retrieval,
+    draft: draftTrace(draft.tree),
+    accepted: texts ? acceptedTokens(draft.tree, acc.nodes, acc.tokens, kept, (t) => texts[t] ?? '') : [],
+    timing,
+  };
+}
+
+/**
  * Prompt + generated tokens in one growing Int32Array, so that a step hands the drafter and the retriever a view
- * (O(1)) instead of a fresh copy of the whole context (two O(context) copies per step before). A view stays valid:
- * tokens are only appended, and a reallocation leaves the old array as it was.
+ * (O(1)) instead of a copy of the whole context. A view stays valid: tokens are only appended, and a reallocation
+ * leaves the old array as it was.
  *
  * Example: const b = new TokenBuffer([1, 2]); b.append([3, 4, 5], 2); b.view() → Int32Array [1, 2, 3, 4]; b.last() → 4
  */

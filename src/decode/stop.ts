@@ -41,6 +41,17 @@ export class StopCondition {
     return null;
   }
 
+  /**
+   * Append `tokens` one by one until a stop applies. Example (maxNewTokens 2, none yet): pushAll([5, 6, 7]) →
+   * { kept: 2, reason: 'max-new-tokens' }; tokens past the stop are not kept.
+   */
+  pushAll(tokens: readonly number[]): { kept: number; reason: StopReason | null } {
+    let reason: StopReason | null = null;
+    let kept = 0;
+    while (kept < tokens.length && reason === null) reason = this.push(tokens[kept++]);
+    return { kept, reason };
+  }
+
   /** A stop string occurs in the decoded tail ending with the newest token (earlier tails never held one: we stopped). */
   private completesStopString(): boolean {
     const n = this.generated.length;

@@ -70,7 +70,7 @@ describe('generate with the oracle target', () => {
     expect(retriever.closed).toBe(0); // a given retriever stays open
     expect(retriever.contexts[0]).toEqual(PROMPT);
     expect(retriever.contexts[1]).toEqual([...PROMPT, ...REFERENCE.slice(0, 5)]);
-    expect(retriever.feedback[0]).toMatchObject({ generatedStart: PROMPT.length, appended: 5, fromDraft: 4, draftSources: ['repo'] });
+    expect(retriever.feedback[0]).toMatchObject({ generatedStart: PROMPT.length, appended: 5, fromDraft: 4 });
     expect(Array.from(retriever.feedback[0].tokens)).toEqual([...PROMPT, ...REFERENCE.slice(0, 5)]);
   });
 

@@ -110,11 +110,11 @@ describe('FastRetriever: the cache (Algorithm 1 order, update)', () => {
     const r = new FastRetriever(base);
     r.begin(ctx(1, 2, 3));
     // prompt [1 2 3]; this step appended 3 tokens [7 7 8], the first 2 from a repo draft.
-    r.update({ tokens: ctx(1, 2, 3, 7, 7, 8), generatedStart: 3, appended: 3, fromDraft: 2, draftSources: ['repo'] });
+    r.update({ tokens: ctx(1, 2, 3, 7, 7, 8), generatedStart: 3, appended: 3, fromDraft: 2 });
     let res = await r.retrieve(ctx(2, 3));
     expect(res.decision.cacheActive).toBe(false); // one sequence < l = 2
     // next step appended [9 9 4]: output is now 6 tokens, so piece [7 7 8 9 9] (with 3 tokens of context before) is cached.
-    r.update({ tokens: ctx(1, 2, 3, 7, 7, 8, 9, 9, 4), generatedStart: 3, appended: 3, fromDraft: 0, draftSources: [] });
+    r.update({ tokens: ctx(1, 2, 3, 7, 7, 8, 9, 9, 4), generatedStart: 3, appended: 3, fromDraft: 0 });
     res = await r.retrieve(ctx(5, 2, 3));
     expect(res.decision).toMatchObject({ cacheActive: true, cacheHit: true });
     expect(res.results.map((x) => x.source)).toEqual(['cache']);
@@ -126,7 +126,7 @@ describe('FastRetriever: the cache (Algorithm 1 order, update)', () => {
   test('an empty-handed cache falls through to the datastores', async () => {
     const r = new FastRetriever(base);
     r.begin(ctx(1));
-    r.update({ tokens: ctx(1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9), generatedStart: 1, appended: 10, fromDraft: 0, draftSources: [] });
+    r.update({ tokens: ctx(1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9), generatedStart: 1, appended: 10, fromDraft: 0 });
     const res = await r.retrieve(ctx(0, 1));
     expect(res.decision).toMatchObject({ cacheActive: true, cacheHit: false });
     expect(res.results.map((x) => x.source)).toEqual(['cache', 'repo', 'common']);
@@ -137,7 +137,7 @@ describe('FastRetriever: the cache (Algorithm 1 order, update)', () => {
     for (const [scope, active] of [['generation', false], ['session', true]] as const) {
       const r = new FastRetriever({ ...base, cacheScope: scope });
       r.begin(ctx(1));
-      r.update({ tokens: ctx(1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9), generatedStart: 1, appended: 10, fromDraft: 0, draftSources: [] });
+      r.update({ tokens: ctx(1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9), generatedStart: 1, appended: 10, fromDraft: 0 });
       r.begin(ctx(1));
       expect((await r.retrieve(ctx(2, 3))).decision.cacheActive).toBe(active);
     }
