@@ -54,7 +54,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     prefillMs = now() - start;
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
-      const draft = await drafter.draft(context.view(), Math.min(opts.budget, stop.remaining - 1)); // retrieve → Trie
+      const draft = await drafter.draft(context.view(), opts.budget); // retrieve → Trie
       const t1 = now();
       const acc = await verify(model, context.last(), draft.tree); // one forward over [root + tree], greedy acceptance
       const t2 = now();
