@@ -16,7 +16,7 @@ import { SequenceCache } from './cache';
 import type { Datastore } from './datastore';
 import { SearchPool } from './search-pool';
 import type { SearchOptions, SuffixMatch } from './suffix-array';
-import { isLineStart, seededRandom } from './timing';
+import { generationSeed, isLineStart, seededRandom } from './timing';
 import type { DraftSource, RetrievalDecision, RetrievalResult, Retriever, SourceResult, StepFeedback } from './types';
 
 export interface RetrieverOptions {
@@ -33,7 +33,7 @@ export interface RetrieverOptions {
   span: number; // tokens per continuation (10)
   l: number; // the cache is searched once it holds at least l sequences (50)
   p: number; // retrieval probability at a line start (0.5)
-  seed: number; // seed of the line-start coin, re-applied at every `begin`
+  seed: number; // seed of the line-start coin; every `begin` restarts it mixed with a hash of the prompt (generationSeed)
   cacheChunk: number; // the model's output is cached in pieces of this many tokens (20)
   cacheScope: 'generation' | 'session'; // cache emptied at every `begin`, or kept across generations
   sharedCache?: SequenceCache; // use this cache instead of a fresh one (kept by the caller across retrievers; still emptied at `begin` unless cacheScope is 'session')
@@ -98,10 +98,10 @@ export class FastRetriever implements Retriever {
     return { nMax, nMin, k, span };
   }
 
-  begin(_prompt: Int32Array): void {
+  begin(prompt: Int32Array): void {
     if (this.options.cacheScope === 'generation') this.cache?.clear();
     this.piecesCached = 0;
-    this.random = seededRandom(this.options.seed);
+    this.random = seededRandom(generationSeed(this.options.seed, prompt));
   }
 
   /**

@@ -24,6 +24,20 @@ export function isLineStart(context: ArrayLike<number>, tokenTexts: string[]): b
   return true;
 }
 
+/**
+ * The coin seed of one generation: the run's seed mixed with an FNV-1a hash of the prompt's token ids, so that every
+ * prompt draws its own deterministic coins (one seed for all tasks would give every task the same first coins).
+ * Example: generationSeed(0, [1, 2]) !== generationSeed(0, [1, 3]); generationSeed(0, [1, 2]) is the same on every run.
+ */
+export function generationSeed(seed: number, prompt: ArrayLike<number>): number {
+  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  for (let i = 0; i < prompt.length; i++) {
+    const t = prompt[i] >>> 0;
+    for (let b = 0; b < 32; b += 8) h = Math.imul(h ^ ((t >>> b) & 0xff), 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 /** Uniform [0, 1) generator (mulberry32) from a 32-bit seed. Example: two generators with seed 1 give equal streams. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

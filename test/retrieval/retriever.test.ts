@@ -1,6 +1,6 @@
 import { datastoreFromDocuments } from '../../retrieval/datastore';
 import { FastRetriever, REST_RETRIEVER_OPTIONS } from '../../retrieval/retriever';
-import { seededRandom } from '../../retrieval/timing';
+import { generationSeed, seededRandom } from '../../retrieval/timing';
 import { naiveSearch } from './naive';
 
 const HASH = '00'.repeat(32);
@@ -90,12 +90,25 @@ describe('FastRetriever: retrieval timing', () => {
       return out;
     };
     const first = await runCoins();
-    const want = seededRandom(9);
+    const want = seededRandom(generationSeed(9, lineStart));
     expect(first).toEqual(first.map(() => want()));
     expect(await runCoins()).toEqual(first);
     const skipped = first.filter((c) => c >= 0.5).length;
     expect(skipped).toBeGreaterThan(70);
     expect(skipped).toBeLessThan(130);
+  });
+
+  test('every prompt draws its own coins: the first line-start decisions of 400 prompts skip about half the time', async () => {
+    const r = new FastRetriever({ common, cache: false, timing: true, tokenTexts: texts, p: 0.5, seed: 0 });
+    const firstCoins: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      r.begin(ctx(i, 2, 3));
+      firstCoins.push((await r.retrieve(lineStart)).decision.coin!);
+    }
+    expect(new Set(firstCoins).size).toBeGreaterThan(300); // one seed per task: 1 distinct coin
+    const skipped = firstCoins.filter((c) => c >= 0.5).length;
+    expect(skipped).toBeGreaterThan(160);
+    expect(skipped).toBeLessThan(240);
   });
 
   test('timing without tokenTexts is refused', () => {

@@ -1,4 +1,4 @@
-import { isLineStart, seededRandom } from '../../retrieval/timing';
+import { generationSeed, isLineStart, seededRandom } from '../../retrieval/timing';
 
 // Hand-made token texts, as tokenTexts() would give them for a byte-level BPE.
 const texts = ['x', '\n', '  ', ':\n', '\t', 'def', ' ', '\n    ', 'a\n  b', '\r\n'];
@@ -29,5 +29,16 @@ describe('seededRandom', () => {
     expect(Math.max(...xs)).toBeLessThan(1);
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     expect(Math.abs(mean - 0.5)).toBeLessThan(0.02);
+  });
+});
+
+describe('generationSeed', () => {
+  test('deterministic, and different for another seed, another token, another order or length', () => {
+    const base = generationSeed(0, [1, 2, 3]);
+    expect(generationSeed(0, Int32Array.from([1, 2, 3]))).toBe(base);
+    for (const [seed, prompt] of [[1, [1, 2, 3]], [0, [1, 2, 4]], [0, [3, 2, 1]], [0, [1, 2]], [0, [1, 2, 3, 0]], [0, [1 + 256, 2, 3]]] as const) {
+      expect(generationSeed(seed, prompt)).not.toBe(base);
+    }
+    expect(Number.isInteger(base) && base >= 0 && base < 2 ** 32).toBe(true);
   });
 });
