@@ -2,7 +2,9 @@
  * The context- and LLM-preference-aware cache (paper IV-B): short token sequences (context + accepted draft, and the
  * model's own output in pieces), searched by longest-suffix match like the datastores. Insertion is incremental: an
  * index from each n-gram (n = min(nMin, 2)) to the positions where it ends; a search looks up the context's last
- * n-gram and extends every hit backwards. Bounded: the oldest sequences are evicted (and unindexed) first.
+ * n-gram and extends every hit backwards. Only n-grams with at least one token after them are indexed, so the longest
+ * match always has a continuation (a piece ending exactly where the context ends cannot hide a shorter match that
+ * continues). Bounded: the oldest sequences are evicted (and unindexed) first.
  *
  * Example (nMin 2):
  *   const cache = new SequenceCache({ nMin: 2, maxSequences: 1000, maxTokens: 65536 });
@@ -61,7 +63,7 @@ export class SequenceCache {
     const id = this.nextId++;
     this.sequences.set(id, seq);
     this.tokenTotal += seq.length;
-    for (let end = this.gram; end <= seq.length; end++) {
+    for (let end = this.gram; end < seq.length; end++) {
       const k = this.key(seq, end);
       const list = this.index.get(k);
       if (list) list.push(id * 65536 + end);
@@ -78,7 +80,7 @@ export class SequenceCache {
     const [id, seq] = this.sequences.entries().next().value as [number, Int32Array];
     this.sequences.delete(id);
     this.tokenTotal -= seq.length;
-    for (let end = this.gram; end <= seq.length; end++) {
+    for (let end = this.gram; end < seq.length; end++) {
       const k = this.key(seq, end);
       const list = this.index.get(k);
       if (!list) continue;
@@ -90,8 +92,8 @@ export class SequenceCache {
   }
 
   /**
-   * Longest suffix of `context` (length in [nMin, nMax]) found in a cached sequence; continuations (up to `span`
-   * tokens, within the sequence) of its k most recent occurrences, distinct, most recent first.
+   * Longest suffix of `context` (length in [nMin, nMax]) found in a cached sequence with a token after it;
+   * continuations (up to `span` tokens, within the sequence) of its k most recent occurrences, distinct, most recent first.
    */
   search(context: Int32Array, opts: SearchOptions): SuffixMatch {
     const c = context.length;
@@ -121,8 +123,7 @@ export class SequenceCache {
     for (const h of hits) {
       const seq = this.sequences.get(Math.floor(h / 65536))!;
       const end = h % 65536;
-      const tokens = seq.slice(end, Math.min(seq.length, end + span));
-      if (tokens.length === 0) continue;
+      const tokens = seq.slice(end, Math.min(seq.length, end + span)); // never empty: only ends before the last token are indexed
       const key = tokens.join(',');
       const g = groups.get(key);
       if (g) g.count++;

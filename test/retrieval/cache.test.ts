@@ -2,13 +2,16 @@ import { seededRandom } from '../../retrieval/timing';
 import { backwardMatch, SequenceCache } from '../../retrieval/cache';
 import type { SearchOptions, SuffixMatch } from '../../retrieval/suffix-array';
 
-/** Reference: scan every live sequence, newest first, positions from the end; same rules as the datastore search. */
+/**
+ * Reference: scan every live sequence, newest first, positions from the end; same rules as the datastore search, except
+ * that an occurrence with nothing after it in its sequence does not count (a cache match always yields a draft).
+ */
 function naiveCacheSearch(seqs: number[][], context: number[], opts: SearchOptions): SuffixMatch {
   const c = context.length;
   for (let len = Math.min(opts.nMax, c); len >= Math.max(1, opts.nMin); len--) {
     const hits: [number[], number][] = [];
     for (let s = seqs.length - 1; s >= 0; s--) {
-      for (let end = seqs[s].length; end >= len; end--) {
+      for (let end = seqs[s].length - 1; end >= len; end--) {
         if (context.slice(c - len).every((t, j) => seqs[s][end - len + j] === t)) hits.push([seqs[s], end]);
       }
     }
@@ -37,6 +40,15 @@ describe('SequenceCache', () => {
     expect(r.matchCount).toBe(2);
     expect(r.continuations.map((c) => [Array.from(c.tokens), c.count])).toEqual([[[5, 6], 1], [[4], 1]]);
     expect(cache.search(Int32Array.from([1, 2, 3]), opts).continuations.map((c) => Array.from(c.tokens))).toEqual([[4]]);
+  });
+
+  test('a longer match with nothing after it does not hide a shorter one that continues', () => {
+    const cache = new SequenceCache({ nMin: 2, maxSequences: 10, maxTokens: 100 });
+    cache.insert(Int32Array.from([0, 6, 7, 8])); // [6 7] continues with 8
+    cache.insert(Int32Array.from([4, 5, 6, 7])); // [4 5 6 7] matches the whole context but ends there
+    const r = cache.search(Int32Array.from([4, 5, 6, 7]), opts);
+    expect([r.matchLength, r.matchCount]).toEqual([2, 1]);
+    expect(r.continuations.map((c) => [Array.from(c.tokens), c.count])).toEqual([[[8], 1]]);
   });
 
   test('backwardMatch', () => {
@@ -75,11 +87,11 @@ describe('SequenceCache', () => {
   });
 
   test('evicting a sequence that repeats an n-gram no other sequence holds', () => {
-    // [1 2 1 2] indexes bigram (1, 2) twice; its first removal empties that key, the second must not crash
+    // [1 2 1 2 9] indexes bigram (1, 2) twice; its first removal empties that key, the second must not crash
     const cache = new SequenceCache({ nMin: 2, maxSequences: 1, maxTokens: 1000 });
-    cache.insert(Int32Array.from([1, 2, 1, 2]));
-    cache.insert(Int32Array.from([3, 4, 3]));
-    expect([cache.size, cache.tokens]).toEqual([1, 3]);
+    cache.insert(Int32Array.from([1, 2, 1, 2, 9]));
+    cache.insert(Int32Array.from([3, 4, 3, 5]));
+    expect([cache.size, cache.tokens]).toEqual([1, 4]);
     expect(cache.search(Int32Array.from([1, 2]), opts).matchLength).toBe(0);
     expect(cache.search(Int32Array.from([4, 3]), opts).matchLength).toBe(2);
   });
