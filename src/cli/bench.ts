@@ -32,7 +32,7 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
   --common-index <file>   D_c datastore (.fcds) for rest/fastcoder
   --common-source <path>  build --common-index from this corpus (dir or .tar.gz) when the file does not exist yet
   --cache-dir <dir>       where per-repository D_r indexes are cached (default .cache/dr)
-  --max-new-tokens <N>    cap on generated tokens (default 128; the oracle stops after the reference anyway)
+  --max-new-tokens <N>    cap on generated tokens (default 128 with --model; with --oracle the longest reference + EOS)
   --max-prompt-tokens <N> keep the last N prompt tokens (default: 512 with --model, all with --oracle)
   --oracle-cost-ms <ms>   simulated time of one oracle forward (default 0)
   --oracle-cost-model <m> run a random-weight Llama of this shape (preset: smollm-135m, tiny-coder-dsc, ...; or a
@@ -101,13 +101,16 @@ export async function run(argv: string[]): Promise<number> {
   const cacheScope = v['cache-scope'] ?? 'generation';
   if (cacheScope !== 'generation' && cacheScope !== 'session') throw new Error(`--cache-scope: expected generation or session, got '${cacheScope}'`);
   const tokenizer = loadTokenizer(v.tokenizer);
-  const tasks = loadTasks(dataset, v.data).slice(0, v.limit ? int('limit', v.limit, 0) : undefined);
+  const allTasks = loadTasks(dataset, v.data);
+  const tasks = allTasks.slice(0, v.limit ? int('limit', v.limit, 0) : undefined);
+  // the oracle's default cap: the whole reference + EOS of every task of the dataset (not only the first --limit)
+  const oracleCap = (): number => Math.max(0, ...allTasks.map((t) => tokenizer.encode(t.reference).length)) + 1;
   const model = v.model ? await loadModel(v.model, { backend: v.backend }) : null;
   if (model) console.error(`backend: ${model.backend}`);
   const vocabSize = model?.vocabSize ?? configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
-    maxNewTokens: int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
+    maxNewTokens: v.oracle && v['max-new-tokens'] === undefined ? oracleCap() : int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
     cacheScope, budget: int('budget', v.budget, 64), ...(model ? { backend: model.backend } : {}),
     ...(v.oracle ? { oracleCost: v['oracle-cost-model'] ? `model ${v['oracle-cost-model']}` : `${Number(v['oracle-cost-ms'] ?? 0)} ms` } : {}),
   };

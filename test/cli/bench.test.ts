@@ -51,6 +51,16 @@ describe('fastcoder bench --cache-scope', () => {
     }
   });
 
+  test('--oracle without --max-new-tokens decodes whole references: the cap is the longest reference + EOS', async () => {
+    const out = path.join(tmp, 'whole.json');
+    expect((await cli(args(out))).code).toBe(0);
+    const results = readResults(out);
+    const tok = loadTokenizer(TOK);
+    const refs = loadHumanEval(DATA).map((t) => tok.encode(t.reference).length);
+    expect(results.config.maxNewTokens).toBe(Math.max(...refs) + 1);
+    for (const row of results.results) expect([row.stopReason, row.generated]).toEqual(['eos', refs[Number(row.task.split('/')[1])] + 1]);
+  });
+
   test('--budget caps the draft tree: budget 1 verifies at most one draft token per forward', async () => {
     const out = path.join(tmp, 'budget1.json');
     const r = await cli([...args(out), '--budget', '1']);
