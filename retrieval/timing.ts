@@ -3,25 +3,32 @@
  * the context, so retrieval runs only with probability p there. A seeded generator keeps runs reproducible.
  *
  * Example:
- *   isLineStart([id('x'), id(':\n'), id('    ')], texts)  // true: the text ends with a newline plus indentation
+ *   isLineStart([id('x'), id(':\n'), id('    ')], texts)  // true: the line so far is indentation
  *   const rand = seededRandom(42); rand()             // 0.6011... , the same on every run
  */
 
 /**
- * Does the decoded context end with a newline followed by optional spaces/tabs (or is it empty), so that the next
- * token is the first non-whitespace token of a line? Reads token texts backwards until it can decide.
- * Example (texts[1] = 'x', texts[2] = '\n', texts[3] = '  '): [1, 2, 3] → true; [2, 1] → false.
+ * Is the line so far non-empty indentation (spaces/tabs after the last newline, or from the start of the text), so that
+ * the next token is the line's first non-whitespace token? Reads token texts backwards until it can decide.
+ *
+ * Of the two readings of "the first non-whitespace token of a line" this is the one that also fires in the
+ * independent reference implementation (`../shared/reference/oracle`): byte-level BPE tokenizers such as DeepSeek-Coder's
+ * write indentation as its own token ('\n', '   ', ' return'), so right after a newline the next token is usually the
+ * indentation, which is easy to predict; only an unindented line's first token is missed.
+ * Example (texts[1] = 'x', texts[2] = '\n', texts[3] = '  '): [1, 2, 3] → true; [1, 2] → false; [2, 1] → false.
  */
 export function isLineStart(context: ArrayLike<number>, tokenTexts: string[]): boolean {
+  let indent = 0;
   for (let i = context.length - 1; i >= 0; i--) {
     const text = tokenTexts[context[i]] ?? '';
     for (let j = text.length - 1; j >= 0; j--) {
       const ch = text[j];
-      if (ch === '\n') return true;
-      if (ch !== ' ' && ch !== '\t' && ch !== '\r') return false;
+      if (ch === '\n') return indent > 0;
+      if (ch === ' ' || ch === '\t') indent++;
+      else if (ch !== '\r') return false;
     }
   }
-  return true;
+  return indent > 0;
 }
 
 /**

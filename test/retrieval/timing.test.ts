@@ -5,16 +5,18 @@ const texts = ['x', '\n', '  ', ':\n', '\t', 'def', ' ', '\n    ', 'a\n  b', '\r
 
 describe('isLineStart', () => {
   test.each([
-    [[0, 1], true], // "x\n"
+    [[0, 1], false], // "x\n": the next token is usually indentation
     [[0, 1, 2], true], // "x\n  "
     [[3, 4], true], // ":\n\t"
     [[5, 6], false], // "def "
     [[1, 0], false], // "\nx"
     [[7], true], // "\n    "
     [[8], false], // "a\n  b"
-    [[0, 9], true], // "x\r\n"
-    [[], true], // start of text
+    [[0, 9], false], // "x\r\n"
+    [[], false], // start of text: no indentation
     [[2, 6], true], // "   " at the start of the text
+    [[1, 1, 2], true], // "\n\n  ": indentation after an empty line
+    [[0, 1, 6, 0], false], // "x\n x"
   ])('%j → %s', (ids, want) => expect(isLineStart(ids, texts)).toBe(want));
 });
 
