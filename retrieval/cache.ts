@@ -57,9 +57,11 @@ export class SequenceCache {
     return this.gram === 1 ? s[end - 1] : s[end - 2] * KEY_BASE + s[end - 1];
   }
 
-  /** Add a sequence (its last 65535 tokens if longer); evict the oldest ones beyond the limits. */
+  /** Add a sequence (its last 65535 tokens if longer); evict the oldest ones beyond the limits. Token ids must be in [0, 2^21). */
   insert(sequence: ArrayLike<number>): void {
     const seq = Int32Array.from(sequence.length > MAX_SEQUENCE ? Array.prototype.slice.call(sequence, -MAX_SEQUENCE) : sequence);
+    const bad = seq.findIndex((t, i) => t < 0 || t >= KEY_BASE || t !== sequence[sequence.length - seq.length + i]);
+    if (bad >= 0) throw new Error(`cache: token ${sequence[sequence.length - seq.length + bad]} at index ${bad} is not a token id in [0, ${KEY_BASE})`);
     const id = this.nextId++;
     this.sequences.set(id, seq);
     this.tokenTotal += seq.length;

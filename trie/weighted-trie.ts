@@ -53,7 +53,10 @@ export class WeightedTrie {
   }
 
   /**
-   * Add `count` occurrences of `tokens` (a continuation of the root) from `source`.
+   * Add `count` occurrences of `tokens` (a continuation of the root) from `source`. The token ids are not checked here
+   * (this runs for every token of up to k continuations a step): they were checked where they entered, at datastore
+   * load (`readDatastoreFile`), cache insertion (`SequenceCache.insert`) and prompt encoding (`generate`).
+   * `count` may be fractional (per-source normalised counts of `fastcoder-plus`).
    *
    * Example: insert([5, 6], 'cache', 1) then insert([5], 'repo', 3) → node 5 has counts {cache 1, repo 3}.
    */
@@ -63,7 +66,6 @@ export class WeightedTrie {
     let node = this.root;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
-      if (!Number.isInteger(t) || t < 0) throw new Error(`weighted trie: token ${t} at index ${i} is not a token id`);
       let child = node.children.get(t);
       if (!child) node.children.set(t, (child = newNode(t, node.depth + 1)));
       child.counts[source] += count;

@@ -51,6 +51,11 @@ describe('SequenceCache', () => {
     expect(r.continuations.map((c) => [Array.from(c.tokens), c.count])).toEqual([[[8], 1]]);
   });
 
+  test.each([[[1, -2, 3]], [[1, 2.5]], [[2 ** 21]]])('a sequence with a token that is not an id is refused: %j', (seq) => {
+    const cache = new SequenceCache({ nMin: 2, maxSequences: 10, maxTokens: 100 });
+    expect(() => cache.insert(seq)).toThrow(/cache: token .* is not a token id/);
+  });
+
   test('backwardMatch', () => {
     expect(backwardMatch([9, 2, 3], [1, 2, 3, 4], 3, 16)).toBe(2);
     expect(backwardMatch([1, 2, 3], [1, 2, 3], 3, 2)).toBe(2);
