@@ -32,6 +32,7 @@ export interface RetrieverOptions {
   k: number; // occurrences turned into continuations per source (5000)
   span: number; // tokens per continuation (10)
   l: number; // the cache is searched once it holds at least l sequences (50)
+  cacheFirst: boolean; // a cache hit replaces the D_r/D_c search (Algorithm 1); false: every source is searched and merged
   p: number; // retrieval probability at a line start (0.5)
   seed: number; // seed of the line-start coin; every `begin` restarts it mixed with a hash of the prompt (generationSeed)
   cacheChunk: number; // the model's output is cached in pieces of this many tokens (20)
@@ -58,6 +59,7 @@ export const DEFAULT_RETRIEVER_OPTIONS: Omit<RetrieverOptions, 'repo' | 'common'
   k: 5000,
   span: 10,
   l: 50,
+  cacheFirst: true,
   p: 0.5,
   seed: 0,
   cacheChunk: 20,
@@ -127,7 +129,7 @@ export class FastRetriever implements Retriever {
       const r = timed('cache', () => this.cache!.search(context, this.searchOptions));
       results.push(r);
       decision.cacheHit = r.continuations.length > 0;
-      if (decision.cacheHit) return done();
+      if (decision.cacheHit && this.options.cacheFirst) return done();
     }
     if (this.options.timing) {
       decision.lineStart = isLineStart(context, this.options.tokenTexts);

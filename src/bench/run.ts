@@ -67,7 +67,7 @@ export function sameOutput(tokens: number[], expected: number[]): boolean {
 export function sessionCaches(scope: BenchConfig['cacheScope']): (task: BenchTask, spec: ModeSpec) => SequenceCache | undefined {
   const caches = new Map<string, SequenceCache>();
   return (task, spec) => {
-    if (scope !== 'session' || spec.options.mode !== 'fastcoder' || spec.options.cache === false) return undefined;
+    if (scope !== 'session' || !spec.options.mode.startsWith('fastcoder') || spec.options.cache === false) return undefined;
     const key = `${spec.name}\0${task.repo ?? ''}`;
     if (!caches.has(key)) caches.set(key, newSequenceCache({}));
     return caches.get(key);
@@ -111,7 +111,7 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     const inputs: TaskInputs = {
       ids: promptIds(o.tokenizer, task.prompt, o.maxPromptTokens),
       ref: o.tokenizer.encode(task.reference),
-      repoIndex: pending.some((m) => m.options.mode === 'fastcoder' && m.options.repo !== false) ? await o.repoIndexFor?.(task) : undefined,
+      repoIndex: pending.some((m) => m.options.mode.startsWith('fastcoder') && m.options.repo !== false) ? await o.repoIndexFor?.(task) : undefined,
     };
     let expected: number[] | undefined = o.target.kind === 'oracle' ? [...inputs.ref, o.target.eosId] : rows.find((r) => r.task === task.id && r.mode === 'ar')?.tokens;
     for (const spec of pending) {

@@ -9,8 +9,8 @@ import type { Retriever, StepFeedback } from '../../retrieval/types';
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie, type TrieWeights } from '../../trie/weighted-trie';
 import type { SourceTrace, StepTrace } from '../trace/types';
-import type { ResolvedOptions } from './options';
-import { promptLookup, type PromptLookupOptions } from './prompt-lookup';
+import { PAPER_RULES, plusRules, type PlusRules, type ResolvedOptions } from './options';
+import { DEFAULT_PROMPT_LOOKUP, promptLookup, type PromptLookupOptions } from './prompt-lookup';
 
 export interface Draft {
   tree: DraftTree;
@@ -69,7 +69,8 @@ export function promptLookupDrafter(opts: PromptLookupOptions): Drafter {
  * Example: a retriever returning repo [5, 6] ×2 and common [5, 8] ×1, α=β=γ=1, budget 2 →
  *   tree tokens [5, 6], weights [3, 2]
  */
-export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, closeRetriever: boolean, ready?: () => Promise<void>): Drafter {
+export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, closeRetriever: boolean, ready?: () => Promise<void>, rules: PlusRules = PAPER_RULES): Drafter {
+  const lookup = { maxNgram: DEFAULT_PROMPT_LOOKUP.maxNgram, draftLength: rules.lookup, latest: true };
   return {
     async begin(prompt) {
       retriever.begin(prompt);
@@ -80,7 +81,12 @@ export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, clo
       const result = await retriever.retrieve(context);
       const t1 = now();
       const trie = new WeightedTrie(weights);
-      for (const r of result.results) for (const c of r.continuations) if (c.tokens.length > 0) trie.insert(c.tokens, r.source, c.count);
+      for (const r of result.results) {
+        const scale = rules.normalise ? 1 / totalCount(r.continuations) : 1; // each source weighs 1 in all
+        for (const c of r.continuations) trie.insert(c.tokens, r.source, c.count * scale);
+      }
+      const chain = rules.lookup > 0 ? promptLookup(context, lookup) : [];
+      if (chain.length > 0) trie.insert(chain, 'lookup', 1);
       const tree = trie.select(budget);
       const sources: SourceTrace[] = result.results.map((r) => ({
         source: r.source,
@@ -98,14 +104,22 @@ export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, clo
   };
 }
 
+/** Sum of the continuations' counts. Example: [{ count: 2 }, { count: 3 }] → 5 */
+function totalCount(continuations: { count: number }[]): number {
+  let n = 0;
+  for (const c of continuations) n += c.count;
+  return n;
+}
+
 /** Example: openDrafter(resolveOptions({ mode: 'pld' }, DEFAULT_PROMPT_LOOKUP), tok) → a prompt-lookup drafter */
 export function openDrafter(opts: ResolvedOptions, tokenizer: Tokenizer): Drafter {
   const weights = { alpha: opts.alpha, beta: opts.beta, gamma: opts.gamma };
+  const rules = plusRules(opts);
   if (opts.mode === 'ar') return noDrafter();
   if (opts.mode === 'pld') return promptLookupDrafter(opts.promptLookup);
-  if (opts.retriever) return retrievalDrafter(opts.retriever, weights, false);
+  if (opts.retriever) return retrievalDrafter(opts.retriever, weights, false, undefined, rules);
   const retriever = new FastRetriever(retrieverOptions(opts, tokenizer));
-  return retrievalDrafter(retriever, weights, true, () => retriever.ready());
+  return retrievalDrafter(retriever, weights, true, () => retriever.ready(), rules);
 }
 
 /**
@@ -120,8 +134,10 @@ export function retrieverOptions(opts: ResolvedOptions, tokenizer: Tokenizer): P
   if (!commonIndex) throw new Error(`generate: mode '${mode}' needs commonIndex (the common-code datastore D_c), or a ready retriever`);
   const common = { seed: opts.seed, tokenTexts: tokenizer.tokenTexts() };
   if (mode === 'rest') return { ...common, ...REST_RETRIEVER_OPTIONS, ...opts.retrieval, common: commonIndex };
-  if (opts.repo && !repoIndex) throw new Error("generate: mode 'fastcoder' needs repoIndex (the repository datastore D_r), or repo: false");
-  const switches = { cache: opts.cache, timing: opts.timing, missingTable: opts.timing, parallel: opts.parallel };
+  if (opts.repo && !repoIndex) throw new Error(`generate: mode '${mode}' needs repoIndex (the repository datastore D_r), or repo: false`);
+  const rules = plusRules(opts);
+  const timing = opts.timing && rules.skip;
+  const switches = { cache: opts.cache, timing, missingTable: timing, parallel: opts.parallel, span: rules.span, cacheFirst: !rules.merge, ...(rules.cacheFromStart ? { l: 0 } : {}) };
   const scope = opts.sessionCache ? { cacheScope: 'session' as const, sharedCache: opts.sessionCache } : {};
   return { ...common, ...switches, ...scope, ...opts.retrieval, repo: opts.repo ? repoIndex : undefined, common: commonIndex };
 }

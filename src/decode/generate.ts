@@ -22,7 +22,7 @@ import { type GenerateOptions, type ResolvedOptions, resolveOptions } from './op
 import { DEFAULT_PROMPT_LOOKUP } from './prompt-lookup';
 import { StopCondition, type StopReason } from './stop';
 
-export { ABLATIONS, MODES, type AblationRow, type GenerateOptions, type Mode } from './options';
+export { ABLATIONS, MODES, PLUS_ABLATIONS, type AblationRow, type GenerateOptions, type Mode } from './options';
 
 export interface GenerationResult {
   tokens: number[]; // generated ids only (an EOS that stopped generation included)

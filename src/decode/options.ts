@@ -16,9 +16,25 @@ import type { TraceSink } from '../trace/writer';
  * weighted Trie (D_r and D_c searched one after the other in this thread unless `parallel`: measured faster, see
  * `DEFAULT_RETRIEVER_OPTIONS`).
  */
-export type Mode = 'ar' | 'pld' | 'rest' | 'fastcoder';
+export type Mode = 'ar' | 'pld' | 'rest' | 'fastcoder' | 'fastcoder-plus';
 
-export const MODES: readonly Mode[] = ['ar', 'pld', 'rest', 'fastcoder'];
+export const MODES: readonly Mode[] = ['ar', 'pld', 'rest', 'fastcoder', 'fastcoder-plus'];
+
+/**
+ * Drafting rules beyond the paper. `fastcoder` runs with PAPER_RULES (each rule can be switched on alone: the plus
+ * ablation rows), `fastcoder-plus` with PLUS_RULES. Every rule changes only the draft, so every mode stays lossless.
+ */
+export interface PlusRules {
+  cacheFromStart: boolean; // search the cache from the first step instead of once it holds l = 50 sequences
+  normalise: boolean; // each source's counts divided by its total (D_r, D_c, cache, lookup each weigh 1 in all)
+  lookup: number; // 0, or the length of a most-recent prompt-lookup chain merged into the Trie as one more source
+  span: number; // tokens per retrieved continuation (the paper's 10)
+  merge: boolean; // the cache's candidates join D_r's and D_c's instead of replacing them (a hit no longer skips the search)
+  skip: boolean; // retrieval timing: the line-start coin and the missing table
+}
+
+export const PAPER_RULES: PlusRules = { cacheFromStart: false, normalise: false, lookup: 0, span: 10, merge: false, skip: true };
+export const PLUS_RULES: PlusRules = { cacheFromStart: true, normalise: true, lookup: 20, span: 16, merge: true, skip: false };
 
 export interface GenerateOptions {
   mode: Mode;
@@ -40,6 +56,7 @@ export interface GenerateOptions {
   repoIndex?: Datastore; // D_r
   commonIndex?: Datastore; // D_c
   retriever?: Retriever; // a ready retriever for `rest`/`fastcoder` (then the four switches and indexes are unused)
+  plus?: Partial<PlusRules>; // drafting rules beyond the paper, over PAPER_RULES (fastcoder) or PLUS_RULES (fastcoder-plus)
   retrieval?: Partial<RetrieverOptions>; // further retriever options (nMax, k, span, l, p, ...); they override the switches
   promptLookup?: Partial<PromptLookupOptions>; // pld: n-gram size and draft length
   seed?: number; // seeds the retrieval-timing coin (default 0)
@@ -51,7 +68,7 @@ export interface GenerateOptions {
 /** One row of the paper's Table II: FastCoder as run by default, or with one component switched. */
 export interface AblationRow {
   name: string;
-  options: Pick<GenerateOptions, 'mode' | 'repo' | 'cache' | 'timing' | 'parallel'>;
+  options: Pick<GenerateOptions, 'mode' | 'repo' | 'cache' | 'timing' | 'parallel' | 'plus'>;
 }
 
 const FASTCODER = { mode: 'fastcoder', repo: true, cache: true, timing: true, parallel: false } as const;
@@ -69,6 +86,30 @@ export const ABLATIONS: readonly AblationRow[] = [
   { name: 'w/o timing', options: { ...FASTCODER, timing: false } },
   { name: 'w/ parallel', options: { ...FASTCODER, parallel: true } },
 ];
+
+/**
+ * The plus ablation: `fastcoder` with one rule of PLUS_RULES switched on (each measured alone), and `fastcoder-plus`
+ * with one switched off. Example: PLUS_ABLATIONS.find((r) => r.name === '+norm').options.plus → { normalise: true }
+ */
+export const PLUS_ABLATIONS: readonly AblationRow[] = [
+  { name: '+cache0', options: { ...FASTCODER, plus: { cacheFromStart: true } } },
+  { name: '+norm', options: { ...FASTCODER, plus: { normalise: true } } },
+  { name: '+lookup', options: { ...FASTCODER, plus: { lookup: PLUS_RULES.lookup } } },
+  { name: '+span16', options: { ...FASTCODER, plus: { span: PLUS_RULES.span } } },
+  { name: '+merge', options: { ...FASTCODER, plus: { merge: true } } },
+  { name: '+noskip', options: { ...FASTCODER, plus: { skip: false } } },
+  { name: 'plus-cache0', options: { mode: 'fastcoder-plus', plus: { cacheFromStart: false } } },
+  { name: 'plus-norm', options: { mode: 'fastcoder-plus', plus: { normalise: false } } },
+  { name: 'plus-lookup', options: { mode: 'fastcoder-plus', plus: { lookup: 0 } } },
+  { name: 'plus-span16', options: { mode: 'fastcoder-plus', plus: { span: PAPER_RULES.span } } },
+  { name: 'plus-merge', options: { mode: 'fastcoder-plus', plus: { merge: false } } },
+  { name: 'plus-noskip', options: { mode: 'fastcoder-plus', plus: { skip: true } } },
+];
+
+/** The rules in effect: PLUS_RULES for fastcoder-plus, else PAPER_RULES, with `o.plus` over them. */
+export function plusRules(o: Pick<GenerateOptions, 'mode' | 'plus'>): PlusRules {
+  return { ...(o.mode === 'fastcoder-plus' ? PLUS_RULES : PAPER_RULES), ...o.plus };
+}
 
 /** Defaults filled in (datastores, retriever and callbacks left as given). */
 export type ResolvedOptions = Required<Pick<GenerateOptions, 'mode' | 'maxNewTokens' | 'stop' | 'addSpecialTokens' | 'budget' | 'alpha' | 'beta' | 'gamma' | 'repo' | 'cache' | 'timing' | 'parallel' | 'seed' | 'label'>> &

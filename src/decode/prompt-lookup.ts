@@ -8,6 +8,7 @@
 export interface PromptLookupOptions {
   maxNgram: number; // longest n-gram tried (reference implementation: 3)
   draftLength: number; // tokens proposed after the match (reference implementation: 10)
+  latest?: boolean; // take the most recent earlier occurrence instead of the leftmost (fastcoder-plus; default false)
 }
 
 export const DEFAULT_PROMPT_LOOKUP: PromptLookupOptions = { maxNgram: 3, draftLength: 10 };
@@ -21,14 +22,25 @@ export const DEFAULT_PROMPT_LOOKUP: PromptLookupOptions = { maxNgram: 3, draftLe
 export function promptLookup(context: ArrayLike<number>, opts: PromptLookupOptions): number[] {
   const len = context.length;
   for (let n = Math.min(opts.maxNgram, len - 1); n >= 1; n--) {
-    for (let start = 0; start + n < len; start++) {
-      if (matchesSuffix(context, start, n)) {
-        const end = Math.min(start + n + opts.draftLength, len);
-        return Array.from({ length: end - start - n }, (_, j) => context[start + n + j]);
-      }
+    const start = opts.latest ? latestOccurrence(context, n) : earliestOccurrence(context, n);
+    if (start >= 0) {
+      const end = Math.min(start + n + opts.draftLength, len);
+      return Array.from({ length: end - start - n }, (_, j) => context[start + n + j]);
     }
   }
   return [];
+}
+
+/** Leftmost start of an earlier occurrence of the last n tokens, or -1. Example: ([1, 2, 1, 2, 1, 2], 2) → 0 */
+function earliestOccurrence(context: ArrayLike<number>, n: number): number {
+  for (let start = 0; start + n < context.length; start++) if (matchesSuffix(context, start, n)) return start;
+  return -1;
+}
+
+/** Rightmost start of an earlier occurrence of the last n tokens (not the suffix itself), or -1. Example: ([1, 2, 1, 2, 1, 2], 2) → 2 */
+function latestOccurrence(context: ArrayLike<number>, n: number): number {
+  for (let start = context.length - n - 1; start >= 0; start--) if (matchesSuffix(context, start, n)) return start;
+  return -1;
 }
 
 /** Whether context[start, start + n) equals the last n tokens. Example: ([4, 5, 4, 5], 0, 2) → true */

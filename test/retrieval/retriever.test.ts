@@ -136,6 +136,17 @@ describe('FastRetriever: the cache (Algorithm 1 order, update)', () => {
     expect(res.results[0].matchLength).toBe(2);
   });
 
+  test('cacheFirst false: a cache hit no longer replaces the datastores, every source is returned', async () => {
+    for (const cacheFirst of [true, false]) {
+      const r = new FastRetriever({ ...base, cacheFirst });
+      r.begin(ctx(1));
+      r.update({ tokens: ctx(1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9), generatedStart: 1, appended: 10, fromDraft: 0 });
+      const res = await r.retrieve(ctx(2, 3));
+      expect(res.decision).toMatchObject({ cacheActive: true, cacheHit: true });
+      expect(res.results.map((x) => x.source)).toEqual(cacheFirst ? ['cache'] : ['cache', 'repo', 'common']);
+    }
+  });
+
   test('an empty-handed cache falls through to the datastores', async () => {
     const r = new FastRetriever(base);
     r.begin(ctx(1));
