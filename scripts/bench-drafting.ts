@@ -1,0 +1,86 @@
+/**
+ * `npx tsx scripts/bench-drafting.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds>
+ *    [--modes fastcoder,fastcoder-plus] [--limit N] [--budget 64] [--out <json>]`
+ *
+ * Drafting time per step (retrieve + Trie, the part of a step that retrieval adds) with the oracle target, so that the
+ * draft trees are those of the acceptance figures: p50 / p90 / mean in ms over every step of every task, with the L/F
+ * of the same run. The modes run interleaved task by task (one machine state for both). Prints a table, writes JSON.
+ *
+ * Example:
+ *   npx tsx scripts/bench-drafting.ts --dataset repoeval --data ../shared/data/repoeval --tokenizer models/tiny-coder-dsc \
+ *     --common-index .cache/dc-cpython-3.11.7.fcds --limit 60
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { loadTokenizer } from '../model/tokenizer';
+import type { Datastore } from '../retrieval/datastore';
+import { loadDatastore } from '../retrieval/io/datastore-file';
+import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
+import { loadTasks } from '../src/bench/datasets';
+import { parseModes } from '../src/bench/modes';
+import { excludeLines, readRepos, repoDatastore, type TokenizerIdentity } from '../src/bench/repo-datastores';
+import { promptIds } from '../src/bench/run';
+import { generate } from '../src/decode/generate';
+import { createOracle } from '../src/decode/oracle';
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
+};
+
+async function main(): Promise<void> {
+  const { values: v } = parseArgs({
+    options: { dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' }, modes: { type: 'string' }, limit: { type: 'string' }, budget: { type: 'string' }, out: { type: 'string' } },
+  });
+  if ((v.dataset !== 'humaneval' && v.dataset !== 'repoeval') || !v.data || !v.tokenizer || !v['common-index']) {
+    console.error('usage: bench-drafting.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> [--modes a,b] [--limit N] [--budget N] [--out json]');
+    process.exit(2);
+  }
+  const tokenizer = loadTokenizer(v.tokenizer);
+  const vocabSize = configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
+  const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: tokenizerHash(v.tokenizer) };
+  const common = loadDatastore(v['common-index'], { vocabSize, tokenizerHash: id.tokenizerHash });
+  const tasks = loadTasks(v.dataset, v.data).slice(0, v.limit ? Number(v.limit) : undefined);
+  const modes = parseModes(v.modes ?? 'fastcoder,fastcoder-plus');
+  const budget = Number(v.budget ?? 64);
+  const eos = tokenizer.eosIds[0];
+  const repos = v.dataset === 'repoeval' ? await readRepos(path.join(v.data, 'function_level_repos.tar.gz'), [...new Set(tasks.map((t) => t.repo!))]) : null;
+  const full = new Map<string, Datastore>();
+  const steps = new Map(modes.map((m) => [m.name, [] as number[]]));
+  const lf = new Map(modes.map((m) => [m.name, { tokens: 0, forwards: 0 }]));
+  for (const task of tasks) {
+    let repoIndex: Datastore | undefined;
+    if (repos && task.repo && task.exclusion) {
+      const files = repos.get(task.repo)!;
+      if (!full.has(task.repo)) full.set(task.repo, repoDatastore(task.repo, files, '.cache/dr', id));
+      repoIndex = excludeLines(full.get(task.repo)!, files, task.exclusion, id);
+    }
+    const ids = promptIds(tokenizer, task.prompt);
+    const ref = tokenizer.encode(task.reference);
+    for (const m of modes) {
+      const lm = createOracle(ref, { vocabSize, prompt: ids, eosId: eos });
+      const r = await generate(lm, tokenizer, ids, {
+        ...m.options, maxNewTokens: ref.length + 1, eosIds: [eos], budget, commonIndex: common,
+        ...(repoIndex ? { repoIndex } : { repo: false }),
+        onStep: (s) => steps.get(m.name)!.push(s.timing.retrieveMs + s.timing.trieMs),
+      });
+      lf.get(m.name)!.tokens += r.tokens.length;
+      lf.get(m.name)!.forwards += r.metrics.forwards;
+    }
+  }
+  const rows = modes.map((m) => {
+    const xs = steps.get(m.name)!;
+    const { tokens, forwards } = lf.get(m.name)!;
+    return { mode: m.name, tasks: tasks.length, steps: xs.length, acceptance: tokens / forwards, p50Ms: quantile(xs, 0.5), p90Ms: quantile(xs, 0.9), meanMs: xs.reduce((a, b) => a + b, 0) / xs.length };
+  });
+  console.log(`drafting time per step (retrieve + Trie), ${v.dataset}, ${tasks.length} tasks, budget ${budget}`);
+  console.log('mode                 steps    L/F     p50 ms   p90 ms   mean ms');
+  for (const r of rows) console.log(`${r.mode.padEnd(20)} ${String(r.steps).padStart(6)}   ${r.acceptance.toFixed(3)}   ${r.p50Ms.toFixed(3)}    ${r.p90Ms.toFixed(3)}    ${r.meanMs.toFixed(3)}`);
+  if (v.out) fs.writeFileSync(v.out, JSON.stringify({ dataset: v.dataset, budget, commonIndex: v['common-index'], rows }, null, 1));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
