@@ -31,14 +31,18 @@ export interface TrieWeights {
 interface TrieNode {
   token: number;
   depth: number; // 0 for children of the root
-  children: Map<number, TrieNode>;
-  counts: Record<TrieSource, number>;
+  children: Map<number, TrieNode> | null; // null until the first child (most nodes are leaves: no Map to collect)
+  // counts per source, as plain fields (one object per node: a Trie has up to k · span nodes per step)
+  repo: number;
+  common: number;
+  cache: number;
+  lookup: number;
 }
 
 const SOURCES: readonly TrieSource[] = ['repo', 'common', 'cache', 'lookup'];
 
 function newNode(token: number, depth: number): TrieNode {
-  return { token, depth, children: new Map(), counts: { repo: 0, common: 0, cache: 0, lookup: 0 } };
+  return { token, depth, children: null, repo: 0, common: 0, cache: 0, lookup: 0 };
 }
 
 export class WeightedTrie {
@@ -66,9 +70,10 @@ export class WeightedTrie {
     let node = this.root;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
+      node.children ??= new Map();
       let child = node.children.get(t);
       if (!child) node.children.set(t, (child = newNode(t, node.depth + 1)));
-      child.counts[source] += count;
+      child[source] += count;
       node = child;
     }
   }
@@ -76,8 +81,7 @@ export class WeightedTrie {
   /** Weight of a node from its counts. Example: α=1, β=0.5, counts {repo 2, common 4} → 4. */
   private weightOf(node: TrieNode): number {
     const { alpha, beta, gamma } = this.weights;
-    const c = node.counts;
-    return alpha * c.repo + beta * c.common + gamma * c.cache + c.lookup;
+    return alpha * node.repo + beta * node.common + gamma * node.cache + node.lookup;
   }
 
   /**
@@ -93,6 +97,7 @@ export class WeightedTrie {
     const tree = emptyTree();
     const frontier = new Heap<Candidate>(rankOrder);
     const offerChildren = (node: TrieNode, index: number, path: number[]): void => {
+      if (!node.children) return;
       for (const child of node.children.values()) {
         const weight = this.weightOf(child);
         if (weight > 0) frontier.push({ node: child, parent: index, weight, path: [...path, child.token] }); // a zero-weight node's subtree weighs zero too
@@ -105,7 +110,7 @@ export class WeightedTrie {
       tree.parents.push(parent);
       tree.depths.push(node.depth);
       tree.weights.push(weight);
-      for (const s of SOURCES) tree.counts[s].push(node.counts[s]);
+      for (const s of SOURCES) tree.counts[s].push(node[s]);
       offerChildren(node, tree.tokens.length - 1, path);
     }
     return tree;
