@@ -33,6 +33,9 @@ export interface RetrieverOptions {
   span: number; // tokens per continuation (10)
   l: number; // the cache is searched once it holds at least l sequences (50)
   cacheFirst: boolean; // a cache hit replaces the D_r/D_c search (Algorithm 1); false: every source is searched and merged
+  cachePrompt: boolean; // `begin` also caches the prompt, so that the cache searches the whole context (default false)
+  backoff: number; // 0, or also search each datastore for its longest match of at most this many tokens when the longest match is longer (a second, separately counted result of that source)
+  backoffK: number; // occurrences turned into continuations by that second search (500: short matches occur thousands of times)
   p: number; // retrieval probability at a line start (0.5)
   seed: number; // seed of the line-start coin; every `begin` restarts it mixed with a hash of the prompt (generationSeed)
   cacheChunk: number; // the model's output is cached in pieces of this many tokens (20)
@@ -60,6 +63,9 @@ export const DEFAULT_RETRIEVER_OPTIONS: Omit<RetrieverOptions, 'repo' | 'common'
   span: 10,
   l: 50,
   cacheFirst: true,
+  cachePrompt: false,
+  backoff: 0,
+  backoffK: 500,
   p: 0.5,
   seed: 0,
   cacheChunk: 20,
@@ -87,6 +93,7 @@ export class FastRetriever implements Retriever {
     const o = this.options;
     if (o.timing && o.tokenTexts.length === 0) throw new Error('FastRetriever: retrieval timing needs tokenTexts (the text of every token id)');
     if (!(o.p >= 0 && o.p <= 1)) throw new Error(`FastRetriever: p must be in [0, 1] (got ${o.p})`);
+    if (o.backoff > 0 && o.parallel) throw new Error('FastRetriever: backoff searches in this thread only (parallel: false)');
     if (!(o.nMin >= 1 && o.nMax >= o.nMin)) throw new Error(`FastRetriever: need 1 <= nMin <= nMax (got ${o.nMin}, ${o.nMax})`);
     this.sources = [];
     if (repo) this.sources.push({ source: 'repo', ds: repo });
@@ -102,6 +109,7 @@ export class FastRetriever implements Retriever {
 
   begin(prompt: Int32Array): void {
     if (this.options.cacheScope === 'generation') this.cache?.clear();
+    if (this.options.cachePrompt) this.cache?.insert(prompt);
     this.piecesCached = 0;
     this.random = seededRandom(generationSeed(this.options.seed, prompt));
   }
@@ -158,7 +166,12 @@ export class FastRetriever implements Retriever {
   }
 
   private searchHere(context: Int32Array): SourceResult[] {
-    return this.sources.map(({ source, ds }) => timed(source, () => ds.search(context, this.searchOptions)));
+    const results = this.sources.map(({ source, ds }) => timed(source, () => ds.search(context, this.searchOptions)));
+    const n = this.options.backoff;
+    if (n <= 0) return results;
+    const shorter = { ...this.searchOptions, nMax: n, k: Math.min(this.options.k, this.options.backoffK) };
+    const extra = this.sources.filter((_, i) => results[i].matchLength > n).map(({ source, ds }) => timed(source, () => ds.search(context, shorter)));
+    return [...results, ...extra];
   }
 
   private async searchParallel(context: Int32Array): Promise<SourceResult[]> {

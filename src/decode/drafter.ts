@@ -137,7 +137,7 @@ export function retrieverOptions(opts: ResolvedOptions, tokenizer: Tokenizer): P
   if (opts.repo && !repoIndex) throw new Error(`generate: mode '${mode}' needs repoIndex (the repository datastore D_r), or repo: false`);
   const rules = plusRules(opts);
   const timing = opts.timing && rules.skip;
-  const switches = { cache: opts.cache, timing, missingTable: timing, parallel: opts.parallel, span: rules.span, cacheFirst: !rules.merge, ...(rules.cacheFromStart ? { l: 0 } : {}) };
+  const switches = { cache: opts.cache, timing, missingTable: timing, parallel: opts.parallel, span: rules.span, cacheFirst: !rules.merge, cachePrompt: rules.prompt, backoff: rules.backoff, ...(rules.cacheFromStart ? { l: 0 } : {}) };
   const scope = opts.sessionCache ? { cacheScope: 'session' as const, sharedCache: opts.sessionCache } : {};
   return { ...common, ...switches, ...scope, ...opts.retrieval, repo: opts.repo ? repoIndex : undefined, common: commonIndex };
 }

@@ -30,11 +30,13 @@ export interface PlusRules {
   lookup: number; // 0, or the length of a most-recent prompt-lookup chain merged into the Trie as one more source
   span: number; // tokens per retrieved continuation (the paper's 10)
   merge: boolean; // the cache's candidates join D_r's and D_c's instead of replacing them (a hit no longer skips the search)
+  prompt: boolean; // the prompt is cached at the start: the cache then finds every earlier occurrence in the whole context
+  backoff: number; // 0, or D_r and D_c also give the continuations of their longest match of at most this many tokens
   skip: boolean; // retrieval timing: the line-start coin and the missing table
 }
 
-export const PAPER_RULES: PlusRules = { cacheFromStart: false, normalise: false, lookup: 0, span: 10, merge: false, skip: true };
-export const PLUS_RULES: PlusRules = { cacheFromStart: true, normalise: true, lookup: 20, span: 16, merge: true, skip: false };
+export const PAPER_RULES: PlusRules = { cacheFromStart: false, normalise: false, lookup: 0, span: 10, merge: false, prompt: false, backoff: 0, skip: true };
+export const PLUS_RULES: PlusRules = { cacheFromStart: true, normalise: true, lookup: 20, span: 16, merge: true, prompt: false, backoff: 2, skip: false };
 
 export interface GenerateOptions {
   mode: Mode;
@@ -88,8 +90,8 @@ export const ABLATIONS: readonly AblationRow[] = [
 ];
 
 /**
- * The plus ablation: `fastcoder` with one rule of PLUS_RULES switched on (each measured alone), and `fastcoder-plus`
- * with one switched off. Example: PLUS_ABLATIONS.find((r) => r.name === '+norm').options.plus → { normalise: true }
+ * The plus ablation: `fastcoder` with one rule of PLUS_RULES switched on (each measured alone), `fastcoder-plus` with
+ * one switched off, and `plus+prompt`, a rule measured and left out (no gain: the lookup chain already reads the prompt). Example: PLUS_ABLATIONS.find((r) => r.name === '+norm').options.plus → { normalise: true }
  */
 export const PLUS_ABLATIONS: readonly AblationRow[] = [
   { name: '+cache0', options: { ...FASTCODER, plus: { cacheFromStart: true } } },
@@ -97,13 +99,16 @@ export const PLUS_ABLATIONS: readonly AblationRow[] = [
   { name: '+lookup', options: { ...FASTCODER, plus: { lookup: PLUS_RULES.lookup } } },
   { name: '+span16', options: { ...FASTCODER, plus: { span: PLUS_RULES.span } } },
   { name: '+merge', options: { ...FASTCODER, plus: { merge: true } } },
+  { name: '+backoff', options: { ...FASTCODER, plus: { backoff: PLUS_RULES.backoff } } },
   { name: '+noskip', options: { ...FASTCODER, plus: { skip: false } } },
   { name: 'plus-cache0', options: { mode: 'fastcoder-plus', plus: { cacheFromStart: false } } },
   { name: 'plus-norm', options: { mode: 'fastcoder-plus', plus: { normalise: false } } },
   { name: 'plus-lookup', options: { mode: 'fastcoder-plus', plus: { lookup: 0 } } },
   { name: 'plus-span16', options: { mode: 'fastcoder-plus', plus: { span: PAPER_RULES.span } } },
   { name: 'plus-merge', options: { mode: 'fastcoder-plus', plus: { merge: false } } },
+  { name: 'plus-backoff', options: { mode: 'fastcoder-plus', plus: { backoff: 0 } } },
   { name: 'plus-noskip', options: { mode: 'fastcoder-plus', plus: { skip: true } } },
+  { name: 'plus+prompt', options: { mode: 'fastcoder-plus', plus: { prompt: true } } },
 ];
 
 /** The rules in effect: PLUS_RULES for fastcoder-plus, else PAPER_RULES, with `o.plus` over them. */

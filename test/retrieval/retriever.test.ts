@@ -29,6 +29,24 @@ describe('FastRetriever: datastores', () => {
     }
   });
 
+  test('backoff n: a source whose longest match is longer than n also gives its naive longest match of at most n tokens', async () => {
+    const r = new FastRetriever({ repo, common, cache: false, timing: false, missingTable: false, parallel: false, backoff: 3, backoffK: 7 });
+    const rand = seededRandom(5);
+    let backedOff = 0;
+    for (let i = 0; i < 50; i++) {
+      const c = Int32Array.from({ length: 1 + Math.floor(rand() * 20) }, () => Math.floor(rand() * 8));
+      const { results } = await r.retrieve(c);
+      const full = [naiveSearch(repo.tokens, c, opts), naiveSearch(common.tokens, c, opts)];
+      const short = [naiveSearch(repo.tokens, c, { ...opts, nMax: 3, k: 7 }), naiveSearch(common.tokens, c, { ...opts, nMax: 3, k: 7 })];
+      const want = [...full, ...short.filter((_, j) => full[j].matchLength > 3)];
+      const sources = ['repo', 'common', ...(['repo', 'common'] as const).filter((_, j) => full[j].matchLength > 3)];
+      expect(results.map((x) => x.source)).toEqual(sources);
+      expect(results.map((x) => ({ ...x, source: undefined, ms: undefined }))).toEqual(want.map((m) => ({ ...m, source: undefined, ms: undefined })));
+      backedOff += results.length - 2;
+    }
+    expect(backedOff).toBeGreaterThan(10);
+  });
+
   test('parallel (worker threads over shared memory) gives identical results to sequential', async () => {
     const seq = new FastRetriever({ repo, common, cache: false, timing: false, missingTable: false, parallel: false });
     const par = new FastRetriever({ repo, common, cache: false, timing: false, missingTable: false, parallel: true });
@@ -144,6 +162,16 @@ describe('FastRetriever: the cache (Algorithm 1 order, update)', () => {
       const res = await r.retrieve(ctx(2, 3));
       expect(res.decision).toMatchObject({ cacheActive: true, cacheHit: true });
       expect(res.results.map((x) => x.source)).toEqual(cacheFirst ? ['cache'] : ['cache', 'repo', 'common']);
+    }
+  });
+
+  test('cachePrompt: begin() caches the prompt, so the cache finds earlier occurrences in it from the first step', async () => {
+    for (const cachePrompt of [false, true]) {
+      const r = new FastRetriever({ ...base, l: 0, cachePrompt });
+      r.begin(ctx(1, 2, 3, 4, 5, 2, 3));
+      const res = await r.retrieve(ctx(1, 2, 3, 4, 5, 2, 3));
+      expect(res.decision.cacheHit).toBe(cachePrompt);
+      if (cachePrompt) expect(res.results[0].continuations.map((c) => Array.from(c.tokens))).toEqual([[4, 5, 2, 3]]);
     }
   });
 
