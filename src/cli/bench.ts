@@ -22,8 +22,9 @@ import type { Datastore } from '../../retrieval/datastore';
 const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> --tokenizer <dir> (--model <dir> | --oracle)
                        --out <results.json> [options]
 
-  --modes <list>          ar,pld,rest,fastcoder plus Table II rows (w/o-repo, w/o-cache, w/o-timing, w/-parallel, or
-                          'ablations' for all four); default ar,pld,rest,fastcoder. fastcoder searches D_r and D_c
+  --modes <list>          ar,pld,rest,fastcoder,fastcoder-plus plus Table II rows (w/o-repo, w/o-cache, w/o-timing,
+                          w/-parallel, or 'ablations' for all four) and the plus rows ('+norm', 'plus-norm', ... or
+                          'plus-ablations' for all); default ar,pld,rest,fastcoder. fastcoder searches D_r and D_c
                           in this thread (measured faster); w/-parallel in worker threads, as in the paper
   --cache-scope <s>       generation (default, the paper's: the retrieval cache starts empty for every task) or
                           session (one cache per mode and repository, carried across its tasks in order)

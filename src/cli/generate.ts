@@ -17,12 +17,12 @@ import { firstDivergence, speedup } from '../decode/metrics';
 import { JsonlTraceWriter } from '../trace/writer';
 
 const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--prompt <text> | --prompt-file <f>)
-         [--repo-index <f>] [--common-index <f>] --mode ar|pld|rest|fastcoder [--max-new-tokens N] [--trace f] [--json]
+         [--repo-index <f>] [--common-index <f>] --mode ar|pld|rest|fastcoder|fastcoder-plus [--max-new-tokens N] [--trace f] [--json]
 
   --model <dir>           HF Llama checkpoint (config.json + safetensors)
   --tokenizer <dir>       tokenizer.json directory (default: --model)
   --prompt <text>         the prompt; or --prompt-file <f>
-  --mode <m>              ar | pld | rest | fastcoder (default fastcoder)
+  --mode <m>              ar | pld | rest | fastcoder | fastcoder-plus (default fastcoder)
   --ablation <row>        a Table II row instead of --mode: ${ABLATIONS.map((r) => `'${r.name}'`).join(', ')}
   --repo-index <f>        D_r datastore (fastcoder)
   --common-index <f>      D_c datastore (rest, fastcoder)
