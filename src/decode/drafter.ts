@@ -1,6 +1,6 @@
 /**
  * Where a step's draft tree comes from: nothing (`ar`), prompt lookup (`pld`), or a `Retriever` whose continuations are
- * merged into the weighted Trie (`rest`, `fastcoder` and its ablations). `openDrafter` picks the one of a mode; each
+ * merged into the weighted Trie (`rest`, `fastcoder` and its ablations, `fastcoder-plus`). `openDrafter` picks the one of a mode; each
  * drafter reports what the trace needs.
  */
 import type { Tokenizer } from '../../model/tokenizer';
@@ -66,8 +66,11 @@ export function promptLookupDrafter(opts: PromptLookupOptions): Drafter {
  * `budget` nodes are verified. `closeRetriever` says whether `close` also closes the retriever (it does when the
  * decoder created it); `ready`, when given, runs at `begin` (e.g. `FastRetriever.ready`: start search workers).
  *
+ * `rules` (fastcoder-plus, `PlusRules`): with `normalise`, each source result's counts are divided by its total, so that
+ * every source weighs 1 in all; with `lookup` > 0, the most recent prompt-lookup chain joins as one more source.
+ *
  * Example: a retriever returning repo [5, 6] ×2 and common [5, 8] ×1, α=β=γ=1, budget 2 →
- *   tree tokens [5, 6], weights [3, 2]
+ *   tree tokens [5, 6], weights [3, 2]   (normalised: repo [5, 6] ×1, common [5, 8] ×1 → weights [2, 1])
  */
 export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, closeRetriever: boolean, ready?: () => Promise<void>, rules: PlusRules = PAPER_RULES): Drafter {
   const lookup = { maxNgram: DEFAULT_PROMPT_LOOKUP.maxNgram, draftLength: rules.lookup, latest: true };
@@ -125,7 +128,8 @@ export function openDrafter(opts: ResolvedOptions, tokenizer: Tokenizer): Drafte
 /**
  * `rest`: D_c only, no cache, no timing, no missing table. `fastcoder`: D_r (unless `repo` is off) and D_c, with the
  * cache, retrieval timing (line-start coin and missing table) and parallel search as switched; with `sessionCache`,
- * that cache (session scope: kept across generations) instead of a fresh one.
+ * that cache (session scope: kept across generations) instead of a fresh one. `fastcoder-plus` (and `plus` rules on
+ * fastcoder): the retriever side of PlusRules: span, cache from step 0, cache merged, prompt cached, backoff, no skip.
  *
  * Example: retrieverOptions({ mode: 'fastcoder', timing: false, ... }) → { timing: false, missingTable: false, ... }
  */
