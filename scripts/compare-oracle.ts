@@ -16,7 +16,7 @@ import { parseArgs } from 'util';
 import type { BenchResults } from '../src/bench/results';
 
 /** Bench mode → reference drafter, where the reference follows the same rules. */
-const DEFAULT_MAP: Record<string, string> = { pld: 'pld', rest: 'rest', fastcoder: 'fc', 'w/o-timing': 'fc_noskip', 'w/o-cache': 'fc_nocache', 'w/o-timing-cache0': 'fc_cache0' };
+const DEFAULT_MAP: Record<string, string> = { pld: 'pld', rest: 'rest', fastcoder: 'fc', 'w/o-timing': 'fc_noskip', 'w/o-cache': 'fc_nocache', '+cache0': 'fc_cache0' };
 
 interface Reference {
   task_names: string[];
