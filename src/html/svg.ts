@@ -56,6 +56,10 @@ function legend(entries: { name: string; colour: string }[], x: number, y: numbe
   });
 }
 
+/** One bar with its value in the tooltip. Example: barRect(10, 20, 8, 30, '#e15759', 'all · fastcoder: 2.53') */
+const barRect = (x: number, y: number, w: number, h: number, fill: string, title: string): string =>
+  `<rect class="bar" x="${x}" y="${y}" width="${w}" height="${h}" fill="${fill}"><title>${escapeHtml(title)}</title></rect>`;
+
 const svgOpen = (width: number, height: number): string =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`;
 
@@ -97,10 +101,7 @@ export function barChart(title: string, categories: string[], series: Series[], 
       const v = s.values[ci];
       if (v === null || !Number.isFinite(v)) return;
       const x = gx + si * barW;
-      parts.push(
-        `<rect class="bar" x="${x}" y="${y(v)}" width="${barW - 2}" height="${y(0) - y(v)}" fill="${colourOf(s, si)}">` +
-          `<title>${escapeHtml(`${cat} · ${s.name}: ${fmt(v)}`)}</title></rect>`,
-      );
+      parts.push(barRect(x, y(v), barW - 2, y(0) - y(v), colourOf(s, si), `${cat} · ${s.name}: ${fmt(v)}`));
       if (textWidth(fmt(v)) <= barW + 2) parts.push(`<text class="value" x="${x + (barW - 2) / 2}" y="${y(v) - 3}" text-anchor="middle">${fmt(v)}</text>`);
     });
     if (ci % labelEvery !== 0) return;
@@ -152,10 +153,7 @@ export function hbarChart(title: string, categories: string[], series: Series[],
       const v = s.values[ci];
       if (v === null || !Number.isFinite(v)) return;
       const by = gy + si * barH;
-      parts.push(
-        `<rect class="bar" x="${x(0)}" y="${by}" width="${x(v) - x(0)}" height="${barH - 2}" fill="${colourOf(s, si)}">` +
-          `<title>${escapeHtml(`${cat} · ${s.name}: ${fmt(v)}`)}</title></rect>`,
-      );
+      parts.push(barRect(x(0), by, x(v) - x(0), barH - 2, colourOf(s, si), `${cat} · ${s.name}: ${fmt(v)}`));
       parts.push(`<text class="value" x="${x(v) + 3}" y="${by + barH - 4}">${fmt(v)}</text>`);
     });
   });
@@ -192,10 +190,7 @@ export function stackedBarChart(title: string, categories: string[], series: Ser
     series.forEach((s, si) => {
       const v = s.values[ci] ?? 0;
       if (!(v > 0)) return;
-      parts.push(
-        `<rect class="bar" x="${x}" y="${y(base + v)}" width="${barW}" height="${y(base) - y(base + v)}" fill="${colourOf(s, si)}">` +
-          `<title>${escapeHtml(`${xLabel} ${cat} · ${s.name}: ${v} (total ${totals[ci]})`)}</title></rect>`,
-      );
+      parts.push(barRect(x, y(base + v), barW, y(base) - y(base + v), colourOf(s, si), `${xLabel} ${cat} · ${s.name}: ${v} (total ${totals[ci]})`));
       base += v;
     });
     if (ci % labelEvery === 0) {
