@@ -19,6 +19,7 @@ import { generate } from '../src/decode/generate';
 import { JsonlTraceWriter } from '../src/trace/writer';
 import { readTrace } from '../src/trace/reader';
 import { tracePage } from '../src/trace/page';
+import { runEntryPoint } from '../src/cli/entry';
 
 const ROOT = path.join(__dirname, '..');
 const MODEL = path.join(ROOT, 'models/tiny-coder-dsc');
@@ -90,7 +91,4 @@ async function main(): Promise<void> {
   console.log(tableIV(oracle));
 }
 
-main().catch((e: unknown) => {
-  console.error(`demo: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+runEntryPoint('demo', main);

@@ -3,6 +3,8 @@
  * `fastcoder <command> [options]`: one module per command under `src/cli/`, loaded on demand so that a command
  * that needs no TensorFlow.js does not load it. Each module exports `run(argv): Promise<number>` (the exit code).
  */
+import { runEntryPoint } from './entry';
+
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
@@ -33,12 +35,4 @@ async function main(argv: string[]): Promise<number> {
   return (await command.load()).run(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // Library errors carry a message that names the file and the problem; no stack unless asked for.
-    console.error(`fastcoder: ${err instanceof Error ? err.message : String(err)}`);
-    if (process.env.FASTCODER_DEBUG && err instanceof Error) console.error(err.stack);
-    process.exit(1);
-  },
-);
+runEntryPoint('fastcoder', () => main(process.argv.slice(2)));
