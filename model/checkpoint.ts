@@ -11,6 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { openSafetensors, SafetensorsFile, TensorInfo } from './safetensors';
+import { readJsonObject } from '../util/json-file';
 
 export interface Checkpoint {
   readonly description: string; // the file(s) read, for error messages
@@ -22,13 +23,7 @@ export interface Checkpoint {
 }
 
 function readIndex(indexFile: string): Map<string, string> {
-  let j: { weight_map?: unknown };
-  try {
-    j = JSON.parse(fs.readFileSync(indexFile, 'utf8'));
-  } catch (e) {
-    throw new Error(`${indexFile}: not valid JSON (${(e as Error).message})`);
-  }
-  const map = j?.weight_map;
+  const map = readJsonObject(indexFile).weight_map;
   if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error(`${indexFile}: missing "weight_map" object`);
   const out = new Map<string, string>();
   for (const [name, shard] of Object.entries(map)) {

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import type { GenerationMetrics, StepTiming } from '../trace/types';
+import { readJsonFile } from '../../util/json-file';
 
 /** How the run was made; a resumed run must match it. */
 export interface BenchConfig {
@@ -173,14 +174,7 @@ export function withAggregates(config: BenchConfig, results: TaskResult[]): Benc
  * Example: readResults('out/humaneval.json').aggregates.fastcoder.acceptance
  */
 export function readResults(file: string): BenchResults {
-  if (!fs.existsSync(file)) throw new Error(`${file}: file not found`);
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const r = data as Partial<BenchResults>;
+  const r = readJsonFile(file) as Partial<BenchResults>;
   if (!r || r.version !== 1) throw new Error(`${file}: not a fastcoder results file (expected "version": 1)`);
   if (!r.config || !Array.isArray(r.config.modes)) throw new Error(`${file}: missing 'config.modes'`);
   if (!Array.isArray(r.results)) throw new Error(`${file}: missing 'results' array`);
