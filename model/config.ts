@@ -21,7 +21,7 @@ export interface LlamaConfig {
   ropeTheta: number; // rope_theta (base of the rotary frequencies)
   ropeScalingFactor: number; // linear rope_scaling factor (positions are divided by it); 1 when rope_scaling is null
   tieWordEmbeddings: boolean; // lm_head shares the embedding matrix
-  maxPositionEmbeddings: number; // max_position_embeddings (informational; positions are not capped)
+  maxPositionEmbeddings: number; // max_position_embeddings: prompt + generated tokens never exceed it (generate refuses a longer prompt and stops there)
   bosTokenId: number | null; // bos_token_id
   eosTokenIds: number[]; // eos_token_id (a number or a list in config.json)
 }

@@ -100,6 +100,15 @@ describe('StopCondition', () => {
     const s = new StopCondition({ eosIds: [], stop: ['abcabc'], maxNewTokens: 100 }, decode);
     expect([1, 2, 3, 1, 2, 3].map((t) => s.push(t))).toEqual([null, null, null, null, null, 'stop-string']);
   });
+  test('the last position: remaining counts the tighter limit; max-new-tokens wins a tie; nothing fits → stop at the start', () => {
+    const p = new StopCondition({ eosIds: [], stop: [], maxNewTokens: 5, positionRoom: 2 }, decode);
+    expect([p.atStart(), p.remaining]).toEqual([null, 2]);
+    expect([1, 2].map((t) => p.push(t))).toEqual([null, 'max-position']);
+    const tie = new StopCondition({ eosIds: [], stop: [], maxNewTokens: 1, positionRoom: 1 }, decode);
+    expect(tie.push(1)).toBe('max-new-tokens');
+    expect(new StopCondition({ eosIds: [], stop: [], maxNewTokens: 0, positionRoom: 0 }, decode).atStart()).toBe('max-new-tokens');
+    expect(new StopCondition({ eosIds: [], stop: [], maxNewTokens: 3, positionRoom: 0 }, decode).atStart()).toBe('max-position');
+  });
 });
 
 describe('metrics', () => {
