@@ -17,6 +17,8 @@ export interface Checkpoint {
   readonly description: string; // the file(s) read, for error messages
   /** Header entry of `name` and the file holding it, or undefined if no shard has it. */
   info(name: string): (TensorInfo & { file: string }) | undefined;
+  /** Every tensor name, in file order. */
+  names(): string[];
   /** Decode tensor `name` to float32. */
   read(name: string): Float32Array;
   close(): void;
@@ -63,6 +65,7 @@ function openSharded(dir: string, indexFile: string): Checkpoint {
       const t = st?.tensors.get(name);
       return st && t ? { ...t, file: st.file } : undefined;
     },
+    names: () => [...weightMap.keys()],
     read(name) {
       const st = shardOf(name);
       if (!st) throw new Error(`${indexFile}: no tensor '${name}' in weight_map`);
@@ -85,6 +88,7 @@ export function openCheckpoint(dir: string): Checkpoint {
       const t = st.tensors.get(name);
       return t ? { ...t, file } : undefined;
     },
+    names: () => [...st.tensors.keys()],
     read: (name) => st.read(name),
     close: () => st.close(),
   };

@@ -2,9 +2,9 @@
  * The benchmark results file (`--out results.json`): the run's configuration, one row per (task, mode), and the
  * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
-import * as fs from 'fs';
 import type { GenerationMetrics, StepTiming } from '../trace/types';
 import { readJsonFile } from '../../util/json-file';
+import { writeFileAtomic } from '../../util/atomic-file';
 
 /** How the run was made; a resumed run must match it. */
 export interface BenchConfig {
@@ -183,7 +183,5 @@ export function readResults(file: string): BenchResults {
 
 /** Write `results` atomically (temp file + rename), so an interrupted run never leaves a half-written file. */
 export function writeResults(file: string, results: BenchResults): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(results, null, 1) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(results, null, 1) + '\n');
 }
