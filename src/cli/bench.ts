@@ -18,6 +18,7 @@ import { type BenchConfig, readResults, writeResults } from '../bench/results';
 import { runBench, type Target } from '../bench/run';
 import { markdownSummary } from '../bench/tables';
 import type { Datastore } from '../../retrieval/datastore';
+import { MAX_BUDGET } from '../decode/options';
 
 const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> --tokenizer <dir> (--model <dir> | --oracle)
                        --out <results.json> [options]
@@ -40,7 +41,8 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
                           cost with acceptance against the reference code
   --backend <name>        tfjs backend for --model
   --seed <N>              retrieval-timing coin seed (default 0)
-  --budget <N>            draft tokens verified per forward (default 64, the paper's; on a CPU a smaller tree costs less)
+  --budget <N>            draft tokens verified per forward (default 64, the paper's; at most ${MAX_BUDGET}; on a CPU a
+                          smaller tree costs less)
 
 Resumable: tasks already in --out (same configuration) are skipped. Prints Tables I, II (ablation), IV; the results
 JSON (config.cacheScope) and the tables' title line say which cache scope was used.`;
@@ -81,22 +83,47 @@ async function buildCommon(source: string, file: string, id: TokenizerIdentity):
   console.error(`D_c: ${stats.files} files, ${stats.tokens} tokens (tokenize ${stats.tokenizeSeconds.toFixed(1)} s, suffix array ${stats.suffixArraySeconds.toFixed(1)} s)`);
 }
 
-function progress(done: number, total: number, task: BenchTask, mode: string): void {
-  const width = 30;
-  const filled = Math.round((done / Math.max(1, total)) * width);
-  const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} task ${task.id} ${mode}`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(80)}${done === total ? '\n' : ''}`);
-  else process.stderr.write(line + '\n');
+/** Seconds between progress lines when stderr is not a terminal (a log file): one bench printed 2,485 lines. */
+const LOG_PROGRESS_EVERY_S = 30;
+
+/**
+ * Progress on stderr: a bar redrawn in place on a terminal; on a pipe or file, a line at most every 30 s, plus the
+ * first and the last. Example (log): '[#####-------------------------] 12/72 task 3 fastcoder'
+ */
+export function progressPrinter(tty = !!process.stderr.isTTY, write = (s: string) => void process.stderr.write(s), now = () => performance.now()) {
+  let last = -Infinity;
+  return (done: number, total: number, task: BenchTask, mode: string): void => {
+    const width = 30;
+    const filled = Math.round((done / Math.max(1, total)) * width);
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} task ${task.id} ${mode}`;
+    if (tty) return write(`\r${line.padEnd(80)}${done === total ? '\n' : ''}`);
+    if (done !== total && done !== 0 && now() - last < 1000 * LOG_PROGRESS_EVERY_S) return;
+    last = now();
+    write(line + '\n');
+  };
+}
+
+/** The flags a run needs that `v` lacks (or gets wrong), for the usage error. */
+function usageProblems(v: { dataset?: string; data?: string; tokenizer?: string; out?: string; model?: string; oracle?: boolean }): string[] {
+  const problems: string[] = [];
+  if (v.dataset === undefined) problems.push('--dataset humaneval|repoeval is required');
+  else if (v.dataset !== 'humaneval' && v.dataset !== 'repoeval') problems.push(`--dataset must be humaneval or repoeval, got '${v.dataset}'`);
+  for (const flag of ['data', 'tokenizer', 'out'] as const) if (!v[flag]) problems.push(`--${flag} is required`);
+  if (!!v.model === !!v.oracle) problems.push(v.model ? 'give --model or --oracle, not both' : 'give --model <dir> or --oracle');
+  return problems;
 }
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({ args: argv, options: OPTIONS });
   if (v.help) return console.log(HELP), 0;
-  const dataset = v.dataset;
-  if ((dataset !== 'humaneval' && dataset !== 'repoeval') || !v.data || !v.tokenizer || !v.out || !!v.model === !!v.oracle) {
-    console.error(HELP);
+  const problems = usageProblems(v);
+  if (problems.length || !v.data || !v.tokenizer || !v.out) {
+    console.error(`fastcoder bench: ${problems.join('; ')}\n\n${HELP}`);
     return 2;
   }
+  const dataset = v.dataset as 'humaneval' | 'repoeval';
+  const budget = int('budget', v.budget, 64);
+  if (budget > MAX_BUDGET) throw new Error(`--budget: at most ${MAX_BUDGET} (one forward verifies budget + 1 rows), got ${budget}`);
   const modes = parseModes(v.modes ?? 'ar,pld,rest,fastcoder');
   const cacheScope = v['cache-scope'] ?? 'generation';
   if (cacheScope !== 'generation' && cacheScope !== 'session') throw new Error(`--cache-scope: expected generation or session, got '${cacheScope}'`);
@@ -108,7 +135,7 @@ export async function run(argv: string[]): Promise<number> {
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
     maxNewTokens: int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
-    cacheScope, budget: int('budget', v.budget, 64), ...(model ? { backend: model.backend } : {}),
+    cacheScope, budget, ...(model ? { backend: model.backend } : {}),
     ...(v.oracle ? { oracleCost: v['oracle-cost-model'] ? `model ${v['oracle-cost-model']}` : `${Number(v['oracle-cost-ms'] ?? 0)} ms` } : {}),
   };
   const previous = fs.existsSync(v.out) ? readResults(v.out) : null;
@@ -133,7 +160,7 @@ export async function run(argv: string[]): Promise<number> {
     config, tasks, modes, tokenizer, target, commonIndex,
     repoIndexFor: dataset === 'repoeval' ? repoIndexes(reposSource, tasks, v['cache-dir'] ?? '.cache/dr', id) : undefined,
     maxPromptTokens: v['max-prompt-tokens'] ? int('max-prompt-tokens', v['max-prompt-tokens'], 0) : model ? 512 : undefined,
-    previous: previous?.results, out: v.out, onProgress: progress,
+    previous: previous?.results, out: v.out, onProgress: progressPrinter(),
   });
   writeResults(v.out, results);
   model?.dispose();
