@@ -53,7 +53,10 @@ export interface ModeAggregate {
   acceptance: number; // total L / total F
   meanAcceptance: number; // mean of the per-task L/F
   msPerToken: number; // mean of the per-task ms/token
+  msPerTokenMedian: number; // median of the per-task ms/token (a noisy machine moves the mean more)
+  msPerTokenIqr: [number, number]; // spread: 25th and 75th percentiles of the per-task ms/token
   speedup: number | null; // ar's mean ms/token / this mode's (null without an `ar` run)
+  speedupMedian: number | null; // median over the tasks both ran of ar's ms/token / this mode's
   identicalToAr: number; // tasks whose output equals ar's (or the reference, with --oracle)
   cacheHitRate: number; // cache hits / retrievals consulted
   skippedByTimingShare: number; // skipped by timing / retrieval decisions
@@ -106,6 +109,18 @@ export function taskResult(
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
 
+/**
+ * The q-quantile with linear interpolation between order statistics (numpy's default); 0 for no values.
+ * Example: quantile([8, 12], 0.25) → 9; quantile([3, 1, 2], 0.5) → 2
+ */
+export function quantile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = q * (s.length - 1);
+  const lo = Math.floor(at);
+  return s[lo] + (at - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
+}
+
 function sumTiming(rows: TaskResult[]): StepTiming {
   const t: StepTiming = { retrieveMs: 0, trieMs: 0, forwardMs: 0, commitMs: 0, otherMs: 0 };
   for (const r of rows) for (const k of Object.keys(t) as (keyof StepTiming)[]) t[k] += r.time[k];
@@ -128,7 +143,10 @@ export function aggregateMode(rows: TaskResult[]): ModeAggregate {
     acceptance: ratio(sum((r) => r.generated), sum((r) => r.forwards)),
     meanAcceptance: mean(rows.map((r) => r.acceptance)),
     msPerToken,
+    msPerTokenMedian: quantile(rows.map((r) => r.msPerToken), 0.5),
+    msPerTokenIqr: [quantile(rows.map((r) => r.msPerToken), 0.25), quantile(rows.map((r) => r.msPerToken), 0.75)],
     speedup: null,
+    speedupMedian: null,
     identicalToAr: rows.filter((r) => r.identicalToAr).length,
     cacheHitRate: ratio(sum((r) => r.cacheHits), sum((r) => r.retrievals)),
     skippedByTimingShare: ratio(sum((r) => r.skippedByTiming), decisions),
@@ -152,6 +170,8 @@ export function aggregate(rows: TaskResult[], modes: string[]): Record<string, M
     const agg = aggregateMode(mine);
     const pairedMs = mean(paired.map((r) => r.msPerToken));
     if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map((r) => arByTask.get(r.task)!)) / pairedMs;
+    const ratios = paired.filter((r) => r.msPerToken > 0).map((r) => arByTask.get(r.task)! / r.msPerToken);
+    if (ratios.length) agg.speedupMedian = quantile(ratios, 0.5);
     out[mode] = agg;
   }
   return out;
