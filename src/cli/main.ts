@@ -3,6 +3,9 @@
  * `fastcoder <command> [options]`: one module per command under `src/cli/`, loaded on demand so that a command
  * that needs no TensorFlow.js does not load it. Each module exports `run(argv): Promise<number>` (the exit code).
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { readJsonObject } from '../../util/json-file';
 import { runEntryPoint } from './entry';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
@@ -18,11 +21,24 @@ const COMMANDS: Record<string, Command> = {
 
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return ['usage: fastcoder <command> [options]', '', 'commands:', ...rows, '', 'fastcoder <command> --help for its options'].join('\n');
+  return ['usage: fastcoder <command> [options]', '', 'commands:', ...rows, '', 'fastcoder <command> --help for its options; fastcoder --version'].join('\n');
+}
+
+/** The version in the package.json above this file (src/cli/ in a checkout, dist/src/cli/ when built). */
+function version(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return String(readJsonObject(file).version);
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    console.log(`fastcoder ${version()}`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h') {
     console.log(usage());
     return name ? 0 : 2;
