@@ -102,6 +102,7 @@ function readPrompt(values: Values): string {
 /** The prompt's token ids, cut to the last --max-prompt-tokens (BOS kept), with a note on stderr when cut. */
 function promptTokens(tokenizer: Tokenizer, prompt: string, max: number | undefined): number[] {
   const ids = promptIds(tokenizer, prompt, max);
+  if (max === undefined || ids.length < max) return ids;
   const all = tokenizer.encode(prompt, { addSpecialTokens: true }).length;
   if (ids.length < all) console.error(`generate: prompt cut to its last ${ids.length} of ${all} tokens (--max-prompt-tokens)`);
   return ids;
