@@ -1,0 +1,170 @@
+/**
+ * The draft budget: a fixed number of nodes per forward (the paper's 64), or `auto`: each step, the prefix of the
+ * drafted tree (rank order, so a prefix is a connected subtree) of size n that maximises expected tokens per
+ * millisecond, E[accepted + 1 | n] / cost(n + 1), where n = 0 is a plain greedy step.
+ *
+ * Acceptance estimate of a node (`nodeProbabilities`): its share of its parent's weight in the Trie (for the root's
+ * children, of all the root children's weight), times a correction κ learned in this generation, capped at 1, and
+ * multiplied along the path. There are two κ, for the root's children (is any draft right at all?) and for deeper
+ * nodes (does a right draft go on?); each is (accepted + prior) / (predicted + prior) over the nodes whose outcome the
+ * step revealed (`observe`): every node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy
+ * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
+ *
+ * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, plus the step's
+ * overhead outside the verify (retrieval, Trie, feedback), measured here as the time between `observe` and the next
+ * `choose` (a running mean).
+ *
+ * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.5 / 0.8):
+ *   P = [0.5, 0.4, 0.32] → E[tokens] for n = 0..3: 1, 1.5, 1.9, 2.22 → n = 3 (on a flat curve more is always better)
+ */
+import type { CausalLM } from '../../model/causal-lm';
+import type { DraftTree } from '../../trie/draft-tree';
+import { calibrate, type CostProfile, profileKey, stepMs } from './cost-model';
+
+/** A fixed number of draft nodes per forward, or chosen per step from the cost model. */
+export type Budget = number | 'auto';
+
+export const AUTO_MAX_NODES = 64; // the largest tree `auto` considers (the paper's budget)
+const PRIOR = { root: { accepted: 1, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.5, 0.8
+const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
+const OVERHEAD_SMOOTHING = 0.2; // weight of the newest step in the running mean of the overhead
+
+/**
+ * Parse a budget word. Example: parseBudget('auto') → 'auto'; parseBudget('7') → 7; parseBudget('x') throws
+ */
+export function parseBudget(s: string, what = '--budget'): Budget {
+  if (s === 'auto') return 'auto';
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${what}: expected a non-negative integer or 'auto', got '${s}'`);
+  return n;
+}
+
+/** The first `n` nodes of a tree in rank order (a connected subtree). Example: trimTree({tokens [5, 6, 7], ...}, 2).tokens → [5, 6] */
+export function trimTree(tree: DraftTree, n: number): DraftTree {
+  if (n >= tree.tokens.length) return tree;
+  const c = tree.counts;
+  return {
+    tokens: tree.tokens.slice(0, n), parents: tree.parents.slice(0, n), depths: tree.depths.slice(0, n), weights: tree.weights.slice(0, n),
+    counts: { repo: c.repo.slice(0, n), common: c.common.slice(0, n), cache: c.cache.slice(0, n), lookup: c.lookup.slice(0, n) },
+  };
+}
+
+/** Each node's weight over its parent's (over the root children's total for depth 0). Example: weights [3, 1, 2], parents [-1, -1, 0] → [0.75, 0.25, 0.667] */
+export function weightRatios(tree: DraftTree): number[] {
+  const rootTotal = tree.parents.reduce((s, p, i) => (p < 0 ? s + tree.weights[i] : s), 0);
+  return tree.weights.map((w, i) => {
+    const parent = tree.parents[i] < 0 ? rootTotal : tree.weights[tree.parents[i]];
+    return parent > 0 ? Math.min(1, w / parent) : 0;
+  });
+}
+
+/** A step's choice: nodes verified and what the model expected of them. */
+export interface BudgetChoice {
+  nodes: number; // n, the prefix verified (0 = a plain greedy step)
+  expectedTokens: number; // E[accepted + 1 | n]
+  expectedMs: number; // predicted cost of the step, overhead included
+}
+
+/** One κ: accepted over predicted, with a prior. */
+class Correction {
+  constructor(private accepted: number, private trials: number) {}
+  get value(): number {
+    return this.accepted / this.trials;
+  }
+  add(predicted: number, accepted: boolean): void {
+    this.trials += predicted;
+    this.accepted += accepted ? 1 : 0;
+  }
+}
+
+/**
+ * The `auto` chooser of one generation (a fresh one per generation: κ and the overhead are learned within it).
+ *
+ * Example: const c = new BudgetChooser(profile); const n = c.choose(tree).nodes; ...verify trimTree(tree, n)...;
+ *          c.observe(tree, acc.tokens)
+ */
+export class BudgetChooser {
+  private readonly root = new Correction(PRIOR.root.accepted, PRIOR.root.trials);
+  private readonly deeper = new Correction(PRIOR.deeper.accepted, PRIOR.deeper.trials);
+  private overheadMs = 0;
+  private lastObserve: number | null = null;
+
+  constructor(private readonly profile: CostProfile, private readonly clock: () => number = () => performance.now()) {}
+
+  /** P(node accepted) for every node: corrected weight ratios multiplied along the path. */
+  nodeProbabilities(tree: DraftTree): number[] {
+    const ratios = weightRatios(tree);
+    const p: number[] = [];
+    for (let i = 0; i < ratios.length; i++) {
+      const parent = tree.parents[i];
+      const q = Math.min(1, ratios[i] * (parent < 0 ? this.root.value : this.deeper.value));
+      p.push(q * (parent < 0 ? 1 : p[parent]));
+    }
+    return p;
+  }
+
+  /** The n in 0..min(tree size, limit) of best expected tokens per ms (ties: the smaller n). */
+  choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
+    if (this.lastObserve !== null) {
+      const sample = this.clock() - this.lastObserve;
+      this.overheadMs = this.overheadMs === 0 ? sample : this.overheadMs + OVERHEAD_SMOOTHING * (sample - this.overheadMs);
+    }
+    const p = this.nodeProbabilities(tree);
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, stepMs(this.profile, rows, accepted) + this.overheadMs);
+    let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
+    let accepted = 0;
+    for (let n = 1; n <= Math.min(p.length, limit); n++) {
+      accepted += p[n - 1];
+      const ms = msOf(n + 1, accepted);
+      if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
+    }
+    return best;
+  }
+
+  /**
+   * Learn from a step: `tree` is the whole drafted tree (before trimming), `tokens` the greedy tokens the step produced
+   * (accepted nodes' tokens, then the bonus token). Every node whose parent is on the greedy path and whose depth the
+   * tokens reach is a trial of its κ, with its ratio as the prediction.
+   */
+  observe(tree: DraftTree, tokens: readonly number[]): void {
+    const ratios = weightRatios(tree);
+    let parent = -1;
+    for (let depth = 0; depth < tokens.length; depth++) {
+      let next = -1;
+      for (let i = 0; i < tree.tokens.length; i++) {
+        if (tree.parents[i] !== parent) continue;
+        const hit = tree.tokens[i] === tokens[depth];
+        (parent < 0 ? this.root : this.deeper).add(ratios[i], hit);
+        if (hit) next = i;
+      }
+      if (next < 0) break;
+      parent = next;
+    }
+    this.lastObserve = this.clock();
+  }
+}
+
+/** What the decoding loop asks of a budget: how many nodes to draft, which prefix to verify, and what to learn. */
+export interface StepBudget {
+  limit: number; // nodes to draft
+  trim(tree: DraftTree): DraftTree; // the prefix to verify
+  observe(tree: DraftTree, tokens: readonly number[]): void; // the whole drafted tree and the step's greedy tokens
+}
+
+const calibrated = new WeakMap<CausalLM, Promise<CostProfile>>(); // `auto` without a profile: one calibration per model object
+
+/**
+ * The budget of one generation: a fixed size (draft that many, verify all), or `auto` with `profile`, else with a
+ * profile calibrated once per model object (in memory; the CLI caches profiles on disk, `loadOrCalibrate`).
+ *
+ * Example: const b = await openBudget(7, model); b.limit → 7; b.trim(tree) === tree
+ */
+export async function openBudget(budget: Budget, model: CausalLM, profile?: CostProfile): Promise<StepBudget> {
+  if (budget !== 'auto') return { limit: budget, trim: (tree) => tree, observe() {} };
+  if (!profile) {
+    if (!calibrated.has(model)) calibrated.set(model, calibrate(model, profileKey('in-memory', 'this model object')));
+    profile = await calibrated.get(model)!;
+  }
+  const chooser = new BudgetChooser(profile);
+  return { limit: AUTO_MAX_NODES, trim: (tree) => trimTree(tree, chooser.choose(tree).nodes), observe: (tree, tokens) => chooser.observe(tree, tokens) };
+}
