@@ -3,6 +3,7 @@
  * of speedup and L/F per mode, and L/F and speedup per mode for each repository.
  */
 import type { BenchResults, ModeAggregate } from './results';
+import { budgetSection } from './budget-chart';
 import { MAIN_MODES } from './tables';
 import { escapeHtml, htmlPage, htmlTable } from '../html/page';
 import { barChart } from '../html/svg';
@@ -63,6 +64,7 @@ export function resultsPage(r: BenchResults): string {
     htmlTable(MODE_HEADER, modeRows(r, main), 'modes'),
     barChart('speedup vs ar', ['all'], modes.map((m) => ({ name: m, values: [r.aggregates[m].speedup] })), 1),
     barChart('L/F (tokens per forward)', ['all'], modes.map((m) => ({ name: m, values: [r.aggregates[m].acceptance] })), 1),
+    budgetSection(r),
     ablation.length > 1 ? `<h2>Table II: ablation</h2>${htmlTable(MODE_HEADER, modeRows(r, ablation), 'ablation')}` : '',
     repoSection(r, modes),
     '<h2>Where the time goes (share of step time)</h2>',

@@ -3,6 +3,7 @@
  * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
 import * as fs from 'fs';
+import type { Budget } from '../decode/budget';
 import type { GenerationMetrics, StepTiming } from '../trace/types';
 
 /** How the run was made; a resumed run must match it. */
@@ -18,7 +19,9 @@ export interface BenchConfig {
   modes: string[];
   cacheScope: 'generation' | 'session'; // whether the retrieval cache lives for one generation or the whole run
   oracleCost?: string; // with --oracle: what one forward costs, e.g. '0 ms' or 'model smollm-135m' (a cost model's shape)
-  budget: number; // draft tokens verified per forward (the paper's 64); absent in files written before it was recorded
+  // draft tokens verified per forward (the paper's 64) or 'auto'; a list in a sweep (modes then named '<mode>@<budget>');
+  // absent in files written before it was recorded
+  budget: Budget | Budget[];
   backend?: string; // tfjs backend of a real model
 }
 
@@ -40,6 +43,7 @@ export interface TaskResult {
   missingTableHits: number;
   stopReason: string;
   identicalToAr: boolean; // output tokens equal `ar`'s (with --oracle: equal the reference's tokens)
+  draftNodes?: number; // draft nodes verified, summed over forwards (absent in files written before it was recorded)
   text: string; // generated text
   tokens: number[]; // generated ids
 }
@@ -54,6 +58,7 @@ export interface ModeAggregate {
   msPerToken: number; // mean of the per-task ms/token
   speedup: number | null; // ar's mean ms/token / this mode's (null without an `ar` run)
   identicalToAr: number; // tasks whose output equals ar's (or the reference, with --oracle)
+  meanTree: number; // draft nodes verified per forward (0 when not recorded)
   cacheHitRate: number; // cache hits / retrievals consulted
   skippedByTimingShare: number; // skipped by timing / retrieval decisions
   missingTableShare: number; // missing-table hits / retrieval decisions
@@ -129,6 +134,7 @@ export function aggregateMode(rows: TaskResult[]): ModeAggregate {
     msPerToken,
     speedup: null,
     identicalToAr: rows.filter((r) => r.identicalToAr).length,
+    meanTree: ratio(sum((r) => r.draftNodes ?? 0), decisions),
     cacheHitRate: ratio(sum((r) => r.cacheHits), sum((r) => r.retrievals)),
     skippedByTimingShare: ratio(sum((r) => r.skippedByTiming), decisions),
     missingTableShare: ratio(sum((r) => r.missingTableHits), decisions),
