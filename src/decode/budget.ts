@@ -10,9 +10,10 @@
  * step revealed (`observe`): every node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy
  * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
- * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, plus the step's
- * overhead outside the verify (retrieval, Trie, feedback), measured here as the time between `observe` and the next
- * `choose` (a running mean).
+ * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, times a scale learned in
+ * this generation (measured verify time over predicted: the machine may be busier or the context longer than at
+ * calibration), plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
+ * `observe` and the next `choose`. Both are running means.
  *
  * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.5 / 0.8):
  *   P = [0.5, 0.4, 0.32] → E[tokens] for n = 0..3: 1, 1.5, 1.9, 2.22 → n = 3 (on a flat curve more is always better)
@@ -27,7 +28,7 @@ export type Budget = number | 'auto';
 export const AUTO_MAX_NODES = 64; // the largest tree `auto` considers (the paper's budget)
 const PRIOR = { root: { accepted: 1, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.5, 0.8
 const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
-const OVERHEAD_SMOOTHING = 0.2; // weight of the newest step in the running mean of the overhead
+const SMOOTHING = 0.2; // weight of the newest step in the running means of the overhead and the cost scale
 
 /**
  * Parse a budget word. Example: parseBudget('auto') → 'auto'; parseBudget('7') → 7; parseBudget('x') throws
@@ -65,6 +66,11 @@ export interface BudgetChoice {
   expectedMs: number; // predicted cost of the step, overhead included
 }
 
+/** The running mean after `sample` (the sample itself when `first`). Example: runningMean(10, 20, false) → 12 */
+function runningMean(mean: number, sample: number, first: boolean): number {
+  return first ? sample : mean + SMOOTHING * (sample - mean);
+}
+
 /** One κ: accepted over predicted, with a prior. */
 class Correction {
   constructor(private accepted: number, private trials: number) {}
@@ -87,7 +93,10 @@ export class BudgetChooser {
   private readonly root = new Correction(PRIOR.root.accepted, PRIOR.root.trials);
   private readonly deeper = new Correction(PRIOR.deeper.accepted, PRIOR.deeper.trials);
   private overheadMs = 0;
-  private lastObserve: number | null = null;
+  private scale = 1; // measured verify ms / the profile's prediction
+  private observed = 0; // steps observed
+  private lastObserve = 0; // clock at the last observe
+  private verifying: { nodes: number; since: number } | null = null; // the choice being verified
 
   constructor(private readonly profile: CostProfile, private readonly clock: () => number = () => performance.now()) {}
 
@@ -105,12 +114,9 @@ export class BudgetChooser {
 
   /** The n in 0..min(tree size, limit) of best expected tokens per ms (ties: the smaller n). */
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
-    if (this.lastObserve !== null) {
-      const sample = this.clock() - this.lastObserve;
-      this.overheadMs = this.overheadMs === 0 ? sample : this.overheadMs + OVERHEAD_SMOOTHING * (sample - this.overheadMs);
-    }
+    if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
     const p = this.nodeProbabilities(tree);
-    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, stepMs(this.profile, rows, accepted) + this.overheadMs);
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale * stepMs(this.profile, rows, accepted) + this.overheadMs);
     let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
     let accepted = 0;
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
@@ -118,6 +124,7 @@ export class BudgetChooser {
       const ms = msOf(n + 1, accepted);
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
     }
+    this.verifying = { nodes: best.nodes, since: this.clock() };
     return best;
   }
 
@@ -127,6 +134,12 @@ export class BudgetChooser {
    * tokens reach is a trial of its κ, with its ratio as the prediction.
    */
   observe(tree: DraftTree, tokens: readonly number[]): void {
+    const now = this.clock();
+    if (this.verifying) {
+      const predicted = stepMs(this.profile, this.verifying.nodes + 1, Math.min(this.verifying.nodes, tokens.length - 1));
+      if (predicted > 0) this.scale = runningMean(this.scale, (now - this.verifying.since) / predicted, this.observed === 0);
+      this.verifying = null;
+    }
     const ratios = weightRatios(tree);
     let parent = -1;
     for (let depth = 0; depth < tokens.length; depth++) {
@@ -140,7 +153,8 @@ export class BudgetChooser {
       if (next < 0) break;
       parent = next;
     }
-    this.lastObserve = this.clock();
+    this.observed++;
+    this.lastObserve = now;
   }
 }
 

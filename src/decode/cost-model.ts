@@ -4,7 +4,8 @@
  * (one per accepted node). `--budget auto` (`budget.ts`) divides expected tokens by it.
  *
  * Measured by `calibrate` on the loaded model (a causal chain of each size at a fixed context, sizes interleaved in
- * rounds, median per size), because the curve depends on the backend and the model's shape: on one CPU core
+ * rounds, the fastest run of each size: on a shared machine that is the least disturbed one, and `budget.ts` rescales
+ * the curve online to the time steps actually take), because the curve depends on the backend and the model's shape: on one CPU core
  * (tfjs-wasm) a 65-row forward costs ~13 one-row forwards and steps every 4 rows; on a GPU it is nearly flat.
  * A profile is cached on disk per backend + model shape + host (`loadOrCalibrate`); a profile measured elsewhere
  * (another backend, shape or CPU) or by another tfjs / profile format is refused with a message naming the file.
@@ -39,8 +40,8 @@ export interface CostProfile {
   format: number; // PROFILE_FORMAT
   key: ProfileKey;
   context: number; // cache length the forwards ran on
-  points: [number, number][]; // [rows, median ms] of forward + one logits row, rows ascending
-  rowMs: number; // median ms of one more logits row read back
+  points: [number, number][]; // [rows, fastest ms] of forward + one logits row + commit, rows ascending
+  rowMs: number; // fastest ms of one more logits row read back
   measuredAt: string; // ISO date
 }
 
@@ -80,14 +81,10 @@ export function stepMs(p: CostProfile, rows: number, accepted: number): number {
   return forwardMs(p, rows) + p.rowMs * accepted;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /**
  * Measure `model`: prefill CONTEXT tokens, then in rounds (sizes interleaved, so drift hits all alike) a forward over a
- * chain of each size with its tree mask + one logits row + commit, rolled back after each; one untimed round first.
+ * chain of each size with its tree mask + one logits row + commit, rolled back after each; one untimed round first;
+ * the fastest run of each size is kept.
  * Rounds continue until `targetMs` has passed (at least `minRounds`, at most `maxRounds`). Leaves the model reset.
  */
 export async function calibrate(model: CausalLM, key: ProfileKey, o: { targetMs?: number; minRounds?: number; maxRounds?: number } = {}): Promise<CostProfile> {
@@ -123,8 +120,8 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { targetMs?
     }
   }
   model.reset();
-  const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, median(samples[s])]);
-  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, rowMs: median(rowSamples), measuredAt: new Date().toISOString() };
+  const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, Math.min(...samples[s])]);
+  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, rowMs: Math.min(...rowSamples), measuredAt: new Date().toISOString() };
 }
 
 /** Why `p` (read from `file`) cannot be used for `key`, or null when it can. */

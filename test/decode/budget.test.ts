@@ -99,11 +99,27 @@ describe('budget chooser', () => {
     const clock = fakeClock();
     const c = new BudgetChooser(curve([[1, 10], [2, 16]]), clock.now);
     expect(c.choose(tree).nodes).toBe(0); // 1/10 > 1.5/16
-    c.observe(tree, [5]);
+    clock.advance(10); // the verify took what the profile predicted: scale 1
+    c.observe(tree, [5]); // a miss: κ_root = 1/3, P = 1/3
     clock.advance(100);
-    const last = c.choose(tree); // 1/110 < 1.5/116
+    const last = c.choose(tree); // 1/110 < 1.333/116
     expect(last.nodes).toBe(1);
     expect(last.expectedMs).toBeCloseTo(116, 10);
+  });
+
+  test('verify steps slower than the profile scale its curve: the overhead then matters less', () => {
+    const tree = treeOf([[chain(1), 1]]);
+    const after = (verifyMs: number) => {
+      const clock = fakeClock();
+      const c = new BudgetChooser(curve([[1, 10], [2, 20]]), clock.now);
+      c.choose(tree); // n = 0, predicted 10 ms
+      clock.advance(verifyMs);
+      c.observe(tree, [100, 7]); // a hit: κ_root = 2/3, P = 2/3
+      clock.advance(10); // overhead 10 ms
+      return c.choose(tree);
+    };
+    expect(after(10)).toMatchObject({ nodes: 1, expectedMs: 30 }); // 1/20 < 1.667/30
+    expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.667/210
   });
 });
 
@@ -113,8 +129,8 @@ describe('generate with budget auto', () => {
   const PROMPT = [40, 41, 42];
   const REF = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25];
   const script = [...PROMPT, ...REF, 0];
-  const run = async (retriever: ScriptedRetriever, costProfile: CostProfile) => {
-    const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0 });
+  const run = async (retriever: ScriptedRetriever, costProfile: CostProfile, cost = {}) => {
+    const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0, ...cost });
     const sizes: number[] = [];
     const r = await generate(lm, tok, PROMPT, { mode: 'fastcoder', eosIds: [0], budget: 'auto', costProfile, retriever, onStep: (s) => sizes.push(s.draft.tokens.length) });
     return { ...r, sizes };
@@ -126,7 +142,7 @@ describe('generate with budget auto', () => {
     expect(flat.tokens).toEqual([...REF, 0]);
     expect(flat.sizes[0]).toBe(10);
     const poor = new ScriptedRetriever(() => [sourceResult('common', Array.from({ length: 20 }, (_, i): [number[], number] => [[50 + (i % 10), 30 + i], 1]))]);
-    const steep = await run(poor, STEEP);
+    const steep = await run(poor, curve([[1, 3], [65, 67]]), { costMs: 2, costPerTokenMs: 1 }); // the oracle costs what the profile says
     expect(steep.tokens).toEqual([...REF, 0]);
     expect(steep.sizes.every((n) => n === 0)).toBe(true);
     expect(steep.metrics.forwards).toBe(REF.length + 1);
