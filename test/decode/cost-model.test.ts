@@ -30,7 +30,7 @@ describe('cost model', () => {
 
   test('calibrate measures a known curve (2 ms + 0.25 ms per token) and leaves the model reset', async () => {
     const lm = sleeper();
-    const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { targetMs: 0, minRounds: 2 });
+    const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 2 });
     expect(p.points.map(([r]) => r)).toEqual(CALIBRATION_ROWS);
     for (const [rows, ms] of p.points) {
       expect(ms).toBeGreaterThanOrEqual(2 + 0.25 * rows - 1.5); // timers fire at most ~1 ms early
