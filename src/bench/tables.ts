@@ -64,15 +64,16 @@ export function tableIV(r: BenchResults): string {
 
 /**
  * Speedup against budget: one row per drafting mode, one column per budget of the sweep, each cell
- * `speedup× (L/F, nodes per forward)`; '' when the run has one budget.
+ * `speedup× [per-task median, min–max] (L/F, nodes per forward)`; '' when the run has one budget.
  *
- * Example: for modes ar, fastcoder@3, fastcoder@auto → '| mode | 3 | auto |\n...| fastcoder | 1.10× (1.8, 2.9) | 1.25× (...) |'
+ * Example: for modes ar, fastcoder@3, fastcoder@auto → '| mode | 3 | auto |\n...| fastcoder | 1.10× [1.08, 0.90–1.40] (1.80, 2.90) | ... |'
  */
 export function budgetTable(r: BenchResults): string {
   if (!Array.isArray(r.config.budget) || r.config.budget.length < 2) return '';
   const budgets = r.config.budget.map(String);
   const modes = [...new Set(r.config.modes.map((m) => modeBudget(m)).filter((k) => k.budget !== null).map((k) => k.mode))];
-  const cell = (a: ModeAggregate | undefined) => (a ? `${speedup(a)} (${f2(a.acceptance)}, ${f2(a.meanTree)})` : '–');
+  const spread = (a: ModeAggregate) => (a.taskSpeedup ? ` [${f2(a.taskSpeedup.median)}, ${f2(a.taskSpeedup.min)}–${f2(a.taskSpeedup.max)}]` : '');
+  const cell = (a: ModeAggregate | undefined) => (a ? `${speedup(a)}${spread(a)} (${f2(a.acceptance)}, ${f2(a.meanTree)})` : '–');
   return markdownTable(['mode', ...budgets], modes.map((m) => [m, ...budgets.map((b) => cell(r.aggregates[`${m}@${b}`]))]));
 }
 
@@ -88,7 +89,7 @@ export function markdownSummary(r: BenchResults): string {
   const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${budget})`];
   parts.push('### Table I: decoding speed (tree: draft nodes verified per forward)', tableI(r));
   const sweep = budgetTable(r);
-  if (sweep) parts.push('### Speedup against draft budget: speedup (L/F, tree)', sweep);
+  if (sweep) parts.push('### Speedup against draft budget: speedup [per-task median, min–max] (L/F, tree)', sweep);
   if (r.config.modes.some((m) => !isMain(m))) parts.push('### Table II: ablation', tableII(r));
   parts.push('### Table IV: acceptance length L/F', tableIV(r));
   return parts.join('\n\n') + '\n';

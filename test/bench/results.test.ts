@@ -76,7 +76,7 @@ describe('budget sweep tables', () => {
     const md = markdownSummary(sweep);
     expect(md).toContain('draft budget 3, auto)');
     expect(md).toContain('| fastcoder@auto | 5.00 | 3.00× | 2.00 | 2.50 | 2/2 |'); // 15 / 5; 16 / 8; 20 / 8
-    expect(budgetTable(sweep)).toBe('| mode | 3 | auto |\n| --- | ---: | ---: |\n| fastcoder | 1.50× (2.00, 3.00) | 3.00× (2.00, 2.50) |');
+    expect(budgetTable(sweep)).toBe('| mode | 3 | auto |\n| --- | ---: | ---: |\n| fastcoder | 1.50× [1.50, 1.00–2.00] (2.00, 3.00) | 3.00× [2.92, 2.50–3.33] (2.00, 2.50) |');
     expect(budgetTable(withAggregates(config, rows))).toBe('');
   });
 });
