@@ -12,7 +12,8 @@
  *
  * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, times a scale learned in
  * this generation (measured verify time over predicted: the machine may be busier or the context longer than at
- * calibration), plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
+ * calibration), per size class (rows rounded up to a power of two; a class not yet seen takes the overall scale),
+ * because on a busy machine a longer forward is preempted more often, so the curve steepens, plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
  * `observe` and the next `choose`. Both are running means.
  *
  * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.5 / 0.8):
@@ -66,6 +67,11 @@ export interface BudgetChoice {
   expectedMs: number; // predicted cost of the step, overhead included
 }
 
+/** Rows rounded up to a power of two. Example: sizeClass(5) → 8; sizeClass(1) → 1 */
+function sizeClass(rows: number): number {
+  return 2 ** Math.ceil(Math.log2(rows));
+}
+
 /** The running mean after `sample` (the sample itself when `first`). Example: runningMean(10, 20, false) → 12 */
 function runningMean(mean: number, sample: number, first: boolean): number {
   return first ? sample : mean + SMOOTHING * (sample - mean);
@@ -93,7 +99,8 @@ export class BudgetChooser {
   private readonly root = new Correction(PRIOR.root.accepted, PRIOR.root.trials);
   private readonly deeper = new Correction(PRIOR.deeper.accepted, PRIOR.deeper.trials);
   private overheadMs = 0;
-  private scale = 1; // measured verify ms / the profile's prediction
+  private scale = 1; // measured verify ms / the profile's prediction, over all steps
+  private readonly scales = new Map<number, number>(); // the same per size class (rows rounded up to a power of two)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
   private verifying: { nodes: number; since: number } | null = null; // the choice being verified
@@ -116,7 +123,7 @@ export class BudgetChooser {
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
     if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
     const p = this.nodeProbabilities(tree);
-    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale * stepMs(this.profile, rows, accepted) + this.overheadMs);
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, (this.scales.get(sizeClass(rows)) ?? this.scale) * stepMs(this.profile, rows, accepted) + this.overheadMs);
     let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
     let accepted = 0;
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
@@ -137,7 +144,12 @@ export class BudgetChooser {
     const now = this.clock();
     if (this.verifying) {
       const predicted = stepMs(this.profile, this.verifying.nodes + 1, Math.min(this.verifying.nodes, tokens.length - 1));
-      if (predicted > 0) this.scale = runningMean(this.scale, (now - this.verifying.since) / predicted, this.observed === 0);
+      if (predicted > 0) {
+        const sample = (now - this.verifying.since) / predicted;
+        const c = sizeClass(this.verifying.nodes + 1);
+        this.scale = runningMean(this.scale, sample, this.observed === 0);
+        this.scales.set(c, runningMean(this.scales.get(c) ?? 0, sample, !this.scales.has(c)));
+      }
       this.verifying = null;
     }
     const ratios = weightRatios(tree);

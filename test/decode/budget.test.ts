@@ -1,4 +1,4 @@
-import type { DraftTree } from '../../trie/draft-tree';
+import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie } from '../../trie/weighted-trie';
 import { BudgetChooser, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
 import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
@@ -120,6 +120,19 @@ describe('budget chooser', () => {
     };
     expect(after(10)).toMatchObject({ nodes: 1, expectedMs: 30 }); // 1/20 < 1.667/30
     expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.667/210
+  });
+
+  test('each size class keeps its own scale: a 2-row verify 3x slower than profiled stops being chosen', () => {
+    const tree = treeOf([[chain(1), 1]]);
+    const clock = fakeClock();
+    const c = new BudgetChooser(curve([[1, 10], [2, 12]]), clock.now);
+    expect(c.choose(emptyTree()).nodes).toBe(0);
+    clock.advance(10); // 1 row as profiled: scale 1
+    c.observe(emptyTree(), [7]);
+    expect(c.choose(tree).nodes).toBe(1); // P = 0.5: 1.5/12 > 1/10
+    clock.advance(36); // 2 rows, 3x the profile
+    c.observe(tree, [100, 7]); // a hit: P = 2/3; overall scale 1.4, which alone would still pick n = 1 (1.667/16.8 > 1/14)
+    expect(c.choose(tree)).toMatchObject({ nodes: 0, expectedMs: 10 }); // the 2-row class: 1.667/36 < 1/10
   });
 });
 
