@@ -16,18 +16,25 @@
  * because on a busy machine a longer forward is preempted more often, so the curve steepens, plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
  * `observe` and the next `choose`. Both are running means.
  *
+ * Not drafting at all: when even the best n does not pay for the step's overhead (expected tokens per ms below a plain
+ * greedy step's, measured without retrieval), the next steps skip retrieval and the Trie altogether (`drafting()`
+ * false: plain greedy steps), 1, 2, 4, ... up to MAX_SKIP steps in a row while that lasts, then drafting is tried again.
+ * A profile whose forward costs nothing (the oracle's default) never skips: there is nothing to save.
+ *
  * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.5 / 0.8):
  *   P = [0.5, 0.4, 0.32] → E[tokens] for n = 0..3: 1, 1.5, 1.9, 2.22 → n = 3 (on a flat curve more is always better)
  */
 import type { CausalLM } from '../../model/causal-lm';
 import type { DraftTree } from '../../trie/draft-tree';
 import { calibrate, type CostProfile, profileKey, stepMs } from './cost-model';
+import { type Draft, type Drafter, noDrafter } from './drafter';
 
 /** A fixed number of draft nodes per forward, or chosen per step from the cost model. */
 export type Budget = number | 'auto';
 
 export const AUTO_MAX_NODES = 64; // the largest tree `auto` considers (the paper's budget)
 const PRIOR = { root: { accepted: 1, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.5, 0.8
+const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
 const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
 const SMOOTHING = 0.2; // weight of the newest step in the running means of the overhead and the cost scale
 
@@ -104,6 +111,8 @@ export class BudgetChooser {
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
   private verifying: { nodes: number; since: number } | null = null; // the choice being verified
+  private skip = 0; // steps that skipped drafting since the last drafted one
+  private skipRun = 0; // steps to skip this time (0: draft)
 
   constructor(private readonly profile: CostProfile, private readonly clock: () => number = () => performance.now()) {}
 
@@ -119,6 +128,18 @@ export class BudgetChooser {
     return p;
   }
 
+  /** Whether this step drafts at all (else a plain greedy step: no retrieval, no Trie; call `skipped` instead of `choose`). */
+  drafting(): boolean {
+    if (this.skip >= this.skipRun) return true;
+    this.skip++;
+    return false;
+  }
+
+  /** A step that did not draft: its verify is timed as a 1-row one. */
+  skipped(): void {
+    this.verifying = { nodes: 0, since: this.clock() };
+  }
+
   /** The n in 0..min(tree size, limit) of best expected tokens per ms (ties: the smaller n). */
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
     if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
@@ -132,6 +153,10 @@ export class BudgetChooser {
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
     }
     this.verifying = { nodes: best.nodes, since: this.clock() };
+    const plainMs = (this.scales.get(1) ?? this.scale) * stepMs(this.profile, 1, 0); // a greedy step without retrieval
+    const pays = plainMs === 0 || best.expectedTokens * plainMs > best.expectedMs;
+    this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
+    this.skip = 0;
     return best;
   }
 
@@ -172,7 +197,7 @@ export class BudgetChooser {
 
 /** What the decoding loop asks of a budget: how many nodes to draft, which prefix to verify, and what to learn. */
 export interface StepBudget {
-  limit: number; // nodes to draft
+  draft(drafter: Drafter, context: Int32Array, room: number): Promise<Draft>; // the drafted tree (at most `room` nodes)
   trim(tree: DraftTree): DraftTree; // the prefix to verify
   observe(tree: DraftTree, tokens: readonly number[]): void; // the whole drafted tree and the step's greedy tokens
 }
@@ -183,14 +208,22 @@ const calibrated = new WeakMap<CausalLM, Promise<CostProfile>>(); // `auto` with
  * The budget of one generation: a fixed size (draft that many, verify all), or `auto` with `profile`, else with a
  * profile calibrated once per model object (in memory; the CLI caches profiles on disk, `loadOrCalibrate`).
  *
- * Example: const b = await openBudget(7, model); b.limit → 7; b.trim(tree) === tree
+ * Example: const b = await openBudget(7, model); (await b.draft(drafter, ctx, 100)).tree.tokens.length <= 7; b.trim(tree) === tree
  */
 export async function openBudget(budget: Budget, model: CausalLM, profile?: CostProfile): Promise<StepBudget> {
-  if (budget !== 'auto') return { limit: budget, trim: (tree) => tree, observe() {} };
+  if (budget !== 'auto') return { draft: (drafter, context, room) => drafter.draft(context, Math.min(budget, room)), trim: (tree) => tree, observe() {} };
   if (!profile) {
     if (!calibrated.has(model)) calibrated.set(model, calibrate(model, profileKey('in-memory', 'this model object')));
     profile = await calibrated.get(model)!;
   }
   const chooser = new BudgetChooser(profile);
-  return { limit: AUTO_MAX_NODES, trim: (tree) => trimTree(tree, chooser.choose(tree).nodes), observe: (tree, tokens) => chooser.observe(tree, tokens) };
+  let drafting = true;
+  return {
+    async draft(drafter, context, room) {
+      drafting = chooser.drafting();
+      return drafting ? drafter.draft(context, Math.min(AUTO_MAX_NODES, room)) : noDrafter().draft(context, 0);
+    },
+    trim: (tree) => (drafting ? trimTree(tree, chooser.choose(tree).nodes) : (chooser.skipped(), tree)),
+    observe: (tree, tokens) => chooser.observe(tree, tokens),
+  };
 }

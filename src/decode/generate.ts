@@ -56,7 +56,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     prefillMs = now() - start;
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
-      const drafted = await drafter.draft(context.view(), Math.min(budget.limit, stop.remaining - 1)); // retrieve → Trie
+      const drafted = await budget.draft(drafter, context.view(), stop.remaining - 1); // retrieve → Trie (auto: not while drafting does not pay)
       const draft = { ...drafted, tree: budget.trim(drafted.tree) };
       const t1 = now();
       const acc = await verify(model, context.last(), draft.tree); // one forward over [root + tree], greedy acceptance

@@ -85,10 +85,12 @@ describe('budget chooser', () => {
 
   test('drafts that keep failing drive κ down until a good chain is not verified', () => {
     const tree = treeOf([[chain(8), 1]]);
-    const c = new BudgetChooser(STEEP);
-    expect(c.choose(tree).nodes).toBeGreaterThan(0);
+    expect(new BudgetChooser(STEEP).choose(tree).nodes).toBeGreaterThan(0);
+    const clock = fakeClock();
+    const c = new BudgetChooser(STEEP, clock.now);
     for (let i = 0; i < 10; i++) c.observe(tree, [7]); // the model never takes the first draft token
     expect(c.choose(tree).nodes).toBe(0);
+    clock.advance(10); // the 1-row verify took what the profile says
     for (let i = 0; i < 30; i++) c.observe(tree, [...chain(8), 7]); // now it always takes the whole chain
     // κ_root = 31/42, κ_deeper = 211.6/212: 7 nodes (8 rows, 22 ms) beat 8 nodes (9 rows: the next 4-row tile, 28 ms)
     expect(c.choose(tree).nodes).toBe(7);
@@ -159,12 +161,45 @@ describe('generate with budget auto', () => {
     expect(steep.tokens).toEqual([...REF, 0]);
     expect(steep.sizes.every((n) => n === 0)).toBe(true);
     expect(steep.metrics.forwards).toBe(REF.length + 1);
+    // drafting did not pay (1 + 20 · 0.025 tokens for 3 ms + retrieval, against 1 token for 3 ms): retrieval was skipped
+    // after steps 0, 2, 5 and 10 (runs of 1, 2, 4, 8 skipped steps): 4 of 17 steps retrieved
+    expect(poor.contexts.length).toBe(4);
+  });
+
+  test('the skip rule: 1, 2, 4, ... greedy steps without drafting while drafting does not pay; none once it does', () => {
+    const clock = fakeClock();
+    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), clock.now);
+    const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
+    const pattern: boolean[] = [];
+    for (let step = 0; step < 8; step++) {
+      const drafting = c.drafting();
+      pattern.push(drafting);
+      if (drafting) c.choose(poor);
+      else c.skipped();
+      clock.advance(10);
+      c.observe(drafting ? poor : emptyTree(), [7]);
+      clock.advance(drafting ? 2 : 0); // retrieval: 2 ms when it runs
+    }
+    expect(pattern).toEqual([true, false, true, false, false, true, false, false]);
+    const good = treeOf([[chain(1), 100]]);
+    for (let i = 0; i < 4; i++) c.observe(good, [100, 7]); // the drafts turn good: κ_root = 5/9, 1.556 tokens for 11 ms + overhead
+    while (!c.drafting()) c.skipped();
+    expect(c.choose(good).nodes).toBe(1);
+    expect([c.drafting(), c.drafting()]).toEqual([true, true]);
+  });
+
+  test('a profile that costs nothing never skips drafting', () => {
+    const c = new BudgetChooser(flatProfile(0));
+    c.choose(treeOf([[[200], 1], [[201], 1]]));
+    expect(c.drafting()).toBe(true);
   });
 
   test('without a profile, auto calibrates the model once (in memory)', async () => {
     const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0 });
-    const b = await openBudget('auto', lm);
-    expect(b.limit).toBe(64);
-    expect((await openBudget(7, lm)).limit).toBe(7);
+    const drafter = { draft: async (_: Int32Array, budget: number) => ({ tree: treeOf([[chain(100), 1]], budget), retrieval: null, retrieveMs: 0, trieMs: 0 }), begin: async () => {}, update() {}, close: async () => {} };
+    const ctx = Int32Array.from(PROMPT);
+    expect((await (await openBudget('auto', lm)).draft(drafter, ctx, 1000)).tree.tokens.length).toBe(64);
+    expect((await (await openBudget(7, lm)).draft(drafter, ctx, 1000)).tree.tokens.length).toBe(7);
+    expect((await (await openBudget(7, lm)).draft(drafter, ctx, 3)).tree.tokens.length).toBe(3);
   });
 });
