@@ -7,14 +7,14 @@
 import { htmlTable } from '../html/page';
 import { barChart } from '../html/svg';
 import type { BenchResults } from './results';
-import { modeBudget } from './tables';
+import { sweepAxes } from './tables';
 
 const f2 = (x: number | null): string => (x === null ? '–' : x.toFixed(2));
 
 export function budgetSection(r: BenchResults): string {
-  if (!Array.isArray(r.config.budget) || r.config.budget.length < 2) return '';
-  const budgets = r.config.budget.map(String);
-  const modes = [...new Set(r.config.modes.map(modeBudget).filter((k) => k.budget !== null).map((k) => k.mode))];
+  const axes = sweepAxes(r);
+  if (!axes) return '';
+  const { budgets, modes } = axes;
   const at = (m: string, b: string) => r.aggregates[`${m}@${b}`];
   const series = (f: (m: string, b: string) => number | null) => modes.map((m) => ({ name: m, values: budgets.map((b) => f(m, b)) }));
   const rows = modes.flatMap((m) => budgets.filter((b) => at(m, b)).map((b) => {

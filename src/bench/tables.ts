@@ -33,6 +33,16 @@ export function modeBudget(key: string): { mode: string; budget: string | null }
 
 const isMain = (key: string): boolean => MAIN_MODES.includes(modeBudget(key).mode);
 
+/**
+ * The axes of a budget sweep: its budgets and the modes run at each; null for a one-budget run.
+ * Example: config budget [3, 'auto'], modes ar, fastcoder@3, fastcoder@auto → { budgets: ['3', 'auto'], modes: ['fastcoder'] }
+ */
+export function sweepAxes(r: BenchResults): { budgets: string[]; modes: string[] } | null {
+  if (!Array.isArray(r.config.budget) || r.config.budget.length < 2) return null;
+  const modes = [...new Set(r.config.modes.map(modeBudget).filter((k) => k.budget !== null).map((k) => k.mode))];
+  return { budgets: r.config.budget.map(String), modes };
+}
+
 /** Table I: one row per main mode (at each budget of a sweep): ms/token, speedup vs ar, L/F, nodes verified per forward, outputs identical to ar. */
 export function tableI(r: BenchResults): string {
   const rows = r.config.modes.filter((m) => isMain(m) && r.aggregates[m]).map((m) => {
@@ -69,9 +79,9 @@ export function tableIV(r: BenchResults): string {
  * Example: for modes ar, fastcoder@3, fastcoder@auto → '| mode | 3 | auto |\n...| fastcoder | 1.10× [1.08, 0.90–1.40] (1.80, 2.90) | ... |'
  */
 export function budgetTable(r: BenchResults): string {
-  if (!Array.isArray(r.config.budget) || r.config.budget.length < 2) return '';
-  const budgets = r.config.budget.map(String);
-  const modes = [...new Set(r.config.modes.map((m) => modeBudget(m)).filter((k) => k.budget !== null).map((k) => k.mode))];
+  const axes = sweepAxes(r);
+  if (!axes) return '';
+  const { budgets, modes } = axes;
   const spread = (a: ModeAggregate) => (a.taskSpeedup ? ` [${f2(a.taskSpeedup.median)}, ${f2(a.taskSpeedup.min)}–${f2(a.taskSpeedup.max)}]` : '');
   const cell = (a: ModeAggregate | undefined) => (a ? `${speedup(a)}${spread(a)} (${f2(a.acceptance)}, ${f2(a.meanTree)})` : '–');
   return markdownTable(['mode', ...budgets], modes.map((m) => [m, ...budgets.map((b) => cell(r.aggregates[`${m}@${b}`]))]));
