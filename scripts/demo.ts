@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   console.log('budget is slower than greedy here; auto verifies, each step, the draft prefix of best expected tokens per ms');
   console.log('under the measured cost curve, and none when no draft is worth its rows (see README, "Measured figures").');
   console.log('The oracle rows below measure acceptance against the real code.');
-  fs.writeFileSync(path.join(OUT, 'demo-trace.html'), tracePage(readTrace(path.join(OUT, 'demo-trace.jsonl'))));
+  fs.writeFileSync(path.join(OUT, 'demo-trace.html'), tracePage(readTrace(path.join(OUT, 'demo-trace.jsonl')), { model: path.relative(ROOT, MODEL) }));
   console.log(`\ntrace of task ${tasks[0].id}: ${path.relative(process.cwd(), path.join(OUT, 'demo-trace.html'))}`);
   model.dispose();
 
