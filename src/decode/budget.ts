@@ -13,8 +13,9 @@
  * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, times a scale learned in
  * this generation (measured verify time over predicted: the machine may be busier or the context longer than at
  * calibration), per size class (rows rounded up to a power of two; a class not yet seen takes the overall scale),
- * because on a busy machine a longer forward is preempted more often, so the curve steepens, plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
- * `observe` and the next `choose`. Both are running means.
+ * because on a busy machine a longer forward is preempted more often, so the curve steepens; plus the step's overhead
+ * outside the verify (retrieval, Trie, feedback), measured as the time between `observe` and the next `choose`. Both
+ * are running means.
  *
  * Not drafting at all: when even the best n does not pay for the step's overhead (expected tokens per ms below a plain
  * greedy step's, measured without retrieval), the next steps skip retrieval and the Trie altogether (`drafting()`
