@@ -2,6 +2,7 @@
  * The benchmark results file (`--out results.json`): the run's configuration, one row per (task, mode), and the
  * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
+import type { Budget } from '../decode/budget';
 import type { GenerationMetrics, StepTiming } from '../trace/types';
 import { readJsonFile } from '../../util/json-file';
 import { writeFileAtomic } from '../../util/atomic-file';
@@ -19,7 +20,9 @@ export interface BenchConfig {
   modes: string[];
   cacheScope: 'generation' | 'session'; // whether the retrieval cache lives for one generation or the whole run
   oracleCost?: string; // with --oracle: what one forward costs, e.g. '0 ms' or 'model smollm-135m' (a cost model's shape)
-  budget: number; // draft tokens verified per forward (the paper's 64); absent in files written before it was recorded
+  // draft tokens verified per forward (the paper's 64) or 'auto'; a list in a sweep (modes then named '<mode>@<budget>');
+  // absent in files written before it was recorded
+  budget: Budget | Budget[];
   backend?: string; // tfjs backend of a real model
 }
 
@@ -41,6 +44,7 @@ export interface TaskResult {
   missingTableHits: number;
   stopReason: string;
   identicalToAr: boolean; // output tokens equal `ar`'s (with --oracle: equal the reference's tokens)
+  draftNodes?: number; // draft nodes verified, summed over forwards (absent in files written before it was recorded)
   text: string; // generated text
   tokens: number[]; // generated ids
 }
@@ -56,8 +60,9 @@ export interface ModeAggregate {
   msPerTokenMedian: number; // median of the per-task ms/token (a noisy machine moves the mean more)
   msPerTokenIqr: [number, number]; // spread: 25th and 75th percentiles of the per-task ms/token
   speedup: number | null; // ar's mean ms/token / this mode's (null without an `ar` run)
-  speedupMedian: number | null; // median over the tasks both ran of ar's ms/token / this mode's
+  taskSpeedup: { median: number; min: number; max: number } | null; // spread of the per-task speedups (ar ms/token / this mode's)
   identicalToAr: number; // tasks whose output equals ar's (or the reference, with --oracle)
+  meanTree: number; // draft nodes verified per forward (0 when not recorded)
   cacheHitRate: number; // cache hits / retrievals consulted
   skippedByTimingShare: number; // skipped by timing / retrieval decisions
   missingTableShare: number; // missing-table hits / retrieval decisions
@@ -146,8 +151,9 @@ export function aggregateMode(rows: TaskResult[]): ModeAggregate {
     msPerTokenMedian: quantile(rows.map((r) => r.msPerToken), 0.5),
     msPerTokenIqr: [quantile(rows.map((r) => r.msPerToken), 0.25), quantile(rows.map((r) => r.msPerToken), 0.75)],
     speedup: null,
-    speedupMedian: null,
+    taskSpeedup: null,
     identicalToAr: rows.filter((r) => r.identicalToAr).length,
+    meanTree: ratio(sum((r) => r.draftNodes ?? 0), decisions),
     cacheHitRate: ratio(sum((r) => r.cacheHits), sum((r) => r.retrievals)),
     skippedByTimingShare: ratio(sum((r) => r.skippedByTiming), decisions),
     missingTableShare: ratio(sum((r) => r.missingTableHits), decisions),
@@ -170,8 +176,8 @@ export function aggregate(rows: TaskResult[], modes: string[]): Record<string, M
     const agg = aggregateMode(mine);
     const pairedMs = mean(paired.map((r) => r.msPerToken));
     if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map((r) => arByTask.get(r.task)!)) / pairedMs;
-    const ratios = paired.filter((r) => r.msPerToken > 0).map((r) => arByTask.get(r.task)! / r.msPerToken);
-    if (ratios.length) agg.speedupMedian = quantile(ratios, 0.5);
+    const perTask = paired.filter((r) => r.msPerToken > 0).map((r) => arByTask.get(r.task)! / r.msPerToken).sort((a, b) => a - b);
+    if (perTask.length) agg.taskSpeedup = { median: quantile(perTask, 0.5), min: perTask[0], max: perTask[perTask.length - 1] };
     out[mode] = agg;
   }
   return out;
