@@ -16,6 +16,7 @@ import type { LlamaConfig } from '../model/config';
 import type { LlamaModel } from '../model/llama';
 import { argmaxRow } from '../model/greedy';
 import { MODEL_PRESETS, randomModel } from '../src/bench/random-model';
+import { runEntryPoint } from '../src/cli/entry';
 
 const CONTEXTS = [128, 512, 2048];
 const TREE_SIZES = [1, 2, 4, 8, 16, 32, 64];
@@ -137,10 +138,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`bench:model: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+runEntryPoint('bench:model', () => main(process.argv.slice(2)));

@@ -45,15 +45,18 @@ export { ancestorMask, positionIds, leafPaths, verifyInputs, emptyTree, type Dra
 // decoding, tracing, metrics
 export { generate, ABLATIONS, MODES, type GenerationResult, type GenerateOptions, type Mode, type AblationRow } from './decode/generate';
 export { createOracle, type OracleLM, type OracleOptions } from './decode/oracle';
+export { BudgetChooser, openBudget, parseBudget, trimTree, type Budget, type BudgetChoice } from './decode/budget';
+export { calibrate, loadOrCalibrate, flatProfile, forwardMs, stepMs, modelShape, profileKey, readProfile, writeProfile, type CostProfile, type ProfileKey } from './decode/cost-model';
 export { JsonlTraceWriter, type TraceSink } from './trace/writer';
 export { speedup, firstDivergence } from './decode/metrics';
 export type { TraceLine, TraceHeader, StepTrace, TraceSummary, GenerationMetrics, TokenSource, AcceptedToken, DraftTrace, SourceTrace, StepTiming } from './trace/types';
 
 // benchmarks and reports
-export { runBench, sessionCaches, type RunOptions, type Target } from './bench/run';
+export { runBench, sessionCaches, promptIds, type RunOptions, type Target } from './bench/run';
+export { warmUp, WARM_UP_TOKENS } from './bench/warm-up';
 export { loadHumanEval, loadRepoEval, loadTasks, type BenchTask } from './bench/datasets';
 export { readRepos, repoDatastore, excludeLines, type RepoFiles, type TokenizerIdentity } from './bench/repo-datastores';
-export { readResults, writeResults, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
+export { readResults, writeResults, quantile, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
 export { markdownSummary, tableI, tableII, tableIV } from './bench/tables';
 export { readTrace, parseTrace, type Trace } from './trace/reader';
 export { tracePage } from './trace/page';

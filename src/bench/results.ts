@@ -2,8 +2,10 @@
  * The benchmark results file (`--out results.json`): the run's configuration, one row per (task, mode), and the
  * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
-import * as fs from 'fs';
+import type { Budget } from '../decode/budget';
 import type { GenerationMetrics, StepTiming } from '../trace/types';
+import { readJsonFile } from '../../util/json-file';
+import { writeFileAtomic } from '../../util/atomic-file';
 
 /** How the run was made; a resumed run must match it. */
 export interface BenchConfig {
@@ -18,7 +20,9 @@ export interface BenchConfig {
   modes: string[];
   cacheScope: 'generation' | 'session'; // whether the retrieval cache lives for one generation or the whole run
   oracleCost?: string; // with --oracle: what one forward costs, e.g. '0 ms' or 'model smollm-135m' (a cost model's shape)
-  budget: number; // draft tokens verified per forward (the paper's 64); absent in files written before it was recorded
+  // draft tokens verified per forward (the paper's 64) or 'auto'; a list in a sweep (modes then named '<mode>@<budget>');
+  // absent in files written before it was recorded
+  budget: Budget | Budget[];
   backend?: string; // tfjs backend of a real model
 }
 
@@ -40,6 +44,7 @@ export interface TaskResult {
   missingTableHits: number;
   stopReason: string;
   identicalToAr: boolean; // output tokens equal `ar`'s (with --oracle: equal the reference's tokens)
+  draftNodes?: number; // draft nodes verified, summed over forwards (absent in files written before it was recorded)
   text: string; // generated text
   tokens: number[]; // generated ids
 }
@@ -52,8 +57,12 @@ export interface ModeAggregate {
   acceptance: number; // total L / total F
   meanAcceptance: number; // mean of the per-task L/F
   msPerToken: number; // mean of the per-task ms/token
+  msPerTokenMedian: number; // median of the per-task ms/token (a noisy machine moves the mean more)
+  msPerTokenIqr: [number, number]; // spread: 25th and 75th percentiles of the per-task ms/token
   speedup: number | null; // ar's mean ms/token / this mode's (null without an `ar` run)
+  taskSpeedup: { median: number; min: number; max: number } | null; // spread of the per-task speedups (ar ms/token / this mode's)
   identicalToAr: number; // tasks whose output equals ar's (or the reference, with --oracle)
+  meanTree: number; // draft nodes verified per forward (0 when not recorded)
   cacheHitRate: number; // cache hits / retrievals consulted
   skippedByTimingShare: number; // skipped by timing / retrieval decisions
   missingTableShare: number; // missing-table hits / retrieval decisions
@@ -105,6 +114,18 @@ export function taskResult(
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
 
+/**
+ * The q-quantile with linear interpolation between order statistics (numpy's default); 0 for no values.
+ * Example: quantile([8, 12], 0.25) → 9; quantile([3, 1, 2], 0.5) → 2
+ */
+export function quantile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = q * (s.length - 1);
+  const lo = Math.floor(at);
+  return s[lo] + (at - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
+}
+
 function sumTiming(rows: TaskResult[]): StepTiming {
   const t: StepTiming = { retrieveMs: 0, trieMs: 0, forwardMs: 0, commitMs: 0, otherMs: 0 };
   for (const r of rows) for (const k of Object.keys(t) as (keyof StepTiming)[]) t[k] += r.time[k];
@@ -127,8 +148,12 @@ export function aggregateMode(rows: TaskResult[]): ModeAggregate {
     acceptance: ratio(sum((r) => r.generated), sum((r) => r.forwards)),
     meanAcceptance: mean(rows.map((r) => r.acceptance)),
     msPerToken,
+    msPerTokenMedian: quantile(rows.map((r) => r.msPerToken), 0.5),
+    msPerTokenIqr: [quantile(rows.map((r) => r.msPerToken), 0.25), quantile(rows.map((r) => r.msPerToken), 0.75)],
     speedup: null,
+    taskSpeedup: null,
     identicalToAr: rows.filter((r) => r.identicalToAr).length,
+    meanTree: ratio(sum((r) => r.draftNodes ?? 0), decisions),
     cacheHitRate: ratio(sum((r) => r.cacheHits), sum((r) => r.retrievals)),
     skippedByTimingShare: ratio(sum((r) => r.skippedByTiming), decisions),
     missingTableShare: ratio(sum((r) => r.missingTableHits), decisions),
@@ -151,6 +176,8 @@ export function aggregate(rows: TaskResult[], modes: string[]): Record<string, M
     const agg = aggregateMode(mine);
     const pairedMs = mean(paired.map((r) => r.msPerToken));
     if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map((r) => arByTask.get(r.task)!)) / pairedMs;
+    const perTask = paired.filter((r) => r.msPerToken > 0).map((r) => arByTask.get(r.task)! / r.msPerToken).sort((a, b) => a - b);
+    if (perTask.length) agg.taskSpeedup = { median: quantile(perTask, 0.5), min: perTask[0], max: perTask[perTask.length - 1] };
     out[mode] = agg;
   }
   return out;
@@ -173,14 +200,7 @@ export function withAggregates(config: BenchConfig, results: TaskResult[]): Benc
  * Example: readResults('out/humaneval.json').aggregates.fastcoder.acceptance
  */
 export function readResults(file: string): BenchResults {
-  if (!fs.existsSync(file)) throw new Error(`${file}: file not found`);
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const r = data as Partial<BenchResults>;
+  const r = readJsonFile(file) as Partial<BenchResults>;
   if (!r || r.version !== 1) throw new Error(`${file}: not a fastcoder results file (expected "version": 1)`);
   if (!r.config || !Array.isArray(r.config.modes)) throw new Error(`${file}: missing 'config.modes'`);
   if (!Array.isArray(r.results)) throw new Error(`${file}: missing 'results' array`);
@@ -189,7 +209,5 @@ export function readResults(file: string): BenchResults {
 
 /** Write `results` atomically (temp file + rename), so an interrupted run never leaves a half-written file. */
 export function writeResults(file: string, results: BenchResults): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(results, null, 1) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(results, null, 1) + '\n');
 }

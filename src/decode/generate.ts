@@ -16,6 +16,7 @@ import type { StepFeedback } from '../../retrieval/types';
 import { verifyInputs, type DraftTree } from '../../trie/draft-tree';
 import { acceptedTokens, draftTrace, tokenInLine } from '../trace/step';
 import type { GenerationMetrics, StepTiming, StepTrace, TraceHeader } from '../trace/types';
+import { openBudget } from './budget';
 import { type Draft, openDrafter } from './drafter';
 import { MetricsAccumulator } from './metrics';
 import { type GenerateOptions, type ResolvedOptions, resolveOptions } from './options';
@@ -41,10 +42,12 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   opts.trace?.write(traceHeader(opts, promptIds, tokenizer));
 
   const drafter = openDrafter(opts, tokenizer);
-  const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) => tokenizer.decode(ids));
+  const budget = await openBudget(opts.budget, model, opts.costProfile); // fixed, or `auto`: the tree size chosen per step
+  const positionRoom = (model.maxPositions ?? Infinity) - promptIds.length; // new tokens that still have a position
+  const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens, positionRoom }, (ids) => tokenizer.decode(ids));
   const context = new TokenBuffer(promptIds); // prompt + generated; the last token is the root, not yet in the KV cache
   const metrics = new MetricsAccumulator();
-  let stopReason: StopReason | null = opts.maxNewTokens === 0 ? 'max-new-tokens' : null;
+  let stopReason: StopReason | null = stop.atStart();
   let start = now();
   let prefillMs = 0;
   try {
@@ -54,11 +57,13 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     prefillMs = now() - start;
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
-      const draft = await drafter.draft(context.view(), opts.budget); // retrieve → Trie
+      const drafted = await budget.draft(drafter, context.view(), Infinity); // retrieve → Trie (auto: not while drafting does not pay); never cut to the tokens left (the paper verifies a fixed top-k)
+      const draft = { ...drafted, tree: budget.trim(drafted.tree) };
       const t1 = now();
       const acc = await verify(model, context.last(), draft.tree); // one forward over [root + tree], greedy acceptance
       const t2 = now();
       model.commit(acc.rows); // the K/V of the root and the accepted path
+      budget.observe(drafted.tree, acc.tokens);
       const t3 = now();
       const { kept, reason } = stop.pushAll(acc.tokens);
       stopReason = reason;
@@ -75,7 +80,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     await drafter.close();
   }
   const tokens = Array.from(context.view().subarray(promptIds.length));
-  const result: GenerationResult = { tokens, text: tokenizer.decode(tokens), stopReason, metrics: metrics.finish(tokens.length, now() - start, prefillMs) };
+  const result: GenerationResult = { tokens, text: tokens.length > 0 ? tokenizer.decode(tokens) : '', stopReason, metrics: metrics.finish(tokens.length, now() - start, prefillMs) };
   opts.trace?.write({ kind: 'summary', tokens, text: result.text, stopReason, metrics: result.metrics });
   return result;
 }
@@ -156,18 +161,28 @@ function promptTokens(model: CausalLM, tokenizer: Tokenizer, prompt: string | nu
   if (ids.length === 0) throw new Error('generate: the prompt has no tokens');
   const bad = ids.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= model.vocabSize);
   if (bad >= 0) throw new Error(`generate: prompt token ${ids[bad]} at index ${bad} is not in 0..${model.vocabSize - 1}`);
+  if (model.maxPositions !== undefined && ids.length > model.maxPositions) {
+    throw new Error(`generate: the prompt has ${ids.length} tokens, more than the model's ${model.maxPositions} positions (max_position_embeddings); keep its last tokens (--max-prompt-tokens)`);
+  }
   return ids;
 }
 
-/** Run the prompt minus its last token through the model and cache it; the last token is the first step's root. */
+/**
+ * Run the prompt minus its last token through the model, `PREFILL_CHUNK` tokens per forward, and cache it; the last
+ * token is the first step's root. In one pass a 10k-token prompt needed [heads × 10k × 10k] attention scores and
+ * aborted the process; a chunk sees the cache so far plus itself, so the result is the same.
+ */
 async function prefill(model: CausalLM, prompt: number[]): Promise<void> {
   model.reset();
-  const n = prompt.length - 1;
-  if (n === 0) return;
-  const positions = Array.from({ length: n }, (_, i) => i);
-  await model.forwardHidden(prompt.slice(0, n), positions);
-  model.commit(positions);
+  for (let start = 0; start < prompt.length - 1; start += PREFILL_CHUNK) {
+    const end = Math.min(start + PREFILL_CHUNK, prompt.length - 1);
+    await model.forwardHidden(prompt.slice(start, end), Array.from({ length: end - start }, (_, i) => start + i));
+    model.commit(Array.from({ length: end - start }, (_, i) => i));
+  }
 }
+
+/** Prompt tokens per prefill forward: attention scores stay [heads × 256 × context]. */
+export const PREFILL_CHUNK = 256;
 
 /** EOS ids: the option, else the model's (its config.json is authoritative), else the tokenizer's. */
 function eosIdsOf(model: CausalLM, tokenizer: Tokenizer, opts: ResolvedOptions): readonly number[] {
