@@ -23,7 +23,7 @@ const TREE_CONTEXT = 512;
 const FILL_CHUNK = 256;
 const DECODE_WARMUP = 3; // untimed steps after a prefill/fill, whose large arrays are still being collected
 
-const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json] [--backend tensorflow|wasm|cpu] [--reps 5]`;
+const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json] [--backend tensorflow|webgpu|wasm|cpu] [--reps 5]`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);

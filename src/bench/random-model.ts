@@ -57,5 +57,5 @@ export async function randomModel(spec: string, opts: { backend?: string } = {})
   const backend = await selectBackend(opts.backend);
   const c = readModelShape(spec);
   const embed = 'model.embed_tokens.weight';
-  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name);
+  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name, backend.detail);
 }

@@ -103,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   const tokenizer = loadTokenizer(v.tokenizer);
   const tasks = loadTasks(dataset, v.data).slice(0, v.limit ? int('limit', v.limit, 0) : undefined);
   const model = v.model ? await loadModel(v.model, { backend: v.backend }) : null;
-  if (model) console.error(`backend: ${model.backend}`);
+  if (model) console.error(`backend: ${model.backend} (${model.backendDetail})`);
   const vocabSize = model?.vocabSize ?? configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
