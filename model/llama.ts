@@ -57,6 +57,12 @@ export class LlamaModel implements CausalLM {
   private readonly cache = new KVCache();
   private readonly rotateHalf: tf.Tensor2D; // [headDim, headDim]: x·R = rotate_half(x)
   private hidden: tf.Tensor2D | null = null; // [n, hidden]: the last forward's final-normed hidden states, for `logits`
+  /**
+   * Greedy verification asks for argmaxes along the accepted path one row at a time on CPU backends (each row costs a
+   * [hidden × vocab] matMul there; a read costs nothing) and for every row at once on GPU backends (one read per
+   * step; extra rows are nearly free). Settable, to compare both: `npm run bench:model -- --generate <model dir>`.
+   */
+  verifyRows: 'path' | 'all';
 
   constructor(
     readonly config: LlamaConfig, // the validated config.json
@@ -65,6 +71,7 @@ export class LlamaModel implements CausalLM {
     readonly backendDetail = backend, // which package provides it, and the GPU adapter (for the CLI to print)
   ) {
     this.rotateHalf = tf.tensor2d(rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
+    this.verifyRows = backend === 'webgpu' || backendDetail.includes('tfjs-node-gpu') ? 'all' : 'path';
   }
 
   get vocabSize(): number {
@@ -77,15 +84,6 @@ export class LlamaModel implements CausalLM {
 
   get cacheLength(): number {
     return this.cache.length;
-  }
-
-  /**
-   * Greedy verification asks for argmaxes along the accepted path one row at a time on CPU backends (each row costs a
-   * [hidden × vocab] matMul there; a read costs nothing) and for every row at once on GPU backends (one read per
-   * step; the extra rows are nearly free). Measured: `npm run bench:model` (verify rows) and README, Backends.
-   */
-  get verifyRows(): 'path' | 'all' {
-    return this.backend === 'webgpu' || this.backendDetail.includes('tfjs-node-gpu') ? 'all' : 'path';
   }
 
   /** Committed cache blocks (see kv-cache.ts); each holds 2 tensors per layer and kv head. */
