@@ -1,6 +1,6 @@
 /**
  * `npm run bench:model -- --config <config.json | preset> [--out f.json] [--backend webgpu] [--reps 5]
- *    [--contexts 128,512,2048] [--trees 1,2,4,...,128] [--warmup 20] [--prefill 128] [--generate <model dir>]`
+ *    [--contexts 128,512,2048] [--trees 1,2,4,...,128] [--tree-context 512] [--warmup 20] [--prefill 128] [--generate <model dir>]`
  *
  * Speed of the tfjs Llama with random weights of a given shape:
  * - the memory bandwidth where the weights live, and the one-token forward against the time its weights take to stream
@@ -32,13 +32,12 @@ import { forwardWeightBytes, MODEL_PRESETS, randomModel } from '../src/bench/ran
 import { generate } from '../src/decode/generate';
 import { verifyInputs, type DraftTree } from '../trie/draft-tree';
 
-const TREE_CONTEXT = 512;
 const FILL_CHUNK = 256;
 const DECODE_WARMUP = 3; // untimed steps after a prefill/fill, whose large arrays are still being collected
 const BANDWIDTH_ELEMENTS = 32 * 2 ** 20; // 128 MB of float32
 
 const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json]
-  [--backend tensorflow|webgpu|wasm|cpu] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)]
+  [--backend tensorflow|webgpu|wasm|cpu] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)] [--tree-context 512]
   [--warmup 20] [--prefill 128 (0 = skip)]
   [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]]`;
 
@@ -153,7 +152,7 @@ function randomTree(n: number, c: LlamaConfig): DraftTree {
     parents.push(p);
     depths.push(p < 0 ? 0 : depths[p] + 1);
   }
-  return { tokens: range(0, n).map((i) => token(TREE_CONTEXT + i + 1, c)), parents, depths, weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } };
+  return { tokens: range(0, n).map((i) => token(7 * n + i, c)), parents, depths, weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } };
 }
 
 interface TreeRow {
@@ -172,7 +171,8 @@ interface TreeRow {
  */
 async function treeCosts(lm: LlamaModel, sizes: number[], reps: number): Promise<TreeRow[]> {
   const c = lm.config;
-  const inputs = sizes.map((n) => verifyInputs(token(TREE_CONTEXT, c), TREE_CONTEXT, randomTree(n - 1, c)));
+  const L = lm.cacheLength;
+  const inputs = sizes.map((n) => verifyInputs(token(L, c), L, randomTree(n - 1, c)));
   const fwd = sizes.map(() => [] as number[]);
   const one = sizes.map(() => [] as number[]);
   const all = sizes.map(() => [] as number[]);
@@ -238,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, reps: { type: 'string', default: '5' },
-      contexts: { type: 'string', default: '128,512,2048' }, trees: { type: 'string', default: '1,2,4,8,16,32,64,128' },
+      contexts: { type: 'string', default: '128,512,2048' }, 'tree-context': { type: 'string', default: '512' }, trees: { type: 'string', default: '1,2,4,8,16,32,64,128' },
       warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -256,10 +256,15 @@ async function main(argv: string[]): Promise<number> {
   const prefillN = count('prefill', 0);
   const contexts = list('contexts', values.contexts!);
   const treeSizes = list('trees', values.trees!);
+  const [treeContext] = list('tree-context', values['tree-context']!);
   const lm = await randomModel(values.config, { backend: values.backend });
   const c = lm.config;
   console.log(`backend: ${lm.backend} (${lm.backendDetail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
-  if (warmup > 0) await decode(lm, warmup); // V8 tiers up the JS side, first kernels (shader compilation), wasm memory growth
+  // warm-up: V8 tiers up the JS side, first kernels (shader compilation), wasm memory growth
+  const warmupMs: number[] = [];
+  for (let i = 0, next = token(0, c); i < warmup; i++) warmupMs.push(await timed(async () => (next = await decodeStep(lm, next))));
+  lm.reset();
+  if (warmup > 0) console.log(`warm-up: ${warmup} one-token forward(s), first ${warmupMs[0].toFixed(0)} ms, last ${warmupMs[warmup - 1].toFixed(0)} ms`);
 
   const bw = await bandwidth(lm.backend === 'webgpu' || lm.backendDetail.includes('tfjs-node-gpu'));
   const weightBytes = forwardWeightBytes(c);
@@ -278,14 +283,14 @@ async function main(argv: string[]): Promise<number> {
   const decodeRows: { context: number; msPerToken: number; overStream: number; samples: number[] }[] = [];
   let tree: TreeRow[] = [];
   let stepOps: { reads: number; kernels: number } | null = null;
-  for (const context of [...new Set([...contexts, ...(treeSizes.length > 0 ? [TREE_CONTEXT] : [])])].sort((a, b) => a - b)) {
+  for (const context of [...new Set([...contexts, ...(treeSizes.length > 0 ? [treeContext] : [])])].sort((a, b) => a - b)) {
     await fillTo(lm, context);
     if (contexts.includes(context)) {
       const samples = await decode(lm, context >= 2048 ? Math.max(3, Math.ceil(reps / 2)) : 2 * reps);
       decodeRows.push({ context, msPerToken: median(samples), overStream: median(samples) / streamMs, samples });
       console.log(`decode at context ${context}: ${median(samples).toFixed(1)} ms/token (median of ${samples.length}, ${spread(samples)}) = ×${(median(samples) / streamMs).toFixed(2)} the weight-streaming time`);
     }
-    if (context !== TREE_CONTEXT) continue;
+    if (context !== treeContext) continue;
     stepOps = await countOps(async () => {
       await decodeStep(lm, token(context, c));
       lm.rollback(context);
@@ -305,8 +310,8 @@ async function main(argv: string[]): Promise<number> {
   console.log(`| weights read per token | ${(weightBytes / 1e6).toFixed(0)} MB = ${streamMs.toFixed(1)} ms at that bandwidth |`);
   if (prefillN > 0) console.log(`| prefill (${prefillN} tokens) | ${prefillTokS.toFixed(1)} tokens/s |`);
   for (const d of decodeRows) console.log(`| greedy decode, context ${d.context} | ${d.msPerToken.toFixed(1)} ms/token = ×${d.overStream.toFixed(2)} weight streaming |`);
-  if (stepOps) console.log(`| one decode step (context ${TREE_CONTEXT}) | ${stepOps.reads} read(s), ${stepOps.kernels} kernels |`);
-  for (const t of tree) console.log(`| verify forward, ${t.tokens} tokens (context ${TREE_CONTEXT}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token; argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all rows ${t.argmaxAllMs.toFixed(2)} ms |`);
+  if (stepOps) console.log(`| one decode step (context ${treeContext}) | ${stepOps.reads} read(s), ${stepOps.kernels} kernels |`);
+  for (const t of tree) console.log(`| verify forward, ${t.tokens} tokens (context ${treeContext}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token; argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all rows ${t.argmaxAllMs.toFixed(2)} ms |`);
   if (gen) {
     const faster = gen.msPerToken.path <= gen.msPerToken.all ? 'path' : 'all';
     console.log(`| generation (${gen.model}, pld, budget 64, ${gen.tokens} tokens, ${gen.forwards} forwards) | row by row ${gen.msPerToken.path.toFixed(2)} ms/token, all rows ${gen.msPerToken.all.toFixed(2)} ms/token: '${faster}' faster (×${(Math.max(gen.msPerToken.path, gen.msPerToken.all) / Math.min(gen.msPerToken.path, gen.msPerToken.all)).toFixed(2)}) |`);
@@ -316,8 +321,8 @@ async function main(argv: string[]): Promise<number> {
   const result = {
     model: values.config, config: c, backend: lm.backend, backendDetail: lm.backendDetail, reps, loadAverage, cores: os.cpus().length,
     bandwidth: { ...bw, forwardWeightBytes: weightBytes, streamMs },
-    prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, decodeStep: stepOps && { context: TREE_CONTEXT, ...stepOps },
-    tree: { context: TREE_CONTEXT, rows: tree }, generation: gen,
+    prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, decodeStep: stepOps && { context: treeContext, ...stepOps },
+    tree: { context: treeContext, rows: tree }, generation: gen,
   };
   if (values.out) {
     fs.writeFileSync(values.out, JSON.stringify(result, null, 2));

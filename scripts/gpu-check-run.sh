@@ -31,6 +31,7 @@ if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
 fi
 export FASTCODER_BACKEND=webgpu
 QUICK=${GPU_CHECK_QUICK:-}
+limit() { if [ -n "$QUICK" ]; then echo "$2"; else echo "$1"; fi; } # seconds: on a GPU, or on SwiftShader
 
 echo "node $("$NODE" --version); Vulkan driver: ${VK_DRIVER_FILES:-${VK_ICD_FILENAMES:-none set}}; loader: ${LD_LIBRARY_PATH:+bundled}${LD_LIBRARY_PATH:-system}; quick: ${QUICK:-no}"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
@@ -43,15 +44,15 @@ step() {
   timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
   local rc=$?
   echo "== $name: exit $rc in $((SECONDS - t0)) s$([ $rc = 124 ] && echo " (time limit $limit s)")"
-  grep -v '^\s*$' "$OUT/$name.log" | grep -E '^(\||backend|FAIL|all |[0-9]+ of|bench|memory|decode|one decode|verify forward|oracle|Table|[a-z_-]+:)' | tail -n "${TAIL:-24}"
+  grep -v '^\s*$' "$OUT/$name.log" | grep -E '^(\||backend|FAIL|all |[0-9]+ of|bench|memory|warm-up|decode|one decode|verify forward|oracle|Table|[a-z_-]+:)' | tail -n "${TAIL:-24}"
 }
 CLI=("$NODE" dist/src/cli/main.js)
 BENCH_MODEL=("$NODE" dist/scripts/bench-model.js)
 
 if [ -n "$QUICK" ]; then
   step verify-hf-gqa-tiny 300 "${CLI[@]}" verify-hf test/fixtures/hf-llama/gqa-tiny
-  step bench-model-smollm-135m 300 "${BENCH_MODEL[@]}" --config smollm-135m --contexts 128 --trees 1,4 --reps 1 --warmup 1 --prefill 0 --out "$OUT/bench-model-smollm-135m.json"
-  step bench-model-deepseek-coder-1.3b 600 "${BENCH_MODEL[@]}" --config deepseek-coder-1.3b --contexts 4 --trees '' --reps 1 --warmup 0 --prefill 0 --out "$OUT/bench-model-deepseek-coder-1.3b.json"
+  step bench-model-smollm-135m 900 "${BENCH_MODEL[@]}" --config smollm-135m --contexts 16 --tree-context 16 --trees 1,4 --reps 1 --warmup 1 --prefill 0 --out "$OUT/bench-model-smollm-135m.json"
+  step bench-model-deepseek-coder-1.3b 900 "${BENCH_MODEL[@]}" --config deepseek-coder-1.3b --contexts '' --trees '' --warmup 1 --prefill 0 --out "$OUT/bench-model-deepseek-coder-1.3b.json"
   ORACLE=(--limit 1 --max-new-tokens 8 --modes ar,fastcoder)
   COST_MODELS=(smollm-135m)
 else
@@ -64,9 +65,9 @@ else
   COST_MODELS=(smollm-135m deepseek-coder-1.3b)
 fi
 
-step index-dc 60 "${CLI[@]}" index --tokenizer models/tiny-coder-dsc --out "$WORK/dc.fcds" data/common-python/cpython-3.11.7-lib.tar.gz
+step index-dc "$(limit 60 600)" "${CLI[@]}" index --tokenizer models/tiny-coder-dsc --out "$WORK/dc.fcds" data/common-python/cpython-3.11.7-lib.tar.gz
 for cost in "${COST_MODELS[@]}"; do
-  step "oracle-$cost-b64" 100 "${CLI[@]}" bench --dataset repoeval --data data/repoeval --tokenizer models/tiny-coder-dsc --oracle \
+  step "oracle-$cost-b64" "$(limit 100 900)" "${CLI[@]}" bench --dataset repoeval --data data/repoeval --tokenizer models/tiny-coder-dsc --oracle \
     --oracle-cost-model "$cost" --budget 64 "${ORACLE[@]}" --common-index "$WORK/dc.fcds" --cache-dir "$WORK/dr" --out "$OUT/oracle-$cost-b64.json"
 done
 step "oracle-${COST_MODELS[-1]}-auto" 60 "${CLI[@]}" bench --dataset repoeval --data data/repoeval --tokenizer models/tiny-coder-dsc --oracle \
