@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   console.log('\nL/F is tokens per forward; every output is token-identical to ar. On one CPU core a forward over 1 + 64 draft');
   console.log('tokens costs several one-token forwards, so the paper\'s budget is slower than greedy here; a budget of 3 fits');
   console.log('the CPU (see README, "Measured figures"). The oracle rows below measure acceptance against the real code.');
-  fs.writeFileSync(path.join(OUT, 'demo-trace.html'), tracePage(readTrace(path.join(OUT, 'demo-trace.jsonl'))));
+  fs.writeFileSync(path.join(OUT, 'demo-trace.html'), tracePage(readTrace(path.join(OUT, 'demo-trace.jsonl')), { model: path.relative(ROOT, MODEL) }));
   console.log(`\ntrace of task ${tasks[0].id}: ${path.relative(process.cwd(), path.join(OUT, 'demo-trace.html'))}`);
   model.dispose();
 

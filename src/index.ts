@@ -21,7 +21,9 @@ export { loadTokenizer, type Tokenizer } from '../model/tokenizer';
 export { selectBackend, BACKEND_NAMES, type BackendName, type ChosenBackend } from '../model/backend';
 export { openSafetensors, type SafetensorsFile, type TensorInfo } from '../model/safetensors';
 export { openCheckpoint, type Checkpoint } from '../model/checkpoint';
-export { loadHfFixture, runHfChecks, formatCheck, type HfFixture, type CheckResult } from '../model/hf-fixture';
+export { loadHfFixture, runHfChecks, formatCheck, compareArrays, type HfFixture, type CheckResult } from '../model/hf-fixture';
+export { ropeCosSin } from '../model/rope';
+export { argmaxRow, acceptGreedy, type Acceptance } from '../model/greedy';
 
 // retrieval: suffix arrays, datastores, the cache, Algorithm 1
 export type { DraftSource, Continuation, SourceResult, RetrievalDecision, RetrievalResult, StepFeedback, Retriever } from '../retrieval/types';
@@ -50,6 +52,7 @@ export type { TraceLine, TraceHeader, StepTrace, TraceSummary, GenerationMetrics
 // benchmarks and reports
 export { runBench, sessionCaches, type RunOptions, type Target } from './bench/run';
 export { loadHumanEval, loadRepoEval, loadTasks, type BenchTask } from './bench/datasets';
+export { readRepos, repoDatastore, excludeLines, type RepoFiles, type TokenizerIdentity } from './bench/repo-datastores';
 export { readResults, writeResults, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
 export { markdownSummary, tableI, tableII, tableIV } from './bench/tables';
 export { readTrace, parseTrace, type Trace } from './trace/reader';

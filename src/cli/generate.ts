@@ -156,7 +156,7 @@ export async function run(argv: string[]): Promise<number> {
       ...plain,
       repoIndex: values['repo-index'] ? loadDatastore(values['repo-index'], expect) : undefined,
       commonIndex: values['common-index'] ? loadDatastore(values['common-index'], expect) : undefined,
-      trace,
+      trace: trace && { write: (line) => trace!.write(line.kind === 'header' ? { ...line, model: values.model } : line) }, // the header names the model
       onStep: stream
         ? (s) => {
             generated.push(...s.accepted.map((a) => a.token));

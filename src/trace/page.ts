@@ -1,14 +1,20 @@
 /**
- * The trace page (`fastcoder trace <trace.jsonl> --html out.html`): the generated code with every token coloured by
- * its source (cache / D_r / D_c / model, the paper's Fig. 7), per-step acceptance lengths as a chart, a heatmap of
- * retrieval success by token position within the line (Fig. 3 / 6a), and the step's retrieval decisions on hover.
+ * The trace page (`fastcoder trace <trace.jsonl> --html out.html`): a header with the model, mode, draft budget and
+ * prompt; the generated code with every token coloured by its source (cache / D_r / D_c / model, the paper's Fig. 7);
+ * tokens per step split by source; a heatmap of retrieval success by token position within the line (Fig. 3 / 6a);
+ * and the step's retrieval decisions on hover.
  */
 import type { StepTrace } from './types';
-import { escapeHtml, htmlPage, htmlTable, scriptJson } from '../html/page';
-import { barChart, heatmap, HeatCell } from '../html/svg';
+import { escapeHtml, htmlPage, htmlTable, metaList, scriptJson, SOURCE_COLOURS } from '../html/page';
+import { heatmap, HeatCell, stackedBarChart } from '../html/svg';
 import type { Trace } from './reader';
 
-const SOURCE_NAMES: Record<string, string> = { cache: 'cache', repo: 'D_r (repository)', common: 'D_c (common)', lookup: 'prompt lookup', model: 'model' };
+const SOURCE_NAMES: Record<string, string> = { repo: 'D_r (repository)', common: 'D_c (common)', cache: 'cache', lookup: 'prompt lookup', model: 'model (bonus token)' };
+
+/** What the page shows beyond the trace file: the model it ran (a directory or a description; default: the header's). */
+export interface TracePageMeta {
+  model?: string;
+}
 
 /** Positions within the line shown as heatmap columns; the last one collects everything from there on. */
 export const POSITION_BUCKETS = 12;
@@ -16,11 +22,63 @@ export const POSITION_BUCKETS = 12;
 /** The accepted draft tokens of a step (its bonus token, from the model, excluded). */
 const draftAccepted = (s: StepTrace) => s.accepted.filter((a) => a.node >= 0).length;
 
+/** Special tokens as tokenizers decode them: DeepSeek's `<｜…｜>`, `<|…|>`, Llama's `<s>`, `</s>`, `<unk>`. */
+const SPECIAL = /<｜[^<>｜]{1,60}｜>|<\|[^<>|\s]{1,60}\|>|<\/?s>|<unk>/g;
+
+/** A short name for a special token. Example: specialName('<｜begin▁of▁sentence｜>') → 'BOS'; specialName('<|fim_hole|>') → 'fim_hole' */
+export function specialName(t: string): string {
+  if (t === '<s>' || /begin.of.(sentence|text)/.test(t)) return 'BOS';
+  if (t === '</s>' || /end.?of.?(sentence|text)/.test(t)) return 'EOS';
+  return t.replace(/^<[｜|]?|[｜|]?>$/g, '').replace(/▁/g, ' ');
+}
+
+/**
+ * Text for HTML with each special token shown as a small labelled badge (its full text in the tooltip), not as its
+ * raw characters, which most fonts lack (they render as missing-glyph boxes).
+ *
+ * Example: textHtml('<｜begin▁of▁sentence｜>def') → '<span class="special" title="&lt;｜begin▁of▁sentence｜&gt;">BOS</span>def'
+ */
+export function textHtml(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(SPECIAL)) {
+    out += escapeHtml(text.slice(last, m.index)) + `<span class="special" title="${escapeHtml(m[0])}">${escapeHtml(specialName(m[0]))}</span>`;
+    last = m.index! + m[0].length;
+  }
+  return out + escapeHtml(text.slice(last));
+}
+
 function codeHtml(trace: Trace): string {
   const spans = trace.steps.flatMap((s) =>
-    s.accepted.map((a) => `<span class="tok src-${a.source}" data-step="${s.step}">${escapeHtml(a.text)}</span>`),
+    s.accepted.map((a) => `<span class="tok src-${a.source}" data-step="${s.step}">${textHtml(a.text)}</span>`),
   );
-  return `<pre class="code"><span class="prompt">${escapeHtml(trace.header.promptText)}</span>${spans.join('')}</pre>`;
+  return `<pre class="code"><span class="prompt">${textHtml(trace.header.promptText)}</span>${spans.join('')}</pre>`;
+}
+
+/** Per step, accepted tokens by source, in the order of SOURCE_NAMES (the model's bonus token last). */
+function stepsChart(steps: StepTrace[]): string {
+  const sources = Object.keys(SOURCE_NAMES).filter((src) => steps.some((s) => s.accepted.some((a) => a.source === src)));
+  const series = sources.map((src) => ({
+    name: SOURCE_NAMES[src],
+    colour: SOURCE_COLOURS[src],
+    values: steps.map((s) => s.accepted.filter((a) => a.source === src).length),
+  }));
+  return stackedBarChart('tokens accepted per step, by source', steps.map((s) => String(s.step)), series, 'step');
+}
+
+/** The run's settings: model, mode, draft budget, prompt. */
+function headerList(trace: Trace, model: string | undefined): string {
+  const h = trace.header;
+  const budget = h.options.budget;
+  const draftless = h.mode === 'ar';
+  const promptLines = h.promptText.split('\n').length;
+  return metaList([
+    ['model', model ?? 'not recorded in the trace'],
+    ['mode', h.mode],
+    ['draft budget', draftless ? 'none (plain greedy decoding: no drafts)' : typeof budget === 'number' ? `${budget} draft tokens per forward` : 'not recorded'],
+    ['prompt', `${h.promptTokens.length} tokens, ${promptLines} lines (grey in the code below)`],
+    ['steps', `${trace.steps.length} verification forwards`],
+  ]);
 }
 
 /**
@@ -93,28 +151,25 @@ function summaryTable(trace: Trace): string {
 /**
  * The whole trace page as one HTML string.
  *
- * Example: fs.writeFileSync('trace.html', tracePage(readTrace('trace.jsonl')))
+ * Example: fs.writeFileSync('trace.html', tracePage(readTrace('trace.jsonl'), { model: 'models/tiny-coder-dsc' }))
  */
-export function tracePage(trace: Trace): string {
+export function tracePage(trace: Trace, meta: TracePageMeta = {}): string {
+  const model = meta.model ?? trace.header.model;
   const counts: Record<string, number> = { cache: 0, repo: 0, common: 0, lookup: 0, model: 0 };
   for (const s of trace.steps) for (const a of s.accepted) counts[a.source] = (counts[a.source] ?? 0) + 1;
   const legend = Object.entries(SOURCE_NAMES).map(([k, name]) => `<span class="src-${k}">${escapeHtml(name)}: ${counts[k] ?? 0}</span>`).join('');
-  const stepsChart = barChart(
-    'tokens accepted per step (draft tokens + the model\'s bonus token)',
-    trace.steps.map((s) => String(s.step)),
-    [{ name: 'accepted', values: trace.steps.map((s) => s.accepted.length) }],
-    1,
-  );
   const heat = positionHeat(trace.steps);
   const info = Object.fromEntries(trace.steps.map((s) => [s.step, stepInfo(s)]));
   const body = [
-    `<h1>fastcoder trace: ${escapeHtml(trace.header.mode)}, ${trace.steps.length} steps</h1>`,
+    `<h1>fastcoder trace: ${escapeHtml(trace.header.mode)}${model ? ` on ${escapeHtml(model)}` : ''}</h1>`,
+    headerList(trace, model),
     summaryTable(trace),
     `<h2>Generated code, by token source</h2><p class="legend">${legend}</p>`,
-    '<p class="note">Grey text is the prompt. Hover a token to see its step\'s retrieval decisions; the step\'s tokens are outlined.</p>',
+    '<p class="note">Grey text is the prompt; special tokens are shown as labels (BOS, EOS). Hover a token to see its step\'s retrieval decisions; the step\'s tokens are outlined.</p>',
     codeHtml(trace),
-    `<h2>Acceptance per step</h2>${stepsChart}`,
-    `<h2>Retrieval success by token position within the line</h2>${heatmap('share of steps', heat.rows, heat.cols, heat.cells)}`,
+    `<h2>Tokens per step</h2>${stepsChart(trace.steps)}`,
+    '<p class="note">Each bar is one verification forward: the draft tokens it accepted, coloured by the source that proposed them, and the token the model adds itself.</p>',
+    `<h2>Retrieval success by token position within the line</h2>${heatmap('share of steps', heat.rows, heat.cols, heat.cells, 'position of the step\'s first token within its line')}`,
     '<div id="tip"></div>',
     `<script type="application/json" id="step-info">${scriptJson(info)}</script>`,
   ].join('\n');

@@ -60,6 +60,7 @@ export interface StepTrace {
 export interface TraceHeader {
   kind: 'header';
   mode: string; // ar | pld | rest | fastcoder | an ablation row name
+  model?: string; // the model directory, when the writer knew it (`fastcoder generate --trace` records --model)
   options: Record<string, unknown>; // the generation options in effect
   promptTokens: number[];
   promptText: string;

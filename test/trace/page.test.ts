@@ -1,5 +1,5 @@
 import { parseTrace } from '../../src/trace/reader';
-import { positionHeat, tracePage } from '../../src/trace/page';
+import { positionHeat, specialName, textHtml, tracePage } from '../../src/trace/page';
 import { makeTrace, step, toJsonl } from './make-trace';
 
 // A 3-step trace: "    return x < 1\n" (prompt 'def f(x):\n').
@@ -55,5 +55,40 @@ describe('tracePage', () => {
   });
   it('references nothing outside the page', () => {
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+  });
+});
+
+describe('trace page header and charts', () => {
+  const bos = '<｜begin▁of▁sentence｜>';
+  const t = makeTrace([step(0, 0, [['    return', 'repo'], [' x', 'repo'], [' <', 'model']]), step(1, 3, [[' 1', 'common'], ['<｜end▁of▁sentence｜>', 'model']], 0)], `${bos}def f(x):\n`);
+  t.header.options = { budget: 64 };
+  const html = tracePage(t, { model: 'models/tiny-coder-dsc' });
+  it('names the model, mode, draft budget and prompt in a header', () => {
+    expect(html).toContain('<dt>model</dt><dd>models/tiny-coder-dsc</dd>');
+    expect(html).toContain('<dt>mode</dt><dd>fastcoder</dd>');
+    expect(html).toContain('<dt>draft budget</dt><dd>64 draft tokens per forward</dd>');
+    expect(html).toContain('<dt>prompt</dt><dd>3 tokens, 2 lines');
+    expect(tracePage({ ...t, header: { ...t.header, model: 'from-the-header' } })).toContain('<dt>model</dt><dd>from-the-header</dd>');
+    expect(tracePage({ ...t, header: { ...t.header, mode: 'ar', options: {} } })).toContain('<dt>draft budget</dt><dd>none (plain greedy decoding: no drafts)</dd>');
+  });
+  it('shows BOS and EOS as labels, never their raw characters', () => {
+    const code = html.match(/<pre class="code">(.*?)<\/pre>/s)![1];
+    expect(code).toContain(`<span class="special" title="&lt;｜begin▁of▁sentence｜&gt;">BOS</span>def f(x):`);
+    expect(code).toContain('>EOS</span>');
+    expect(code.replace(/title="[^"]*"/g, '')).not.toContain('｜');
+  });
+  it.each([
+    ['<｜begin▁of▁sentence｜>', 'BOS'], ['<s>', 'BOS'], ['</s>', 'EOS'], ['<|endoftext|>', 'EOS'], ['<｜fim▁hole｜>', 'fim hole'], ['<unk>', 'unk'],
+  ])('specialName(%j) = %j', (t, name) => expect(specialName(t)).toBe(name));
+  it('leaves ordinary text alone, escaped', () => expect(textHtml('a < b <sx>')).toBe('a &lt; b &lt;sx&gt;'));
+  it('per-step bars are split by source, with integer ticks', () => {
+    const titles = [...html.matchAll(/<rect class="bar"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    expect(titles).toEqual(['step 0 · D_r (repository): 2 (total 3)', 'step 0 · model (bonus token): 1 (total 3)', 'step 1 · D_c (common): 1 (total 2)', 'step 1 · model (bonus token): 1 (total 2)']);
+    expect(html).toMatch(/text-anchor="end">3<\/text>/); // the top tick
+  });
+  it('the heatmap has a legend: its colour scale and the no-data grey', () => {
+    const legend = html.match(/<g class="legend">(.*?)<\/g>/)![1];
+    expect(legend.match(/>\d+%</g)).toEqual(['>0%<', '>25%<', '>50%<', '>75%<', '>100%<']);
+    expect(legend).toContain('>no steps<');
   });
 });
