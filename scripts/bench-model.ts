@@ -54,9 +54,11 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
 
 /**
  * Reads (GPU→CPU downloads: `backend.read` / `readSync`) and kernels run during `f`. A kernel is one dispatch on
- * webgpu (fused ops excepted); on wasm and cpu it is one call into the kernel library.
+ * webgpu (fused ops excepted); on wasm and cpu it is one call into the kernel library, and a "read" there is a view
+ * of host memory that kernels themselves take (wasm's concat reads its inputs so), so reads are counted on GPU
+ * backends only (null elsewhere).
  */
-async function countOps(f: () => Promise<unknown>): Promise<{ reads: number; kernels: number }> {
+async function countOps(f: () => Promise<unknown>, onDevice: boolean): Promise<{ reads: number | null; kernels: number }> {
   const backend = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
   const original = { read: backend.read, readSync: backend.readSync };
   let reads = 0;
@@ -75,7 +77,7 @@ async function countOps(f: () => Promise<unknown>): Promise<{ reads: number; ker
     await f(); // counted apart: the profiler itself reads kernel outputs
     return [];
   });
-  return { reads, kernels: info.kernels.length };
+  return { reads: onDevice ? reads : null, kernels: info.kernels.length };
 }
 
 /**
@@ -266,7 +268,8 @@ async function main(argv: string[]): Promise<number> {
   lm.reset();
   if (warmup > 0) console.log(`warm-up: ${warmup} one-token forward(s), first ${warmupMs[0].toFixed(0)} ms, last ${warmupMs[warmup - 1].toFixed(0)} ms`);
 
-  const bw = await bandwidth(lm.backend === 'webgpu' || lm.backendDetail.includes('tfjs-node-gpu'));
+  const onDevice = lm.backend === 'webgpu' || lm.backendDetail.includes('tfjs-node-gpu'); // weights in GPU memory
+  const bw = await bandwidth(onDevice);
   const weightBytes = forwardWeightBytes(c);
   const streamMs = weightBytes / 1e6 / bw.gbPerS;
   console.log(`memory bandwidth: ${bw.gbPerS.toFixed(1)} GB/s (${bw.method}, 128 MB); a one-token forward reads ${(weightBytes / 1e6).toFixed(0)} MB of weights = ${streamMs.toFixed(1)} ms at that rate`);
@@ -282,7 +285,7 @@ async function main(argv: string[]): Promise<number> {
 
   const decodeRows: { context: number; msPerToken: number; overStream: number; samples: number[] }[] = [];
   let tree: TreeRow[] = [];
-  let stepOps: { reads: number; kernels: number } | null = null;
+  let stepOps: { reads: number | null; kernels: number } | null = null;
   for (const context of [...new Set([...contexts, ...(treeSizes.length > 0 ? [treeContext] : [])])].sort((a, b) => a - b)) {
     await fillTo(lm, context);
     if (contexts.includes(context)) {
@@ -294,8 +297,8 @@ async function main(argv: string[]): Promise<number> {
     stepOps = await countOps(async () => {
       await decodeStep(lm, token(context, c));
       lm.rollback(context);
-    });
-    console.log(`one decode step: ${stepOps.reads} read(s), ${stepOps.kernels} kernels (dispatches on webgpu)`);
+    }, onDevice);
+    console.log(`one decode step: ${stepOps.reads ?? 'n/a (host memory)'} read(s), ${stepOps.kernels} kernels (dispatches on webgpu)`);
     tree = await treeCosts(lm, treeSizes, reps);
     for (const t of tree) {
       console.log(`verify forward ${String(t.tokens).padStart(3)} tokens at context ${context}: ${t.ms.toFixed(1)} ms (×${t.relative.toFixed(2)}); argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all ${t.tokens} rows ${t.argmaxAllMs.toFixed(2)} ms`);
@@ -310,7 +313,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`| weights read per token | ${(weightBytes / 1e6).toFixed(0)} MB = ${streamMs.toFixed(1)} ms at that bandwidth |`);
   if (prefillN > 0) console.log(`| prefill (${prefillN} tokens) | ${prefillTokS.toFixed(1)} tokens/s |`);
   for (const d of decodeRows) console.log(`| greedy decode, context ${d.context} | ${d.msPerToken.toFixed(1)} ms/token = ×${d.overStream.toFixed(2)} weight streaming |`);
-  if (stepOps) console.log(`| one decode step (context ${treeContext}) | ${stepOps.reads} read(s), ${stepOps.kernels} kernels |`);
+  if (stepOps) console.log(`| one decode step (context ${treeContext}) | ${stepOps.reads ?? 'n/a (host memory)'} read(s), ${stepOps.kernels} kernels |`);
   for (const t of tree) console.log(`| verify forward, ${t.tokens} tokens (context ${treeContext}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token; argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all rows ${t.argmaxAllMs.toFixed(2)} ms |`);
   if (gen) {
     const faster = gen.msPerToken.path <= gen.msPerToken.all ? 'path' : 'all';
