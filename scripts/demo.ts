@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: offline, a few minutes on 2 cores. The bundled tiny-coder-dsc model decodes three RepoEval tasks of
  * `maxhumber/redframes` with plain greedy (`ar`) and with FastCoder (D_r = the repository without the target function,
- * D_c = a slice of the CPython stdlib) at the paper's draft budget (64) and at a CPU-sized one (3), prints ms/token,
+ * D_c = a slice of the CPython stdlib) with `--budget auto` (the tree size chosen per step from this machine's cost
+ * model, calibrated once and cached in .cache/cost-profiles) and at the paper's draft budget (64), prints ms/token,
  * speedup, L/F and whether the outputs are identical, writes a trace page of the first task, then runs the oracle benchmark on the same tasks (Table IV: REST vs FastCoder L/F).
  */
 import * as fs from 'fs';
@@ -15,7 +16,9 @@ import { parseModes } from '../src/bench/modes';
 import { excludeLines, readRepos, repoDatastore, type TokenizerIdentity } from '../src/bench/repo-datastores';
 import { promptIds, runBench, sameOutput } from '../src/bench/run';
 import { tableIV } from '../src/bench/tables';
-import { generate } from '../src/decode/generate';
+import type { Budget } from '../src/decode/budget';
+import { loadOrCalibrate, modelShape, profileKey } from '../src/decode/cost-model';
+import { generate, type GenerationResult } from '../src/decode/generate';
 import { JsonlTraceWriter } from '../src/trace/writer';
 import { readTrace } from '../src/trace/reader';
 import { tracePage } from '../src/trace/page';
@@ -27,9 +30,11 @@ const COMMON = path.join(ROOT, 'examples/common-python-mini');
 const OUT = path.join(ROOT, 'out');
 const TASKS = ['0', '1', '2']; // redframes verbs mutate, drop, rename: short prompts, 3-12 target lines
 const MAX_NEW = 64;
-const CPU_BUDGET = 3; // draft tokens per forward on a CPU: the root + 3 fill one 4-row tile of XNNPACK's matrix multiply
+
+const ROUNDS = 3; // timed rounds per task (ms/token: the median)
 
 const f2 = (x: number) => x.toFixed(2);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
 async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
@@ -43,40 +48,53 @@ async function main(): Promise<void> {
   const fullRepo = repoDatastore(repo, files, path.join(ROOT, '.cache/demo'), id);
   const { datastore: common } = await buildDatastore([COMMON], id);
   console.log(`model ${path.relative(ROOT, MODEL)} on ${model.backend}; D_r ${repo} ${fullRepo.tokenCount} tokens; D_c ${path.relative(ROOT, COMMON)} ${common.tokenCount} tokens\n`);
-  // FastCoder twice: with the paper's draft budget, and with one sized for a CPU (root + 3 drafts = one 4-row XNNPACK tile)
-  const configs = [{ name: 'budget 64 (paper)', budget: 64 }, { name: 'budget 3 (CPU)', budget: CPU_BUDGET }];
+  // FastCoder twice: with the tree size chosen per step from the cost model (auto), and with the paper's fixed budget
+  const costProfile = await loadOrCalibrate(model, profileKey(model.backend, modelShape(model.config)), { dir: path.join(ROOT, '.cache/cost-profiles'), log: (m) => console.log(m) });
+  const configs: { name: string; budget: Budget }[] = [{ name: 'budget auto', budget: 'auto' }, { name: 'budget 64 (paper)', budget: 64 }];
   const cell = (ms: number, speedup: number, lf: number) => `  ${f2(ms).padStart(8)} ${(f2(speedup) + '×').padStart(8)} ${f2(lf).padStart(6)}`;
   console.log(`${' '.repeat(43)}${configs.map((c) => `  ${('fastcoder, ' + c.name).padEnd(24)}`).join('')}`);
   console.log(`${'task'.padEnd(5)} ${'file'.padEnd(27)} ${'ar ms/tok'.padStart(9)}${configs.map(() => `  ${'ms/tok'.padStart(8)} ${'speedup'.padStart(8)} ${'L/F'.padStart(6)}`).join('')}  identical`);
   const totals = { ar: 0, L: 0, same: 0, fc: configs.map(() => ({ ms: 0, L: 0, F: 0 })) };
   // untimed warm-up of both paths (wasm compilation, first allocations), so task 0's figures are not start-up costs
   const warm = { maxNewTokens: 16, eosIds: [EOS], repo: false, commonIndex: common };
-  for (const mode of ['ar', 'fastcoder'] as const) await generate(model, tokenizer, promptIds(tokenizer, tasks[0].prompt, 512), { mode, ...warm });
+  for (const mode of ['ar', 'fastcoder'] as const) await generate(model, tokenizer, promptIds(tokenizer, tasks[0].prompt, 512), { mode, costProfile, budget: 'auto', ...warm });
   for (const task of tasks) {
     const ids = promptIds(tokenizer, task.prompt, 512);
     const repoIndex = excludeLines(fullRepo, files, task.exclusion!, id);
-    const ar = await generate(model, tokenizer, ids, { mode: 'ar', maxNewTokens: MAX_NEW, eosIds: [EOS] });
+    // ROUNDS rounds of ar then each configuration, interleaved so that the machine's load hits all alike; medians
+    const arMs: number[] = [];
+    const fcMs = configs.map(() => [] as number[]);
+    const fcLast: GenerationResult[] = [];
     let same = true;
-    const cells: string[] = [];
-    for (const [i, c] of configs.entries()) {
-      const trace = task === tasks[0] && i === 0 ? new JsonlTraceWriter(path.join(OUT, 'demo-trace.jsonl')) : undefined;
-      const fc = await generate(model, tokenizer, ids, { mode: 'fastcoder', budget: c.budget, maxNewTokens: MAX_NEW, eosIds: [EOS], repoIndex, commonIndex: common, trace });
-      trace?.close();
-      same &&= sameOutput(fc.tokens, ar.tokens) && fc.tokens.length === ar.tokens.length;
-      const m = fc.metrics;
-      cells.push(cell(m.msPerToken, ar.metrics.msPerToken / m.msPerToken, m.acceptance));
-      Object.assign(totals.fc[i], { ms: totals.fc[i].ms + m.msPerToken * m.generated, L: totals.fc[i].L + m.generated, F: totals.fc[i].F + m.forwards });
+    let ar!: GenerationResult;
+    for (let round = 0; round < ROUNDS; round++) {
+      ar = await generate(model, tokenizer, ids, { mode: 'ar', maxNewTokens: MAX_NEW, eosIds: [EOS] });
+      arMs.push(ar.metrics.msPerToken);
+      for (const [i, c] of configs.entries()) {
+        const trace = task === tasks[0] && i === 0 && round === 0 ? new JsonlTraceWriter(path.join(OUT, 'demo-trace.jsonl')) : undefined;
+        fcLast[i] = await generate(model, tokenizer, ids, { mode: 'fastcoder', budget: c.budget, costProfile, maxNewTokens: MAX_NEW, eosIds: [EOS], repoIndex, commonIndex: common, trace });
+        trace?.close();
+        same &&= sameOutput(fcLast[i].tokens, ar.tokens) && fcLast[i].tokens.length === ar.tokens.length;
+        fcMs[i].push(fcLast[i].metrics.msPerToken);
+      }
     }
-    console.log(`${task.id.padEnd(5)} ${task.exclusion!.file.padEnd(27)} ${f2(ar.metrics.msPerToken).padStart(9)}${cells.join('')}  ${same ? 'yes' : 'NO'}`);
-    totals.ar += ar.metrics.msPerToken * ar.metrics.generated;
+    const cells = configs.map((_, i) => {
+      const m = fcLast[i].metrics;
+      Object.assign(totals.fc[i], { ms: totals.fc[i].ms + median(fcMs[i]) * m.generated, L: totals.fc[i].L + m.generated, F: totals.fc[i].F + m.forwards });
+      return cell(median(fcMs[i]), median(arMs) / median(fcMs[i]), m.acceptance);
+    });
+    console.log(`${task.id.padEnd(5)} ${task.exclusion!.file.padEnd(27)} ${f2(median(arMs)).padStart(9)}${cells.join('')}  ${same ? 'yes' : 'NO'}`);
+    totals.ar += median(arMs) * ar.metrics.generated;
     totals.L += ar.metrics.generated;
     totals.same += same ? 1 : 0;
   }
   const totalCells = totals.fc.map((t) => cell(t.ms / t.L, totals.ar / t.ms, t.L / t.F));
   console.log(`${'total'.padEnd(5)} ${' '.repeat(27)} ${f2(totals.ar / totals.L).padStart(9)}${totalCells.join('')}  ${totals.same}/${tasks.length} identical`);
-  console.log('\nL/F is tokens per forward; every output is token-identical to ar. On one CPU core a forward over 1 + 64 draft');
-  console.log('tokens costs several one-token forwards, so the paper\'s budget is slower than greedy here; a budget of 3 fits');
-  console.log('the CPU (see README, "Measured figures"). The oracle rows below measure acceptance against the real code.');
+  console.log(`\nms/token: the median of ${ROUNDS} interleaved rounds; L/F: tokens per forward; every output is token-identical`);
+  console.log('to ar. On one CPU core a forward over 1 + 64 draft tokens costs several one-token forwards, so the paper\'s');
+  console.log('budget is slower than greedy here; auto verifies, each step, the draft prefix of best expected tokens per ms');
+  console.log('under the measured cost curve, and none when no draft is worth its rows (see README, "Measured figures").');
+  console.log('The oracle rows below measure acceptance against the real code.');
   fs.writeFileSync(path.join(OUT, 'demo-trace.html'), tracePage(readTrace(path.join(OUT, 'demo-trace.jsonl')), { model: path.relative(ROOT, MODEL) }));
   console.log(`\ntrace of task ${tasks[0].id}: ${path.relative(process.cwd(), path.join(OUT, 'demo-trace.html'))}`);
   model.dispose();

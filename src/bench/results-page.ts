@@ -4,6 +4,7 @@
  * colour in every chart. With a free (0 ms) oracle forward, speedups compare decoder overheads only, so they are left out.
  */
 import type { BenchConfig, BenchResults, ModeAggregate } from './results';
+import { budgetSection } from './budget-chart';
 import { MAIN_MODES } from './tables';
 import { escapeHtml, htmlPage, htmlTable, metaList } from '../html/page';
 import { hbarChart, PALETTE, Series } from '../html/svg';
@@ -115,6 +116,7 @@ export function resultsPage(r: BenchResults): string {
     htmlTable(MODE_HEADER, modeRows(r, main), 'modes'),
     timed ? hbarChart('speedup vs ar (ms/token of ar ÷ ms/token of the mode)', runLabel, overall((a) => a.speedup), 1) : '',
     hbarChart('L/F (tokens per forward)', runLabel, overall((a) => a.acceptance), 1),
+    budgetSection(r),
     ablation.length > 1 ? `<h2>Table II: ablation</h2>${htmlTable(MODE_HEADER, modeRows(r, ablation), 'ablation')}` : '',
     repoSection(r, modes, colours),
     '<h2>Where the time goes (share of step time)</h2>',

@@ -3,6 +3,7 @@
  * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
 import * as fs from 'fs';
+import type { Budget } from '../decode/budget';
 import type { GenerationMetrics, StepTiming } from '../trace/types';
 
 /** How the run was made; a resumed run must match it. */
@@ -18,7 +19,9 @@ export interface BenchConfig {
   modes: string[];
   cacheScope: 'generation' | 'session'; // whether the retrieval cache lives for one generation or the whole run
   oracleCost?: string; // with --oracle: what one forward costs, e.g. '0 ms' or 'model smollm-135m' (a cost model's shape)
-  budget: number; // draft tokens verified per forward (the paper's 64); absent in files written before it was recorded
+  // draft tokens verified per forward (the paper's 64) or 'auto'; a list in a sweep (modes then named '<mode>@<budget>');
+  // absent in files written before it was recorded
+  budget: Budget | Budget[];
   backend?: string; // tfjs backend of a real model
 }
 
@@ -40,6 +43,7 @@ export interface TaskResult {
   missingTableHits: number;
   stopReason: string;
   identicalToAr: boolean; // output tokens equal `ar`'s (with --oracle: equal the reference's tokens)
+  draftNodes?: number; // draft nodes verified, summed over forwards (absent in files written before it was recorded)
   text: string; // generated text
   tokens: number[]; // generated ids
 }
@@ -53,7 +57,9 @@ export interface ModeAggregate {
   meanAcceptance: number; // mean of the per-task L/F
   msPerToken: number; // mean of the per-task ms/token
   speedup: number | null; // ar's mean ms/token / this mode's (null without an `ar` run)
+  taskSpeedup: { median: number; min: number; max: number } | null; // spread of the per-task speedups (ar ms/token / this mode's)
   identicalToAr: number; // tasks whose output equals ar's (or the reference, with --oracle)
+  meanTree: number; // draft nodes verified per forward (0 when not recorded)
   cacheHitRate: number; // cache hits / retrievals consulted
   skippedByTimingShare: number; // skipped by timing / retrieval decisions
   missingTableShare: number; // missing-table hits / retrieval decisions
@@ -104,6 +110,7 @@ export function taskResult(
 
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+const median = (sorted: number[]): number => (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
 
 function sumTiming(rows: TaskResult[]): StepTiming {
   const t: StepTiming = { retrieveMs: 0, trieMs: 0, forwardMs: 0, commitMs: 0, otherMs: 0 };
@@ -128,7 +135,9 @@ export function aggregateMode(rows: TaskResult[]): ModeAggregate {
     meanAcceptance: mean(rows.map((r) => r.acceptance)),
     msPerToken,
     speedup: null,
+    taskSpeedup: null,
     identicalToAr: rows.filter((r) => r.identicalToAr).length,
+    meanTree: ratio(sum((r) => r.draftNodes ?? 0), decisions),
     cacheHitRate: ratio(sum((r) => r.cacheHits), sum((r) => r.retrievals)),
     skippedByTimingShare: ratio(sum((r) => r.skippedByTiming), decisions),
     missingTableShare: ratio(sum((r) => r.missingTableHits), decisions),
@@ -151,6 +160,8 @@ export function aggregate(rows: TaskResult[], modes: string[]): Record<string, M
     const agg = aggregateMode(mine);
     const pairedMs = mean(paired.map((r) => r.msPerToken));
     if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map((r) => arByTask.get(r.task)!)) / pairedMs;
+    const perTask = paired.filter((r) => r.msPerToken > 0).map((r) => arByTask.get(r.task)! / r.msPerToken).sort((a, b) => a - b);
+    if (perTask.length) agg.taskSpeedup = { median: median(perTask), min: perTask[0], max: perTask[perTask.length - 1] };
     out[mode] = agg;
   }
   return out;

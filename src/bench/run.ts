@@ -1,13 +1,16 @@
 /**
  * The benchmark loop: every task in every mode (`ar` first), with a real model or the oracle target, D_r per task
  * (RepoEval), D_c shared, the retrieval cache per generation or per (mode, repository) (`config.cacheScope`); results
- * written every few seconds and at the end, so that a rerun skips what is already in `--out`.
+ * written every few seconds and at the end, so that a rerun skips what is already in `--out`. A budget sweep
+ * (`sweepModes`) runs every drafting mode at every budget, interleaved per task in this one process, `ar` once.
  */
 import type { CausalLM } from '../../model/causal-lm';
 import type { Tokenizer } from '../../model/tokenizer';
 import type { SequenceCache } from '../../retrieval/cache';
 import type { Datastore } from '../../retrieval/datastore';
 import { newSequenceCache } from '../../retrieval/retriever';
+import type { Budget } from '../decode/budget';
+import type { CostProfile } from '../decode/cost-model';
 import { generate, type GenerationResult } from '../decode/generate';
 import { createOracle } from '../decode/oracle';
 import type { BenchTask } from './datasets';
@@ -22,10 +25,13 @@ export type Target =
   | { kind: 'model'; model: CausalLM; eosId: number }
   | { kind: 'oracle'; vocabSize: number; eosId: number; costMs: number; costModel?: CausalLM }; // costModel: a real forward's time
 
+/** A mode as run in a benchmark: with its own draft budget in a sweep (else `config.budget`). */
+export type RunMode = ModeSpec & { budget?: Budget };
+
 export interface RunOptions {
   config: BenchConfig;
   tasks: BenchTask[];
-  modes: ModeSpec[];
+  modes: RunMode[];
   tokenizer: Tokenizer;
   target: Target;
   commonIndex?: Datastore;
@@ -34,6 +40,19 @@ export interface RunOptions {
   previous?: TaskResult[]; // rows of an earlier run with the same config (resume)
   out?: string; // results file, rewritten every WRITE_EVERY_MS and at the end
   onProgress?: (done: number, total: number, task: BenchTask, mode: string) => void;
+  costProfile?: CostProfile; // the verify step's cost, for budget 'auto' (default: calibrated once per model object)
+}
+
+/**
+ * Every mode at every budget, named `<mode>@<budget>` when there are several budgets (`ar` drafts nothing: once, as
+ * `ar`); with one budget, the modes as they are.
+ *
+ * Example: sweepModes(parseModes('ar,fastcoder'), [3, 'auto']).map((m) => m.name) // ['ar', 'fastcoder@3', 'fastcoder@auto']
+ */
+export function sweepModes(modes: ModeSpec[], budgets: Budget[]): RunMode[] {
+  if (budgets.length === 0) throw new Error('--budget: empty list');
+  if (budgets.length === 1) return modes.map((m) => ({ ...m, budget: budgets[0] }));
+  return modes.flatMap((m) => (m.options.mode === 'ar' ? [m] : budgets.map((b) => ({ ...m, name: `${m.name}@${b}`, budget: b }))));
 }
 
 /**
@@ -81,7 +100,7 @@ interface TaskInputs {
   repoIndex: Datastore | undefined;
 }
 
-async function runOne(o: RunOptions, spec: ModeSpec, { ids, ref, repoIndex }: TaskInputs, sessionCache: SequenceCache | undefined): Promise<GenerationResult> {
+async function runOne(o: RunOptions, spec: RunMode, { ids, ref, repoIndex }: TaskInputs, sessionCache: SequenceCache | undefined, onStep: (nodes: number) => void): Promise<GenerationResult> {
   const model = o.target.kind === 'model' ? o.target.model : createOracle(ref, { vocabSize: o.target.vocabSize, prompt: ids, eosId: o.target.eosId, costMs: o.target.costMs, costModel: o.target.costModel });
   const maxNewTokens = o.target.kind === 'oracle' ? Math.min(o.config.maxNewTokens, ref.length + 1) : o.config.maxNewTokens;
   return generate(model, o.tokenizer, ids, {
@@ -89,7 +108,9 @@ async function runOne(o: RunOptions, spec: ModeSpec, { ids, ref, repoIndex }: Ta
     maxNewTokens,
     eosIds: [o.target.eosId],
     seed: o.config.seed,
-    budget: o.config.budget,
+    budget: spec.budget ?? (Array.isArray(o.config.budget) ? 64 : o.config.budget), // ar (no budget in a sweep) drafts nothing anyway
+    costProfile: o.costProfile,
+    onStep: (s) => onStep(s.draft.tokens.length),
     ...(repoIndex ? { repoIndex } : { repo: false }), // no D_r (HumanEval): FastCoder on D_c and the cache
     commonIndex: o.commonIndex,
     sessionCache,
@@ -116,9 +137,10 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     let expected: number[] | undefined = o.target.kind === 'oracle' ? [...inputs.ref, o.target.eosId] : rows.find((r) => r.task === task.id && r.mode === 'ar')?.tokens;
     for (const spec of pending) {
       o.onProgress?.(count++, total, task, spec.name);
-      const r = await runOne(o, spec, inputs, cacheFor(task, spec));
+      let draftNodes = 0;
+      const r = await runOne(o, spec, inputs, cacheFor(task, spec), (n) => (draftNodes += n));
       if (spec.name === 'ar' && o.target.kind === 'model') expected = r.tokens;
-      rows.push(taskResult(task, spec.name, r.metrics, r, expected ? sameOutput(r.tokens, expected) : false));
+      rows.push({ ...taskResult(task, spec.name, r.metrics, r, expected ? sameOutput(r.tokens, expected) : false), draftNodes });
     }
     // rewriting the whole file after every task grows quadratically: at most every WRITE_EVERY_MS (and at the end)
     if (o.out && now() - lastWrite >= WRITE_EVERY_MS) {

@@ -1,7 +1,8 @@
 /**
  * Markdown summaries of a results file, laid out like the paper's tables: Table I (ms/token and speedup per method),
  * Table II (the ablation rows against the full method) and Table IV (acceptance length L/F of REST vs FastCoder, per
- * repository for RepoEval).
+ * repository for RepoEval), and with a budget sweep (`--budget 3,7,auto`, modes named `<mode>@<budget>`) speedup against
+ * budget.
  */
 import type { BenchResults, ModeAggregate } from './results';
 
@@ -22,18 +23,39 @@ export function markdownTable(header: string[], rows: string[][]): string {
   return [header, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
-/** Table I: one row per main mode: ms/token, speedup vs ar, L/F, outputs identical to ar. */
+/**
+ * A results key split into mode and budget. Example: modeBudget('fastcoder@auto') // { mode: 'fastcoder', budget: 'auto' }
+ */
+export function modeBudget(key: string): { mode: string; budget: string | null } {
+  const at = key.lastIndexOf('@');
+  return at < 0 ? { mode: key, budget: null } : { mode: key.slice(0, at), budget: key.slice(at + 1) };
+}
+
+const isMain = (key: string): boolean => MAIN_MODES.includes(modeBudget(key).mode);
+
+/**
+ * The axes of a budget sweep: its budgets and the modes run at each; null for a one-budget run.
+ * Example: config budget [3, 'auto'], modes ar, fastcoder@3, fastcoder@auto → { budgets: ['3', 'auto'], modes: ['fastcoder'] }
+ */
+export function sweepAxes(r: BenchResults): { budgets: string[]; modes: string[] } | null {
+  if (!Array.isArray(r.config.budget) || r.config.budget.length < 2) return null;
+  const modes = [...new Set(r.config.modes.map(modeBudget).filter((k) => k.budget !== null).map((k) => k.mode))];
+  return { budgets: r.config.budget.map(String), modes };
+}
+
+/** Table I: one row per main mode (at each budget of a sweep): ms/token, speedup vs ar, L/F, nodes verified per forward, outputs identical to ar. */
 export function tableI(r: BenchResults): string {
-  const rows = MAIN_MODES.filter((m) => r.aggregates[m]).map((m) => {
+  const rows = r.config.modes.filter((m) => isMain(m) && r.aggregates[m]).map((m) => {
     const a = r.aggregates[m];
-    return [m, f2(a.msPerToken), speedup(a), f2(a.acceptance), `${a.identicalToAr}/${a.tasks}`];
+    return [m, f2(a.msPerToken), speedup(a), f2(a.acceptance), f2(a.meanTree), `${a.identicalToAr}/${a.tasks}`];
   });
-  return markdownTable(['method', 'ms/token', 'speedup', 'L/F', 'identical to ar'], rows);
+  return markdownTable(['method', 'ms/token', 'speedup', 'L/F', 'tree', 'identical to ar'], rows);
 }
 
 /** Table II: the full method, then each ablation row, with speedup, L/F and the retrieval statistics. */
 export function tableII(r: BenchResults): string {
-  const modes = ['fastcoder', ...r.config.modes.filter((m) => !MAIN_MODES.includes(m))].filter((m) => r.aggregates[m]);
+  const full = r.config.modes.filter((m) => modeBudget(m).mode === 'fastcoder');
+  const modes = [...full, ...r.config.modes.filter((m) => !isMain(m))].filter((m) => r.aggregates[m]);
   const rows = modes.map((m) => {
     const a = r.aggregates[m];
     return [m, f2(a.msPerToken), speedup(a), f2(a.acceptance), pct(a.cacheHitRate), pct(a.skippedByTimingShare), pct(a.missingTableShare)];
@@ -51,6 +73,21 @@ export function tableIV(r: BenchResults): string {
 }
 
 /**
+ * Speedup against budget: one row per drafting mode, one column per budget of the sweep, each cell
+ * `speedup× [per-task median, min–max] (L/F, nodes per forward)`; '' when the run has one budget.
+ *
+ * Example: for modes ar, fastcoder@3, fastcoder@auto → '| mode | 3 | auto |\n...| fastcoder | 1.10× [1.08, 0.90–1.40] (1.80, 2.90) | ... |'
+ */
+export function budgetTable(r: BenchResults): string {
+  const axes = sweepAxes(r);
+  if (!axes) return '';
+  const { budgets, modes } = axes;
+  const spread = (a: ModeAggregate) => (a.taskSpeedup ? ` [${f2(a.taskSpeedup.median)}, ${f2(a.taskSpeedup.min)}–${f2(a.taskSpeedup.max)}]` : '');
+  const cell = (a: ModeAggregate | undefined) => (a ? `${speedup(a)}${spread(a)} (${f2(a.acceptance)}, ${f2(a.meanTree)})` : '–');
+  return markdownTable(['mode', ...budgets], modes.map((m) => [m, ...budgets.map((b) => cell(r.aggregates[`${m}@${b}`]))]));
+}
+
+/**
  * The whole Markdown summary: a title line naming the dataset and the target, then Tables I, II, IV.
  *
  * Example: markdownSummary(readResults('results.json')) // '## humaneval, oracle target (12 tasks)\n\n### Table I ...'
@@ -58,9 +95,12 @@ export function tableIV(r: BenchResults): string {
 export function markdownSummary(r: BenchResults): string {
   const target = r.config.oracle ? `oracle target${r.config.oracleCost ? `, forward cost ${r.config.oracleCost}` : ''}` : `model ${r.config.model}`;
   const tasks = new Set(r.results.map((x) => x.task)).size;
-  const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${r.config.budget ?? 'not recorded'})`];
-  parts.push('### Table I: decoding speed', tableI(r));
-  if (r.config.modes.some((m) => !MAIN_MODES.includes(m))) parts.push('### Table II: ablation', tableII(r));
+  const budget = Array.isArray(r.config.budget) ? r.config.budget.join(', ') : r.config.budget ?? 'not recorded';
+  const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${budget})`];
+  parts.push('### Table I: decoding speed (tree: draft nodes verified per forward)', tableI(r));
+  const sweep = budgetTable(r);
+  if (sweep) parts.push('### Speedup against draft budget: speedup [per-task median, min–max] (L/F, tree)', sweep);
+  if (r.config.modes.some((m) => !isMain(m))) parts.push('### Table II: ablation', tableII(r));
   parts.push('### Table IV: acceptance length L/F', tableIV(r));
   return parts.join('\n\n') + '\n';
 }

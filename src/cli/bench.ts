@@ -15,7 +15,10 @@ import { parseModes } from '../bench/modes';
 import { randomModel } from '../bench/random-model';
 import { excludeLines, readRepos, repoDatastore, type RepoFiles, type TokenizerIdentity } from '../bench/repo-datastores';
 import { type BenchConfig, readResults, writeResults } from '../bench/results';
-import { runBench, type Target } from '../bench/run';
+import { runBench, sweepModes, type Target } from '../bench/run';
+import { parseBudget } from '../decode/budget';
+import { type CostProfile, flatProfile, loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
+import type { LlamaModel } from '../../model/llama';
 import { markdownSummary } from '../bench/tables';
 import type { Datastore } from '../../retrieval/datastore';
 
@@ -40,7 +43,13 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
                           cost with acceptance against the reference code
   --backend <name>        tfjs backend for --model
   --seed <N>              retrieval-timing coin seed (default 0)
-  --budget <N>            draft tokens verified per forward (default 64, the paper's; on a CPU a smaller tree costs less)
+  --budget <list>         draft tokens verified per forward: auto (default: per step, the tree size of best expected
+                          tokens per ms under this machine's cost model; n = 0 is a plain greedy step), or N (the
+                          paper's 64); a list (3,7,15,63,auto) runs every mode at every budget, interleaved per task,
+                          ar once, results keyed <mode>@<budget>
+  --cost-profile <file>   the verify step's measured cost (budget auto): loaded if it exists (refused if measured on
+                          another backend, model shape or CPU), else calibrated and saved there; default: cached in
+                          .cache/cost-profiles per backend + model shape
 
 Resumable: tasks already in --out (same configuration) are skipped. Prints Tables I, II (ablation), IV; the results
 JSON (config.cacheScope) and the tables' title line say which cache scope was used.`;
@@ -49,7 +58,7 @@ const OPTIONS = {
   dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, model: { type: 'string' }, oracle: { type: 'boolean' },
   modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'common-source': { type: 'string' }, 'cache-dir': { type: 'string' },
   'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, 'oracle-cost-model': { type: 'string' }, backend: { type: 'string' },
-  seed: { type: 'string' }, budget: { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  seed: { type: 'string' }, budget: { type: 'string' }, 'cost-profile': { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 function int(name: string, v: string | undefined, dflt: number): number {
@@ -81,6 +90,17 @@ async function buildCommon(source: string, file: string, id: TokenizerIdentity):
   console.error(`D_c: ${stats.files} files, ${stats.tokens} tokens (tokenize ${stats.tokenizeSeconds.toFixed(1)} s, suffix array ${stats.suffixArraySeconds.toFixed(1)} s)`);
 }
 
+/** The cost profile of the model that is timed (the cost model with --oracle), or the oracle's flat simulated cost. */
+async function costProfileOf(timed: LlamaModel | undefined | null, file: string | undefined, oracleMs: number): Promise<CostProfile> {
+  if (!timed) {
+    if (file) throw new Error('--cost-profile: the oracle without --oracle-cost-model costs a constant --oracle-cost-ms; there is no forward to profile');
+    return flatProfile(oracleMs);
+  }
+  const p = await loadOrCalibrate(timed, profileKey(timed.backend, modelShape(timed.config)), { file, log: (m) => console.error(m) });
+  console.error(`cost profile (${p.key.backend}, ${p.key.shape}): ${p.points.map(([rows, ms]) => `${rows}:${ms.toFixed(1)}`).join(' ')} ms; +${p.rowMs.toFixed(2)} ms per row read`);
+  return p;
+}
+
 function progress(done: number, total: number, task: BenchTask, mode: string): void {
   const width = 30;
   const filled = Math.round((done / Math.max(1, total)) * width);
@@ -97,7 +117,8 @@ export async function run(argv: string[]): Promise<number> {
     console.error(HELP);
     return 2;
   }
-  const modes = parseModes(v.modes ?? 'ar,pld,rest,fastcoder');
+  const budgets = (v.budget ?? 'auto').split(',').map((b) => parseBudget(b.trim()));
+  const modes = sweepModes(parseModes(v.modes ?? 'ar,pld,rest,fastcoder'), budgets);
   const cacheScope = v['cache-scope'] ?? 'generation';
   if (cacheScope !== 'generation' && cacheScope !== 'session') throw new Error(`--cache-scope: expected generation or session, got '${cacheScope}'`);
   const tokenizer = loadTokenizer(v.tokenizer);
@@ -108,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
     maxNewTokens: int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
-    cacheScope, budget: int('budget', v.budget, 64), ...(model ? { backend: model.backend } : {}),
+    cacheScope, budget: budgets.length === 1 ? budgets[0] : budgets, ...(model ? { backend: model.backend } : {}),
     ...(v.oracle ? { oracleCost: v['oracle-cost-model'] ? `model ${v['oracle-cost-model']}` : `${Number(v['oracle-cost-ms'] ?? 0)} ms` } : {}),
   };
   const previous = fs.existsSync(v.out) ? readResults(v.out) : null;
@@ -128,12 +149,13 @@ export async function run(argv: string[]): Promise<number> {
   const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], { backend: v.backend }) : undefined;
   if (costModel) console.error(`oracle cost model: ${v['oracle-cost-model']} (random weights) on ${costModel.backend}`);
   const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0), costModel };
+  const costProfile = budgets.includes('auto') ? await costProfileOf(model ?? costModel, v['cost-profile'], Number(v['oracle-cost-ms'] ?? 0)) : undefined;
   const reposSource = v.repos ?? path.join(v.data, 'function_level_repos.tar.gz');
   const results = await runBench({
     config, tasks, modes, tokenizer, target, commonIndex,
     repoIndexFor: dataset === 'repoeval' ? repoIndexes(reposSource, tasks, v['cache-dir'] ?? '.cache/dr', id) : undefined,
     maxPromptTokens: v['max-prompt-tokens'] ? int('max-prompt-tokens', v['max-prompt-tokens'], 0) : model ? 512 : undefined,
-    previous: previous?.results, out: v.out, onProgress: progress,
+    previous: previous?.results, out: v.out, onProgress: progress, costProfile,
   });
   writeResults(v.out, results);
   model?.dispose();

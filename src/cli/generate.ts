@@ -13,6 +13,8 @@ import { loadTokenizer, type Tokenizer } from '../../model/tokenizer';
 import { loadDatastore } from '../../retrieval/io/datastore-file';
 import { tokenizerHash } from '../../retrieval/io/tokenizer-hash';
 import { ABLATIONS, generate, MODES, type GenerateOptions, type GenerationResult, type Mode } from '../decode/generate';
+import { parseBudget } from '../decode/budget';
+import { loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
 import { firstDivergence, speedup } from '../decode/metrics';
 import { JsonlTraceWriter } from '../trace/writer';
 
@@ -31,7 +33,10 @@ const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--pro
   --max-new-tokens N      default 128
   --stop <s>              stop string (repeatable; \\n is a newline)
   --eos-ids a,b           EOS ids (default: the model's config.json)
-  --budget N              draft tokens per forward (default 64)
+  --budget N|auto         draft tokens per forward: auto (default: per step, from this machine's cost model and the
+                          drafts' expected acceptance; 0 = a plain greedy step) or a fixed N (the paper's 64)
+  --cost-profile <f>      budget auto: the measured verify cost, loaded if it exists (refused if measured on another
+                          backend, model shape or CPU), else calibrated and saved (default: .cache/cost-profiles)
   --alpha/--beta/--gamma  Trie weights of D_r / D_c / cache counts (default 1)
   --seed N                retrieval-timing coin seed (default 0)
   --backend <b>           tensorflow | webgpu | wasm | cpu (default: best available)
@@ -56,6 +61,7 @@ const OPTIONS = {
   stop: { type: 'string', multiple: true },
   'eos-ids': { type: 'string' },
   budget: { type: 'string' },
+  'cost-profile': { type: 'string' },
   alpha: { type: 'string' },
   beta: { type: 'string' },
   gamma: { type: 'string' },
@@ -70,7 +76,7 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
 /** A numeric option, or undefined when absent. Example: num({ budget: '16' }, 'budget') → 16 */
-function num(values: Values, name: 'max-new-tokens' | 'budget' | 'alpha' | 'beta' | 'gamma' | 'seed'): number | undefined {
+function num(values: Values, name: 'max-new-tokens' | 'alpha' | 'beta' | 'gamma' | 'seed'): number | undefined {
   const v = values[name];
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -136,7 +142,7 @@ export async function run(argv: string[]): Promise<number> {
     maxNewTokens: num(values, 'max-new-tokens'),
     stop: values.stop?.map((s) => s.replace(/\\n/g, '\n')),
     eosIds: eosIds(values),
-    budget: num(values, 'budget'),
+    budget: parseBudget(values.budget ?? 'auto'),
     alpha: num(values, 'alpha'),
     beta: num(values, 'beta'),
     gamma: num(values, 'gamma'),
@@ -152,8 +158,10 @@ export async function run(argv: string[]): Promise<number> {
     const stream = values.json ? null : streamer(tokenizer);
     const generated: number[] = [];
     trace = values.trace ? new JsonlTraceWriter(values.trace) : undefined;
+    const costProfile = plain.budget === 'auto' ? await loadOrCalibrate(model, profileKey(model.backend, modelShape(model.config)), { file: values['cost-profile'], log: (m) => console.error(m) }) : undefined;
     const options: GenerateOptions = {
       ...plain,
+      costProfile,
       repoIndex: values['repo-index'] ? loadDatastore(values['repo-index'], expect) : undefined,
       commonIndex: values['common-index'] ? loadDatastore(values['common-index'], expect) : undefined,
       trace: trace && { write: (line) => trace!.write(line.kind === 'header' ? { ...line, model: values.model } : line) }, // the header names the model

@@ -16,6 +16,7 @@ import type { StepFeedback } from '../../retrieval/types';
 import { verifyInputs, type DraftTree } from '../../trie/draft-tree';
 import { acceptedTokens, draftTrace, tokenInLine } from '../trace/step';
 import type { GenerationMetrics, StepTiming, StepTrace, TraceHeader } from '../trace/types';
+import { openBudget } from './budget';
 import { type Draft, openDrafter } from './drafter';
 import { MetricsAccumulator } from './metrics';
 import { type GenerateOptions, type ResolvedOptions, resolveOptions } from './options';
@@ -41,6 +42,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   opts.trace?.write(traceHeader(opts, promptIds, tokenizer));
 
   const drafter = openDrafter(opts, tokenizer);
+  const budget = await openBudget(opts.budget, model, opts.costProfile); // fixed, or `auto`: the tree size chosen per step
   const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) => tokenizer.decode(ids));
   const context = new TokenBuffer(promptIds); // prompt + generated; the last token is the root, not yet in the KV cache
   const metrics = new MetricsAccumulator();
@@ -54,11 +56,13 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     prefillMs = now() - start;
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
-      const draft = await drafter.draft(context.view(), Math.min(opts.budget, stop.remaining - 1)); // retrieve → Trie
+      const drafted = await budget.draft(drafter, context.view(), stop.remaining - 1); // retrieve → Trie (auto: not while drafting does not pay)
+      const draft = { ...drafted, tree: budget.trim(drafted.tree) };
       const t1 = now();
       const acc = await verify(model, context.last(), draft.tree); // one forward over [root + tree], greedy acceptance
       const t2 = now();
       model.commit(acc.rows); // the K/V of the root and the accepted path
+      budget.observe(drafted.tree, acc.tokens);
       const t3 = now();
       const { kept, reason } = stop.pushAll(acc.tokens);
       stopReason = reason;

@@ -3,6 +3,8 @@
  * weights, stopping rules and tracing hooks.
  */
 import type { Datastore } from '../../retrieval/datastore';
+import type { Budget } from './budget';
+import type { CostProfile } from './cost-model';
 import type { RetrieverOptions } from '../../retrieval/retriever';
 import type { SequenceCache } from '../../retrieval/cache';
 import type { Retriever } from '../../retrieval/types';
@@ -26,7 +28,8 @@ export interface GenerateOptions {
   stop?: string[]; // stop after the token that completes any of these strings in the generated text
   eosIds?: number[]; // default: the model's config.json eos ids when it has a config, else the tokenizer's
   addSpecialTokens?: boolean; // text prompts: let the tokenizer add BOS (default true)
-  budget?: number; // draft tokens verified per forward (default 64; the forward sees budget + 1 rows)
+  budget?: Budget; // draft tokens verified per forward (default 64; the forward sees budget + 1 rows), or 'auto' (budget.ts)
+  costProfile?: CostProfile; // budget 'auto': the verify step's cost on this machine (default: calibrated once per model object)
   alpha?: number; // Trie weight of D_r counts (default 1)
   beta?: number; // Trie weight of D_c counts (default 1)
   gamma?: number; // Trie weight of cache counts (default 1)
@@ -87,7 +90,7 @@ export function resolveOptions(o: GenerateOptions, lookupDefaults: PromptLookupO
     promptLookup: { ...lookupDefaults, ...given.promptLookup },
   };
   checkInteger('maxNewTokens', r.maxNewTokens, 0);
-  checkInteger('budget', r.budget, 0);
+  if (r.budget !== 'auto') checkInteger('budget', r.budget, 0);
   checkInteger('promptLookup.maxNgram', r.promptLookup.maxNgram, 1);
   checkInteger('promptLookup.draftLength', r.promptLookup.draftLength, 0);
   for (const k of ['alpha', 'beta', 'gamma'] as const) {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { aggregate, BenchConfig, readResults, TaskResult, withAggregates, writeResults } from '../../src/bench/results';
-import { markdownSummary, markdownTable, tableIV } from '../../src/bench/tables';
+import { budgetTable, markdownSummary, markdownTable, modeBudget, tableIV } from '../../src/bench/tables';
 
 const zeroTime = { retrieveMs: 0, trieMs: 0, forwardMs: 1, commitMs: 0, otherMs: 0 };
 
@@ -25,8 +25,8 @@ const rows = [
   row('1', 'B', 'ar', 6, 6, 10),
   row('0', 'A', 'rest', 10, 5, 8),
   row('1', 'B', 'rest', 6, 6, 12, { identicalToAr: false }),
-  row('0', 'A', 'fastcoder', 10, 2, 5, { retrievals: 4, cacheHits: 1, skippedByTiming: 1, missingTableHits: 0 }),
-  row('1', 'B', 'fastcoder', 6, 3, 5, { retrievals: 2, cacheHits: 1, skippedByTiming: 0, missingTableHits: 1 }),
+  row('0', 'A', 'fastcoder', 10, 2, 5, { retrievals: 4, cacheHits: 1, skippedByTiming: 1, missingTableHits: 0, draftNodes: 12 }),
+  row('1', 'B', 'fastcoder', 6, 3, 5, { retrievals: 2, cacheHits: 1, skippedByTiming: 0, missingTableHits: 1, draftNodes: 3 }),
 ];
 
 describe('aggregate', () => {
@@ -48,12 +48,36 @@ describe('aggregate', () => {
     expect(agg.fastcoder.missingTableShare).toBeCloseTo(1 / 5, 12);
     expect(agg.fastcoder.time.forwardMs).toBe(2);
   });
+  it('meanTree = draft nodes verified / forwards (0 for rows that did not record it)', () => {
+    expect(agg.fastcoder.meanTree).toBeCloseTo(15 / 5, 12);
+    expect(agg.rest.meanTree).toBe(0);
+  });
   it('leaves out modes with no rows', () => {
     expect(agg['fastcoder-no-cache']).toBeUndefined();
   });
   it('speedup pairs tasks: a mode run on fewer tasks is compared with ar on those tasks only', () => {
     const a = aggregate([...rows.slice(0, 2), row('1', 'B', 'pld', 6, 3, 5)], ['ar', 'pld']);
     expect(a.pld.speedup).toBeCloseTo(10 / 5, 12);
+  });
+});
+
+describe('budget sweep tables', () => {
+  // ar once; fastcoder at budgets 3 and auto: task 0 (ar 20 ms/token) and task 1 (ar 10)
+  const sweep = withAggregates({ ...config, modes: ['ar', 'fastcoder@3', 'fastcoder@auto'], budget: [3, 'auto'] }, [
+    ...rows.slice(0, 2),
+    row('0', 'A', 'fastcoder@3', 10, 5, 10, { draftNodes: 15 }),
+    row('1', 'B', 'fastcoder@3', 6, 3, 10, { draftNodes: 9 }),
+    row('0', 'A', 'fastcoder@auto', 10, 4, 6, { draftNodes: 20 }),
+    row('1', 'B', 'fastcoder@auto', 6, 4, 4, { draftNodes: 0 }),
+  ]);
+  it('modeBudget splits a key; Table I and the budget table list every budget, with hand-computed speedups', () => {
+    expect(modeBudget('fastcoder@auto')).toEqual({ mode: 'fastcoder', budget: 'auto' });
+    expect(modeBudget('w/o-cache')).toEqual({ mode: 'w/o-cache', budget: null });
+    const md = markdownSummary(sweep);
+    expect(md).toContain('draft budget 3, auto)');
+    expect(md).toContain('| fastcoder@auto | 5.00 | 3.00× | 2.00 | 2.50 | 2/2 |'); // 15 / 5; 16 / 8; 20 / 8
+    expect(budgetTable(sweep)).toBe('| mode | 3 | auto |\n| --- | ---: | ---: |\n| fastcoder | 1.50× [1.50, 1.00–2.00] (2.00, 3.00) | 3.00× [2.92, 2.50–3.33] (2.00, 2.50) |');
+    expect(budgetTable(withAggregates(config, rows))).toBe('');
   });
 });
 
@@ -72,8 +96,8 @@ describe('tables', () => {
   });
   it('the summary holds Tables I, II, IV with the hand-computed figures', () => {
     const md = markdownSummary(r);
-    expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 2/2 |');
-    expect(md).toContain('| rest | 10.00 | 1.50× | 1.45 | 1/2 |');
+    expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 3.00 | 2/2 |');
+    expect(md).toContain('| rest | 10.00 | 1.50× | 1.45 | 0.00 | 1/2 |');
     expect(md).toContain('### Table II: ablation');
     expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 33.3% | 20.0% | 20.0% |');
   });

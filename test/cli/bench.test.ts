@@ -45,7 +45,7 @@ describe('fastcoder bench --cache-scope', () => {
       expect(r.code).toBe(0);
       const results = readResults(out);
       expect(results.config.cacheScope).toBe(scope ?? 'generation');
-      expect(r.out).toContain(`cache scope ${scope ?? 'generation'}, draft budget 64)`);
+      expect(r.out).toContain(`cache scope ${scope ?? 'generation'}, draft budget auto)`);
       expect(results.aggregates.fastcoder.identicalToAr).toBe(3);
       expect(results.aggregates.fastcoder.acceptance).toBeGreaterThan(1); // D_c holds the references
     }
@@ -62,6 +62,22 @@ describe('fastcoder bench --cache-scope', () => {
     expect(fc.identicalToAr).toBe(3);
     expect(fc.acceptance).toBeGreaterThan(1); // the one draft token is often right (D_c holds the references)
     expect(fc.acceptance).toBeLessThanOrEqual(2); // at most the draft token + the bonus token per forward
+  });
+
+  test('--budget 1,auto: every drafting mode at each budget, ar once, keyed <mode>@<budget>, with the speedup-against-budget table', async () => {
+    const out = path.join(tmp, 'sweep.json');
+    const r = await cli([...args(out), '--budget', '1,auto']);
+    expect(r.code).toBe(0);
+    const results = readResults(out);
+    expect(results.config.budget).toEqual([1, 'auto']);
+    expect(Object.keys(results.aggregates)).toEqual(['ar', 'fastcoder@1', 'fastcoder@auto']);
+    expect(results.results.map((x) => x.mode)).toEqual([0, 1, 2].flatMap(() => ['ar', 'fastcoder@1', 'fastcoder@auto'])); // interleaved per task
+    const [one, auto] = [results.aggregates['fastcoder@1'], results.aggregates['fastcoder@auto']];
+    expect(one.meanTree).toBeLessThanOrEqual(1);
+    expect(auto.meanTree).toBeGreaterThan(one.meanTree); // the oracle's flat (zero) cost: auto verifies whole trees
+    expect([one.identicalToAr, auto.identicalToAr]).toEqual([3, 3]);
+    expect(r.out).toContain('### Speedup against draft budget: speedup [per-task median, min–max] (L/F, tree)\n\n| mode | 1 | auto |');
+    await expect(cli([...args(path.join(tmp, 'bad.json')), '--budget', '3,x'])).rejects.toThrow("--budget: expected a non-negative integer or 'auto', got 'x'");
   });
 
   test('--oracle-cost-model runs a real forward in lockstep and is recorded; outputs still equal the reference', async () => {

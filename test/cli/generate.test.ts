@@ -59,13 +59,28 @@ describe('fastcoder generate', () => {
     expect(fc.out).toMatch(/L=12 F=\d+ L\/F=[\d.]+ ms\/token=[\d.]+/);
   });
 
+  test('--budget auto (the default) calibrates once into --cost-profile, reuses it, refuses a foreign one; output equals ar', async () => {
+    const profile = path.join(tmp, 'cost.json');
+    const args = ['--model', MODEL, '--prompt', PROMPT, '--mode', 'pld', '--max-new-tokens', '24', '--compare-ar', '--cost-profile', profile];
+    const first = await cli(args);
+    expect(first.code).toBe(0); // 0: identical to ar
+    expect(first.err).toContain(`saved to ${profile}`);
+    const saved = JSON.parse(fs.readFileSync(profile, 'utf8'));
+    expect(saved.key.shape).toBe('llama L4 h256 i688 H4/2x64 V32256 tied');
+    const again = await cli(args);
+    expect(again.code).toBe(0);
+    expect(again.err).not.toContain('calibrated');
+    fs.writeFileSync(profile, JSON.stringify({ ...saved, key: { ...saved.key, backend: 'tensorflow-gpu' } }));
+    await expect(cli(args)).rejects.toThrow(`${profile}: cost profile of another backend ('tensorflow-gpu'`);
+  });
+
   test.each([
     [[], /--model <dir> is required/],
     [['--model', MODEL], /exactly one of --prompt and --prompt-file/],
     [['--model', MODEL, '--prompt-file', '/nonexistent/p.txt'], /\/nonexistent\/p.txt: prompt file not found/],
     [['--model', MODEL, '--prompt', 'x', '--mode', 'fast'], /unknown mode 'fast'/],
     [['--model', MODEL, '--prompt', 'x', '--ablation', 'w/o nothing'], /unknown ablation 'w\/o nothing'/],
-    [['--model', MODEL, '--prompt', 'x', '--mode', 'ar', '--budget', 'lots'], /--budget must be a number, got 'lots'/],
+    [['--model', MODEL, '--prompt', 'x', '--mode', 'ar', '--budget', 'lots'], /--budget: expected a non-negative integer or 'auto', got 'lots'/],
     [['--model', MODEL, '--prompt', 'x', '--mode', 'rest'], /needs commonIndex/],
   ])('bad input: %j', async (args, message) => {
     await expect(cli(args as string[])).rejects.toThrow(message);

@@ -1,0 +1,230 @@
+/**
+ * The draft budget: a fixed number of nodes per forward (the paper's 64), or `auto`: each step, the prefix of the
+ * drafted tree (rank order, so a prefix is a connected subtree) of size n that maximises expected tokens per
+ * millisecond, E[accepted + 1 | n] / cost(n + 1), where n = 0 is a plain greedy step.
+ *
+ * Acceptance estimate of a node (`nodeProbabilities`): its share of its parent's weight in the Trie (for the root's
+ * children, of all the root children's weight), times a correction κ learned in this generation, capped at 1, and
+ * multiplied along the path. There are two κ, for the root's children (is any draft right at all?) and for deeper
+ * nodes (does a right draft go on?); each is (accepted + prior) / (predicted + prior) over the nodes whose outcome the
+ * step revealed (`observe`): every node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy
+ * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
+ *
+ * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, times a scale learned in
+ * this generation (measured verify time over predicted: the machine may be busier or the context longer than at
+ * calibration), per size class (rows rounded up to a power of two; a class not yet seen takes the overall scale),
+ * because on a busy machine a longer forward is preempted more often, so the curve steepens; plus the step's overhead
+ * outside the verify (retrieval, Trie, feedback), measured as the time between `observe` and the next `choose`. Both
+ * are running means.
+ *
+ * Not drafting at all: when even the best n does not pay for the step's overhead (expected tokens per ms below a plain
+ * greedy step's, measured without retrieval), the next steps skip retrieval and the Trie altogether (`drafting()`
+ * false: plain greedy steps), 1, 2, 4, ... up to MAX_SKIP steps in a row while that lasts, then drafting is tried again.
+ * A profile whose forward costs nothing (the oracle's default) never skips: there is nothing to save.
+ *
+ * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.5 / 0.8):
+ *   P = [0.5, 0.4, 0.32] → E[tokens] for n = 0..3: 1, 1.5, 1.9, 2.22 → n = 3 (on a flat curve more is always better)
+ */
+import type { CausalLM } from '../../model/causal-lm';
+import type { DraftTree } from '../../trie/draft-tree';
+import { calibrate, type CostProfile, profileKey, stepMs } from './cost-model';
+import { type Draft, type Drafter, noDrafter } from './drafter';
+
+/** A fixed number of draft nodes per forward, or chosen per step from the cost model. */
+export type Budget = number | 'auto';
+
+export const AUTO_MAX_NODES = 64; // the largest tree `auto` considers (the paper's budget)
+const PRIOR = { root: { accepted: 1, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.5, 0.8
+const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
+const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
+const SMOOTHING = 0.2; // weight of the newest step in the running means of the overhead and the cost scale
+
+/**
+ * Parse a budget word. Example: parseBudget('auto') → 'auto'; parseBudget('7') → 7; parseBudget('x') throws
+ */
+export function parseBudget(s: string, what = '--budget'): Budget {
+  if (s === 'auto') return 'auto';
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${what}: expected a non-negative integer or 'auto', got '${s}'`);
+  return n;
+}
+
+/** The first `n` nodes of a tree in rank order (a connected subtree). Example: trimTree({tokens [5, 6, 7], ...}, 2).tokens → [5, 6] */
+export function trimTree(tree: DraftTree, n: number): DraftTree {
+  if (n >= tree.tokens.length) return tree;
+  const c = tree.counts;
+  return {
+    tokens: tree.tokens.slice(0, n), parents: tree.parents.slice(0, n), depths: tree.depths.slice(0, n), weights: tree.weights.slice(0, n),
+    counts: { repo: c.repo.slice(0, n), common: c.common.slice(0, n), cache: c.cache.slice(0, n), lookup: c.lookup.slice(0, n) },
+  };
+}
+
+/** Each node's weight over its parent's (over the root children's total for depth 0). Example: weights [3, 1, 2], parents [-1, -1, 0] → [0.75, 0.25, 0.667] */
+export function weightRatios(tree: DraftTree): number[] {
+  const rootTotal = tree.parents.reduce((s, p, i) => (p < 0 ? s + tree.weights[i] : s), 0);
+  return tree.weights.map((w, i) => {
+    const parent = tree.parents[i] < 0 ? rootTotal : tree.weights[tree.parents[i]];
+    return parent > 0 ? Math.min(1, w / parent) : 0;
+  });
+}
+
+/** A step's choice: nodes verified and what the model expected of them. */
+export interface BudgetChoice {
+  nodes: number; // n, the prefix verified (0 = a plain greedy step)
+  expectedTokens: number; // E[accepted + 1 | n]
+  expectedMs: number; // predicted cost of the step, overhead included
+}
+
+/** Rows rounded up to a power of two. Example: sizeClass(5) → 8; sizeClass(1) → 1 */
+function sizeClass(rows: number): number {
+  return 2 ** Math.ceil(Math.log2(rows));
+}
+
+/** The running mean after `sample` (the sample itself when `first`). Example: runningMean(10, 20, false) → 12 */
+function runningMean(mean: number, sample: number, first: boolean): number {
+  return first ? sample : mean + SMOOTHING * (sample - mean);
+}
+
+/** One κ: accepted over predicted, with a prior. */
+class Correction {
+  constructor(private accepted: number, private trials: number) {}
+  get value(): number {
+    return this.accepted / this.trials;
+  }
+  add(predicted: number, accepted: boolean): void {
+    this.trials += predicted;
+    this.accepted += accepted ? 1 : 0;
+  }
+}
+
+/**
+ * The `auto` chooser of one generation (a fresh one per generation: κ and the overhead are learned within it).
+ *
+ * Example: const c = new BudgetChooser(profile); const n = c.choose(tree).nodes; ...verify trimTree(tree, n)...;
+ *          c.observe(tree, acc.tokens)
+ */
+export class BudgetChooser {
+  private readonly root = new Correction(PRIOR.root.accepted, PRIOR.root.trials);
+  private readonly deeper = new Correction(PRIOR.deeper.accepted, PRIOR.deeper.trials);
+  private overheadMs = 0;
+  private scale = 1; // measured verify ms / the profile's prediction, over all steps
+  private readonly scales = new Map<number, number>(); // the same per size class (rows rounded up to a power of two)
+  private observed = 0; // steps observed
+  private lastObserve = 0; // clock at the last observe
+  private verifying: { nodes: number; since: number } | null = null; // the choice being verified
+  private skip = 0; // steps that skipped drafting since the last drafted one
+  private skipRun = 0; // steps to skip this time (0: draft)
+
+  constructor(private readonly profile: CostProfile, private readonly clock: () => number = () => performance.now()) {}
+
+  /** P(node accepted) for every node: corrected weight ratios multiplied along the path. */
+  nodeProbabilities(tree: DraftTree): number[] {
+    const ratios = weightRatios(tree);
+    const p: number[] = [];
+    for (let i = 0; i < ratios.length; i++) {
+      const parent = tree.parents[i];
+      const q = Math.min(1, ratios[i] * (parent < 0 ? this.root.value : this.deeper.value));
+      p.push(q * (parent < 0 ? 1 : p[parent]));
+    }
+    return p;
+  }
+
+  /** Whether this step drafts at all (else a plain greedy step: no retrieval, no Trie; call `skipped` instead of `choose`). */
+  drafting(): boolean {
+    if (this.skip >= this.skipRun) return true;
+    this.skip++;
+    return false;
+  }
+
+  /** A step that did not draft: its verify is timed as a 1-row one. */
+  skipped(): void {
+    this.verifying = { nodes: 0, since: this.clock() };
+  }
+
+  /** The n in 0..min(tree size, limit) of best expected tokens per ms (ties: the smaller n). */
+  choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
+    if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
+    const p = this.nodeProbabilities(tree);
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, (this.scales.get(sizeClass(rows)) ?? this.scale) * stepMs(this.profile, rows, accepted) + this.overheadMs);
+    let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
+    let accepted = 0;
+    for (let n = 1; n <= Math.min(p.length, limit); n++) {
+      accepted += p[n - 1];
+      const ms = msOf(n + 1, accepted);
+      if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
+    }
+    this.verifying = { nodes: best.nodes, since: this.clock() };
+    const plainMs = (this.scales.get(1) ?? this.scale) * stepMs(this.profile, 1, 0); // a greedy step without retrieval
+    const pays = plainMs === 0 || best.expectedTokens * plainMs > best.expectedMs;
+    this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
+    this.skip = 0;
+    return best;
+  }
+
+  /**
+   * Learn from a step: `tree` is the whole drafted tree (before trimming), `tokens` the greedy tokens the step produced
+   * (accepted nodes' tokens, then the bonus token). Every node whose parent is on the greedy path and whose depth the
+   * tokens reach is a trial of its κ, with its ratio as the prediction.
+   */
+  observe(tree: DraftTree, tokens: readonly number[]): void {
+    const now = this.clock();
+    if (this.verifying) {
+      const predicted = stepMs(this.profile, this.verifying.nodes + 1, Math.min(this.verifying.nodes, tokens.length - 1));
+      if (predicted > 0) {
+        const sample = (now - this.verifying.since) / predicted;
+        const c = sizeClass(this.verifying.nodes + 1);
+        this.scale = runningMean(this.scale, sample, this.observed === 0);
+        this.scales.set(c, runningMean(this.scales.get(c) ?? 0, sample, !this.scales.has(c)));
+      }
+      this.verifying = null;
+    }
+    const ratios = weightRatios(tree);
+    let parent = -1;
+    for (let depth = 0; depth < tokens.length; depth++) {
+      let next = -1;
+      for (let i = 0; i < tree.tokens.length; i++) {
+        if (tree.parents[i] !== parent) continue;
+        const hit = tree.tokens[i] === tokens[depth];
+        (parent < 0 ? this.root : this.deeper).add(ratios[i], hit);
+        if (hit) next = i;
+      }
+      if (next < 0) break;
+      parent = next;
+    }
+    this.observed++;
+    this.lastObserve = now;
+  }
+}
+
+/** What the decoding loop asks of a budget: how many nodes to draft, which prefix to verify, and what to learn. */
+export interface StepBudget {
+  draft(drafter: Drafter, context: Int32Array, room: number): Promise<Draft>; // the drafted tree (at most `room` nodes)
+  trim(tree: DraftTree): DraftTree; // the prefix to verify
+  observe(tree: DraftTree, tokens: readonly number[]): void; // the whole drafted tree and the step's greedy tokens
+}
+
+const calibrated = new WeakMap<CausalLM, Promise<CostProfile>>(); // `auto` without a profile: one calibration per model object
+
+/**
+ * The budget of one generation: a fixed size (draft that many, verify all), or `auto` with `profile`, else with a
+ * profile calibrated once per model object (in memory; the CLI caches profiles on disk, `loadOrCalibrate`).
+ *
+ * Example: const b = await openBudget(7, model); (await b.draft(drafter, ctx, 100)).tree.tokens.length <= 7; b.trim(tree) === tree
+ */
+export async function openBudget(budget: Budget, model: CausalLM, profile?: CostProfile): Promise<StepBudget> {
+  if (budget !== 'auto') return { draft: (drafter, context, room) => drafter.draft(context, Math.min(budget, room)), trim: (tree) => tree, observe() {} };
+  if (!profile) {
+    if (!calibrated.has(model)) calibrated.set(model, calibrate(model, profileKey('in-memory', 'this model object')));
+    profile = await calibrated.get(model)!;
+  }
+  const chooser = new BudgetChooser(profile);
+  let drafting = true;
+  return {
+    async draft(drafter, context, room) {
+      drafting = chooser.drafting();
+      return drafting ? drafter.draft(context, Math.min(AUTO_MAX_NODES, room)) : noDrafter().draft(context, 0);
+    },
+    trim: (tree) => (drafting ? trimTree(tree, chooser.choose(tree).nodes) : (chooser.skipped(), tree)),
+    observe: (tree, tokens) => chooser.observe(tree, tokens),
+  };
+}

@@ -1,0 +1,205 @@
+import { type DraftTree, emptyTree } from '../../trie/draft-tree';
+import { WeightedTrie } from '../../trie/weighted-trie';
+import { BudgetChooser, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
+import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
+import { generate } from '../../src/decode/generate';
+import { createOracle } from '../../src/decode/oracle';
+import { charTokenizer, ScriptedRetriever, sourceResult } from './helpers';
+
+/** A profile from hand-made [rows, ms] points. */
+const curve = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), context: 0, points, rowMs, measuredAt: '' });
+/** One CPU-like curve: ~10 ms for one row, +1 ms per row, with a jump every 4 rows. */
+const STEEP = curve([[1, 10], [2, 11], [4, 13], [5, 19], [8, 22], [9, 28], [65, 150]]);
+
+/** A tree from continuations [tokens, count] (one source), in rank order, with the Trie's own selection. */
+function treeOf(conts: [number[], number][], budget = 1000): DraftTree {
+  const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
+  for (const [tokens, count] of conts) trie.insert(tokens, 'repo', count);
+  return trie.select(budget);
+}
+const chain = (n: number, from = 100) => Array.from({ length: n }, (_, i) => from + i);
+const fakeClock = () => {
+  let t = 0;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+};
+
+describe('budget chooser', () => {
+  test('parseBudget: auto, integers, and a clear error otherwise', () => {
+    expect(parseBudget('auto')).toBe('auto');
+    expect(parseBudget('15')).toBe(15);
+    expect(() => parseBudget('1.5')).toThrow("--budget: expected a non-negative integer or 'auto', got '1.5'");
+    expect(() => parseBudget('')).toThrow('--budget');
+  });
+
+  test('trimTree keeps the rank-order prefix; weightRatios are shares of the parent (root: of all root children)', () => {
+    const tree = treeOf([[[5, 6], 2], [[5, 7], 1], [[8], 1]]); // rank: 5 (3), 6 (2), 8 (1, depth 0), 7 (1, depth 1)
+    expect(tree.tokens).toEqual([5, 6, 8, 7]);
+    expect(weightRatios(tree)).toEqual([0.75, 2 / 3, 0.25, 1 / 3]);
+    const t = trimTree(tree, 2);
+    expect([t.tokens, t.parents, t.weights, t.counts.repo]).toEqual([[5, 6], [-1, 0], [3, 2], [3, 2]]);
+    expect(trimTree(tree, 10)).toBe(tree);
+  });
+
+  test('hand case: chain of 3 at the priors (P = 0.5, 0.4, 0.32) picks the argmax of expected tokens per ms', () => {
+    const c = new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]]));
+    const tree = treeOf([[chain(3), 1]]);
+    expect(c.nodeProbabilities(tree).map((p) => +p.toFixed(6))).toEqual([0.5, 0.4, 0.32]);
+    // rates: n=0 1/10, n=1 1.5/11, n=2 1.9/12 (best), n=3 2.22/20
+    const best = c.choose(tree);
+    expect(best.nodes).toBe(2);
+    expect(best.expectedTokens).toBeCloseTo(1.9, 10);
+    expect(best.expectedMs).toBeCloseTo(12, 10);
+  });
+
+  test('each accepted node costs one more row read', () => {
+    // same curve, a row read costs 2 ms: n=1 1.5/12, n=2 1.9/13.8, n=3 2.22/24.44 → still 2;
+    // at 10 ms/row: n=0 1/10, n=1 1.5/16, n=2 1.9/21, n=3 2.22/32.2 → 0
+    const tree = treeOf([[chain(3), 1]]);
+    expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 2)).choose(tree).nodes).toBe(2);
+    expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 10)).choose(tree).nodes).toBe(0);
+  });
+
+  test('poor drafts on a CPU-like curve: n = 0 (a plain greedy step)', () => {
+    const tree = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i, 7 + i], 1])); // 20 rivals, 5% each
+    expect(new BudgetChooser(STEEP).choose(tree).nodes).toBe(0);
+  });
+
+  test('a flat cost curve (a GPU) takes the whole tree up to 64 nodes', () => {
+    expect(new BudgetChooser(flatProfile(20)).choose(treeOf([[chain(100), 1]])).nodes).toBe(64);
+    expect(new BudgetChooser(flatProfile(20)).choose(treeOf([[chain(10), 1], [chain(10, 300), 3]])).nodes).toBe(20);
+  });
+
+  test('observe: trials are the nodes under the greedy path that the tokens reach, trimmed ones included', () => {
+    // A (w 3) → C (w 3), B (w 1); the step produced A, C, then X: trials A (0.75, hit), B (0.25, miss), C (1, hit)
+    const tree = treeOf([[[1, 3], 3], [[2], 1]]);
+    expect(tree.tokens).toEqual([1, 3, 2]);
+    const c = new BudgetChooser(STEEP);
+    c.observe(tree, [1, 3, 9]);
+    const kRoot = (1 + 1) / (2 + 1);
+    const kDeep = (1.6 + 1) / (2 + 1);
+    const p = c.nodeProbabilities(tree);
+    expect(p[0]).toBeCloseTo(0.75 * kRoot, 12);
+    expect(p[1]).toBeCloseTo(0.75 * kRoot * kDeep, 12);
+    expect(p[2]).toBeCloseTo(0.25 * kRoot, 12);
+  });
+
+  test('drafts that keep failing drive κ down until a good chain is not verified', () => {
+    const tree = treeOf([[chain(8), 1]]);
+    expect(new BudgetChooser(STEEP).choose(tree).nodes).toBeGreaterThan(0);
+    const clock = fakeClock();
+    const c = new BudgetChooser(STEEP, clock.now);
+    for (let i = 0; i < 10; i++) c.observe(tree, [7]); // the model never takes the first draft token
+    expect(c.choose(tree).nodes).toBe(0);
+    clock.advance(10); // the 1-row verify took what the profile says
+    for (let i = 0; i < 30; i++) c.observe(tree, [...chain(8), 7]); // now it always takes the whole chain
+    // κ_root = 31/42, κ_deeper = 211.6/212: 7 nodes (8 rows, 22 ms) beat 8 nodes (9 rows: the next 4-row tile, 28 ms)
+    expect(c.choose(tree).nodes).toBe(7);
+  });
+
+  test('the step overhead (observe → choose) counts in the cost: a large one favours drafting', () => {
+    const tree = treeOf([[chain(1), 1]]); // P = 0.5 at the prior; forward 10 ms for 1 row, 16 ms for 2
+    const clock = fakeClock();
+    const c = new BudgetChooser(curve([[1, 10], [2, 16]]), clock.now);
+    expect(c.choose(tree).nodes).toBe(0); // 1/10 > 1.5/16
+    clock.advance(10); // the verify took what the profile predicted: scale 1
+    c.observe(tree, [5]); // a miss: κ_root = 1/3, P = 1/3
+    clock.advance(100);
+    const last = c.choose(tree); // 1/110 < 1.333/116
+    expect(last.nodes).toBe(1);
+    expect(last.expectedMs).toBeCloseTo(116, 10);
+  });
+
+  test('verify steps slower than the profile scale its curve: the overhead then matters less', () => {
+    const tree = treeOf([[chain(1), 1]]);
+    const after = (verifyMs: number) => {
+      const clock = fakeClock();
+      const c = new BudgetChooser(curve([[1, 10], [2, 20]]), clock.now);
+      c.choose(tree); // n = 0, predicted 10 ms
+      clock.advance(verifyMs);
+      c.observe(tree, [100, 7]); // a hit: κ_root = 2/3, P = 2/3
+      clock.advance(10); // overhead 10 ms
+      return c.choose(tree);
+    };
+    expect(after(10)).toMatchObject({ nodes: 1, expectedMs: 30 }); // 1/20 < 1.667/30
+    expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.667/210
+  });
+
+  test('each size class keeps its own scale: a 2-row verify 3x slower than profiled stops being chosen', () => {
+    const tree = treeOf([[chain(1), 1]]);
+    const clock = fakeClock();
+    const c = new BudgetChooser(curve([[1, 10], [2, 12]]), clock.now);
+    expect(c.choose(emptyTree()).nodes).toBe(0);
+    clock.advance(10); // 1 row as profiled: scale 1
+    c.observe(emptyTree(), [7]);
+    expect(c.choose(tree).nodes).toBe(1); // P = 0.5: 1.5/12 > 1/10
+    clock.advance(36); // 2 rows, 3x the profile
+    c.observe(tree, [100, 7]); // a hit: P = 2/3; overall scale 1.4, which alone would still pick n = 1 (1.667/16.8 > 1/14)
+    expect(c.choose(tree)).toMatchObject({ nodes: 0, expectedMs: 10 }); // the 2-row class: 1.667/36 < 1/10
+  });
+});
+
+describe('generate with budget auto', () => {
+  const VOCAB = 64;
+  const tok = charTokenizer(VOCAB);
+  const PROMPT = [40, 41, 42];
+  const REF = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25];
+  const script = [...PROMPT, ...REF, 0];
+  const run = async (retriever: ScriptedRetriever, costProfile: CostProfile, cost = {}) => {
+    const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0, ...cost });
+    const sizes: number[] = [];
+    const r = await generate(lm, tok, PROMPT, { mode: 'fastcoder', eosIds: [0], budget: 'auto', costProfile, retriever, onStep: (s) => sizes.push(s.draft.tokens.length) });
+    return { ...r, sizes };
+  };
+
+  test('good drafts on a flat curve: whole trees verified; poor ones on a steep curve: greedy steps; output unchanged', async () => {
+    const good = new ScriptedRetriever((ctx) => [sourceResult('repo', [[script.slice(ctx.length, ctx.length + 10), 1]])]);
+    const flat = await run(good, flatProfile(0));
+    expect(flat.tokens).toEqual([...REF, 0]);
+    expect(flat.sizes[0]).toBe(10);
+    const poor = new ScriptedRetriever(() => [sourceResult('common', Array.from({ length: 20 }, (_, i): [number[], number] => [[50 + (i % 10), 30 + i], 1]))]);
+    const steep = await run(poor, curve([[1, 3], [65, 67]]), { costMs: 2, costPerTokenMs: 1 }); // the oracle costs what the profile says
+    expect(steep.tokens).toEqual([...REF, 0]);
+    expect(steep.sizes.every((n) => n === 0)).toBe(true);
+    expect(steep.metrics.forwards).toBe(REF.length + 1);
+    // drafting did not pay (1 + 20 · 0.025 tokens for 3 ms + retrieval, against 1 token for 3 ms): retrieval was skipped
+    // after steps 0, 2, 5 and 10 (runs of 1, 2, 4, 8 skipped steps): 4 of 17 steps retrieved
+    expect(poor.contexts.length).toBe(4);
+  });
+
+  test('the skip rule: 1, 2, 4, ... greedy steps without drafting while drafting does not pay; none once it does', () => {
+    const clock = fakeClock();
+    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), clock.now);
+    const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
+    const pattern: boolean[] = [];
+    for (let step = 0; step < 8; step++) {
+      const drafting = c.drafting();
+      pattern.push(drafting);
+      if (drafting) c.choose(poor);
+      else c.skipped();
+      clock.advance(10);
+      c.observe(drafting ? poor : emptyTree(), [7]);
+      clock.advance(drafting ? 2 : 0); // retrieval: 2 ms when it runs
+    }
+    expect(pattern).toEqual([true, false, true, false, false, true, false, false]);
+    const good = treeOf([[chain(1), 100]]);
+    for (let i = 0; i < 4; i++) c.observe(good, [100, 7]); // the drafts turn good: κ_root = 5/9, 1.556 tokens for 11 ms + overhead
+    while (!c.drafting()) c.skipped();
+    expect(c.choose(good).nodes).toBe(1);
+    expect([c.drafting(), c.drafting()]).toEqual([true, true]);
+  });
+
+  test('a profile that costs nothing never skips drafting', () => {
+    const c = new BudgetChooser(flatProfile(0));
+    c.choose(treeOf([[[200], 1], [[201], 1]]));
+    expect(c.drafting()).toBe(true);
+  });
+
+  test('without a profile, auto calibrates the model once (in memory)', async () => {
+    const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0 });
+    const drafter = { draft: async (_: Int32Array, budget: number) => ({ tree: treeOf([[chain(100), 1]], budget), retrieval: null, retrieveMs: 0, trieMs: 0 }), begin: async () => {}, update() {}, close: async () => {} };
+    const ctx = Int32Array.from(PROMPT);
+    expect((await (await openBudget('auto', lm)).draft(drafter, ctx, 1000)).tree.tokens.length).toBe(64);
+    expect((await (await openBudget(7, lm)).draft(drafter, ctx, 1000)).tree.tokens.length).toBe(7);
+    expect((await (await openBudget(7, lm)).draft(drafter, ctx, 3)).tree.tokens.length).toBe(3);
+  });
+});

@@ -1,0 +1,88 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseConfig } from '../../model/config';
+import { calibrate, CALIBRATION_ROWS, type CostProfile, flatProfile, forwardMs, loadOrCalibrate, modelShape, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
+import { createOracle } from '../../src/decode/oracle';
+
+const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), context: 0, points, rowMs, measuredAt: '' });
+/** An oracle whose forward sleeps 2 ms + 0.25 ms per input token: a known cost curve to calibrate against. */
+const sleeper = () => createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0, costMs: 2, costPerTokenMs: 0.25 });
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fc-cost-'));
+
+describe('cost model', () => {
+  test.each([
+    [1, 10], [3, 20], [5, 30], [7, 40], // between and beyond [1, 10], [5, 30]: extrapolated from the last two
+  ])('forwardMs interpolates linearly: rows %d → %d ms', (rows, ms) => {
+    expect(forwardMs(hand([[1, 10], [5, 30]]), rows)).toBeCloseTo(ms, 10);
+  });
+
+  test('stepMs adds one row read per accepted node; a flat profile is flat', () => {
+    expect(stepMs(hand([[1, 10], [5, 30]], 1.5), 3, 2)).toBeCloseTo(23, 10);
+    expect(stepMs(flatProfile(20), 65, 10)).toBe(20);
+    expect(forwardMs(flatProfile(20), 200)).toBe(20);
+  });
+
+  test('modelShape names every dimension that sets the cost', () => {
+    const c = parseConfig({ model_type: 'llama', hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, tie_word_embeddings: true }, 'test');
+    expect(modelShape(c)).toBe('llama L30 h576 i1536 H9/3x64 V49152 tied');
+  });
+
+  test('calibrate measures a known curve (2 ms + 0.25 ms per token) and leaves the model reset', async () => {
+    const lm = sleeper();
+    const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 2 });
+    expect(p.points.map(([r]) => r)).toEqual(CALIBRATION_ROWS);
+    for (const [rows, ms] of p.points) {
+      expect(ms).toBeGreaterThanOrEqual(2 + 0.25 * rows - 1.5); // timers fire at most ~1 ms early
+      expect(ms).toBeLessThan(2 + 0.25 * rows + 25); // and late only by the machine's load
+    }
+    expect(p.points[p.points.length - 1][1]).toBeGreaterThan(p.points[0][1] + 8); // 65 rows: +16 ms
+    expect(lm.cacheLength).toBe(0);
+  });
+
+  test.each([
+    ['format', (p: CostProfile) => ({ ...p, format: 0 }), 'stale cost profile (format 0'],
+    ['tfjs', (p: CostProfile) => ({ ...p, key: { ...p.key, tfjs: '0.0.1' } }), 'stale cost profile (measured with tfjs 0.0.1'],
+    ['backend', (p: CostProfile) => ({ ...p, key: { ...p.key, backend: 'tensorflow' } }), "cost profile of another backend ('tensorflow', this run: 'wasm')"],
+    ['shape', (p: CostProfile) => ({ ...p, key: { ...p.key, shape: 'other' } }), 'cost profile of another shape'],
+    ['host', (p: CostProfile) => ({ ...p, key: { ...p.key, host: 'another cpu x64' } }), 'cost profile of another host'],
+  ])('a profile with another %s is refused, naming the file', (_, change, message) => {
+    const key = profileKey('wasm', 'llama L4');
+    const p = { ...hand([[1, 1]]), key };
+    expect(profileMismatch(p, key, 'p.json')).toBeNull();
+    expect(profileMismatch(change(p), key, 'p.json')).toContain(`p.json: ${message}`);
+  });
+
+  test('loadOrCalibrate: --cost-profile is saved when absent, reused when it fits, refused when foreign', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'profile.json');
+    const key = profileKey('oracle', 'sleeper');
+    const first = await loadOrCalibrate(sleeper(), key, { file });
+    expect(readProfile(file)).toEqual(first);
+    expect(await loadOrCalibrate(sleeper(), key, { file })).toEqual(first); // read back, not measured again
+    await expect(loadOrCalibrate(sleeper(), { ...key, shape: 'other' }, { file })).rejects.toThrow(`${file}: cost profile of another shape ('sleeper', this run: 'other'); delete it or give another --cost-profile`);
+  });
+
+  test('loadOrCalibrate: a stale profile in the cache directory is reported and replaced', async () => {
+    const dir = tmp();
+    const key = profileKey('oracle', 'sleeper');
+    const file = profilePath(dir, key);
+    writeProfile(file, { ...hand([[1, 999]]), key: { ...key, tfjs: '0.0.1' } });
+    const log: string[] = [];
+    const p = await loadOrCalibrate(sleeper(), key, { dir, log: (m) => log.push(m) });
+    expect(log[0]).toContain(`${file}: stale cost profile (measured with tfjs 0.0.1`);
+    expect(p.points[0][1]).toBeLessThan(999);
+    expect(readProfile(file).key).toEqual(key);
+  });
+
+  test.each([
+    ['not JSON', '{', 'cannot read cost profile'],
+    ['no points', JSON.stringify({ key: {}, points: [], rowMs: 0 }), 'not a cost profile'],
+    ['rows not ascending', JSON.stringify({ key: {}, points: [[2, 1], [1, 1]], rowMs: 0 }), 'not a cost profile'],
+    ['negative ms', JSON.stringify({ key: {}, points: [[1, -1]], rowMs: 0 }), 'not a cost profile'],
+  ])('readProfile refuses %s, naming the file', (_, text, message) => {
+    const file = path.join(tmp(), 'bad.json');
+    fs.writeFileSync(file, text);
+    expect(() => readProfile(file)).toThrow(`${file}: ${message}`);
+  });
+});
