@@ -5,7 +5,7 @@
 #   2. bench:model for smollm-135m and deepseek-coder-1.3b: decode ms/token at contexts 128/512/2048, a verify
 #      forward over 1…128 tokens, memory bandwidth, reads and dispatches per step
 #   3. the oracle + cost-model benchmark on RepoEval (16 tasks, 64 new tokens, prompts cut to 128), budget 64, with
-#      each cost model; then budget auto where this build has it
+#      each cost model; then budget auto with the larger one
 # Logs and JSON go to $OUT (default: out/ next to this script); each step's last lines are printed.
 #
 # Environment: VK_DRIVER_FILES (default: the NVIDIA ICD, /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json or
