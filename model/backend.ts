@@ -39,6 +39,8 @@ function tryNative(pkgs: string[]): string | undefined {
 async function activate(name: BackendName, detail: string): Promise<ChosenBackend> {
   if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' (${detail}) failed to initialise`);
   await tf.ready();
+  // the cpu backend's first tensor prints "install our node backend": advice that cannot work offline (see Backends)
+  if (name === 'cpu') (tf.backend() as { firstUse?: boolean }).firstUse = false;
   return { name, detail };
 }
 

@@ -14,6 +14,8 @@ export interface CausalLM {
   readonly vocabSize: number;
   /** End-of-sequence ids of this model (config.json's `eos_token_id`; empty when it names none). */
   readonly eosIds: readonly number[];
+  /** Positions the model was trained for (config.json's `max_position_embeddings`); absent: no limit. */
+  readonly maxPositions?: number;
   /** Committed KV entries; the next chain token sits at this position. */
   readonly cacheLength: number;
   /**

@@ -11,24 +11,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { openSafetensors, SafetensorsFile, TensorInfo } from './safetensors';
+import { readJsonObject } from '../util/json-file';
 
 export interface Checkpoint {
   readonly description: string; // the file(s) read, for error messages
   /** Header entry of `name` and the file holding it, or undefined if no shard has it. */
   info(name: string): (TensorInfo & { file: string }) | undefined;
+  /** Every tensor name, in file order. */
+  names(): string[];
   /** Decode tensor `name` to float32. */
   read(name: string): Float32Array;
   close(): void;
 }
 
 function readIndex(indexFile: string): Map<string, string> {
-  let j: { weight_map?: unknown };
-  try {
-    j = JSON.parse(fs.readFileSync(indexFile, 'utf8'));
-  } catch (e) {
-    throw new Error(`${indexFile}: not valid JSON (${(e as Error).message})`);
-  }
-  const map = j?.weight_map;
+  const map = readJsonObject(indexFile).weight_map;
   if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error(`${indexFile}: missing "weight_map" object`);
   const out = new Map<string, string>();
   for (const [name, shard] of Object.entries(map)) {
@@ -68,6 +65,7 @@ function openSharded(dir: string, indexFile: string): Checkpoint {
       const t = st?.tensors.get(name);
       return st && t ? { ...t, file: st.file } : undefined;
     },
+    names: () => [...weightMap.keys()],
     read(name) {
       const st = shardOf(name);
       if (!st) throw new Error(`${indexFile}: no tensor '${name}' in weight_map`);
@@ -90,6 +88,7 @@ export function openCheckpoint(dir: string): Checkpoint {
       const t = st.tensors.get(name);
       return t ? { ...t, file } : undefined;
     },
+    names: () => [...st.tensors.keys()],
     read: (name) => st.read(name),
     close: () => st.close(),
   };

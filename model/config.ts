@@ -6,8 +6,8 @@
  *   const cfg = loadConfig('models/tiny-coder-dsc');   // reads models/tiny-coder-dsc/config.json
  *   cfg.headDim                                        // hidden_size / num_attention_heads unless head_dim is given
  */
-import * as fs from 'fs';
 import * as path from 'path';
+import { readJsonObject } from '../util/json-file';
 
 export interface LlamaConfig {
   vocabSize: number; // vocab_size: rows of embed_tokens / lm_head
@@ -21,7 +21,7 @@ export interface LlamaConfig {
   ropeTheta: number; // rope_theta (base of the rotary frequencies)
   ropeScalingFactor: number; // linear rope_scaling factor (positions are divided by it); 1 when rope_scaling is null
   tieWordEmbeddings: boolean; // lm_head shares the embedding matrix
-  maxPositionEmbeddings: number; // max_position_embeddings (informational; positions are not capped)
+  maxPositionEmbeddings: number; // max_position_embeddings: prompt + generated tokens never exceed it (generate refuses a longer prompt and stops there)
   bosTokenId: number | null; // bos_token_id
   eosTokenIds: number[]; // eos_token_id (a number or a list in config.json)
 }
@@ -116,13 +116,5 @@ export function parseConfig(j: Json, file: string): LlamaConfig {
 /** Read and validate `dir/config.json`. Example: `loadConfig('test/fixtures/hf-llama/llama-tiny').numLayers` → 2. */
 export function loadConfig(dir: string): LlamaConfig {
   const file = path.join(dir, 'config.json');
-  if (!fs.existsSync(file)) throw new Error(`${file}: file not found`);
-  let j: unknown;
-  try {
-    j = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  if (!j || typeof j !== 'object' || Array.isArray(j)) throw new Error(`${file}: expected a JSON object`);
-  return parseConfig(j as Json, file);
+  return parseConfig(readJsonObject(file) as Json, file);
 }

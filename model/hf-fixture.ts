@@ -14,6 +14,7 @@ import * as path from 'path';
 import { CausalLM } from './causal-lm';
 import { acceptGreedy, argmaxRow } from './greedy';
 import { loadTokenizer } from './tokenizer';
+import { readJsonFile } from '../util/json-file';
 
 /** A `{file, dtype, byte_order, shape}` descriptor of a `.bin` array. */
 export interface ArrayDescriptor {
@@ -114,13 +115,7 @@ function checkCases(cases: unknown, file: string): HfCases {
 export function loadHfFixture(dir: string): HfFixture {
   const file = path.join(dir, 'cases.json');
   if (!fs.existsSync(file)) throw new Error(`${file}: file not found (not an hf-llama fixture directory)`);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const cases = checkCases(json, file);
+  const cases = checkCases(readJsonFile(file), file);
   const modelDir = cases.model_dir ? path.resolve(dir, cases.model_dir) : dir;
   if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${file}: no config.json in the model directory ${modelDir}`);
   return { dir, modelDir, cases, read: (d) => readBin(dir, d) };

@@ -78,6 +78,10 @@ export class LlamaModel implements CausalLM {
     return this.config.vocabSize;
   }
 
+  get maxPositions(): number {
+    return this.config.maxPositionEmbeddings;
+  }
+
   get eosIds(): readonly number[] {
     return this.config.eosTokenIds;
   }

@@ -22,6 +22,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import { readJsonObject as readJson } from '../util/json-file';
 
 export interface Tokenizer {
   readonly dir: string; // directory the files were read from
@@ -34,15 +35,6 @@ export interface Tokenizer {
   decode(ids: ArrayLike<number>, opts?: { skipSpecialTokens?: boolean }): string;
   /** Decoded text of every id alone, indexed by id (`''` for ids the tokenizer does not know). */
   tokenTexts(): string[];
-}
-
-function readJson(file: string): Record<string, unknown> {
-  if (!fs.existsSync(file)) throw new Error(`${file}: file not found`);
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
 }
 
 function tokenContent(t: unknown): string | null {

@@ -101,7 +101,10 @@ export function buildWeights(c: LlamaConfig, read: TensorSource, embedName: stri
   };
 }
 
-/** Check that every expected tensor exists with the right shape; one error listing all problems. */
+/** Problems listed in an error before "... and N more": a config that names 1e5 layers must not print 55 MB. */
+const LISTED_PROBLEMS = 10;
+
+/** Check that every expected tensor exists with the right shape; one error listing the first problems and the count. */
 function checkTensors(ckpt: Checkpoint, expected: Map<string, number[]>): void {
   const problems: string[] = [];
   for (const [name, shape] of expected) {
@@ -109,11 +112,29 @@ function checkTensors(ckpt: Checkpoint, expected: Map<string, number[]>): void {
     if (!info) problems.push(`missing ${name} ${JSON.stringify(shape)}`);
     else if (info.shape.join() !== shape.join()) problems.push(`${name} has shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(shape)}`);
   }
-  if (problems.length) throw new Error(`${ckpt.description}: ${problems.length} weight problem(s):\n  ${problems.join('\n  ')}`);
+  if (!problems.length) return;
+  const more = problems.length > LISTED_PROBLEMS ? [`... and ${problems.length - LISTED_PROBLEMS} more`] : [];
+  throw new Error(`${ckpt.description}: ${problems.length} weight problem(s):\n  ${[...problems.slice(0, LISTED_PROBLEMS), ...more].join('\n  ')}`);
+}
+
+/**
+ * Layers in the checkpoint: 1 + the largest i of its `model.layers.{i}.` names (0 when there are none).
+ * Example: ['model.layers.0.mlp.up_proj.weight', 'model.layers.1.input_layernorm.weight', 'model.norm.weight'] → 2
+ */
+export function checkpointLayers(names: string[]): number {
+  let n = 0;
+  for (const name of names) {
+    const m = /^model\.layers\.(\d+)\./.exec(name);
+    if (m) n = Math.max(n, Number(m[1]) + 1);
+  }
+  return n;
 }
 
 /** Validate and load every tensor of `ckpt` into tfjs tensors (see the module comment). */
 export function loadWeights(ckpt: Checkpoint, c: LlamaConfig): LlamaWeights {
+  // before listing expected tensors: num_hidden_layers 1e9 would build a map of 9e9 names
+  const layers = checkpointLayers(ckpt.names());
+  if (c.numLayers !== layers) throw new Error(`${ckpt.description}: config.json has num_hidden_layers ${c.numLayers}, but the checkpoint holds ${layers} layers (model.layers.0 to model.layers.${layers - 1})`);
   const expected = expectedTensors(c, (n) => ckpt.info(n) !== undefined);
   checkTensors(ckpt, expected);
   const embedName = expected.has('model.embed_tokens.weight') ? 'model.embed_tokens.weight' : 'lm_head.weight';

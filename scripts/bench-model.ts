@@ -29,6 +29,7 @@ import { loadModel } from '../model/load';
 import { loadTokenizer } from '../model/tokenizer';
 import { seededRandom } from '../retrieval/timing';
 import { forwardWeightBytes, MODEL_PRESETS, randomModel } from '../src/bench/random-model';
+import { runEntryPoint } from '../src/cli/entry';
 import { generate } from '../src/decode/generate';
 import { verifyInputs, type DraftTree } from '../trie/draft-tree';
 
@@ -334,10 +335,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`bench:model: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+runEntryPoint('bench:model', () => main(process.argv.slice(2)));

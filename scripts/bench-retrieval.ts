@@ -19,6 +19,7 @@ import { loadDatastore, saveDatastore } from '../retrieval/io/datastore-file';
 import { DEFAULT_RETRIEVER_OPTIONS, FastRetriever } from '../retrieval/retriever';
 import type { SearchOptions } from '../retrieval/suffix-array';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
+import { runEntryPoint } from '../src/cli/entry';
 
 interface BuildFigures {
   documents: number;
@@ -195,10 +196,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`bench:retrieval: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runEntryPoint('bench:retrieval', () => main(process.argv.slice(2)));

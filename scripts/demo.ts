@@ -16,12 +16,14 @@ import { parseModes } from '../src/bench/modes';
 import { excludeLines, readRepos, repoDatastore, type TokenizerIdentity } from '../src/bench/repo-datastores';
 import { promptIds, runBench, sameOutput } from '../src/bench/run';
 import { tableIV } from '../src/bench/tables';
+import { warmUp } from '../src/bench/warm-up';
 import type { Budget } from '../src/decode/budget';
 import { loadOrCalibrate, modelShape, profileKey } from '../src/decode/cost-model';
 import { generate, type GenerationResult } from '../src/decode/generate';
 import { JsonlTraceWriter } from '../src/trace/writer';
 import { readTrace } from '../src/trace/reader';
 import { tracePage } from '../src/trace/page';
+import { runEntryPoint } from '../src/cli/entry';
 
 const ROOT = path.join(__dirname, '..');
 const MODEL = path.join(ROOT, 'models/tiny-coder-dsc');
@@ -56,8 +58,8 @@ async function main(): Promise<void> {
   console.log(`${'task'.padEnd(5)} ${'file'.padEnd(27)} ${'ar ms/tok'.padStart(9)}${configs.map(() => `  ${'ms/tok'.padStart(8)} ${'speedup'.padStart(8)} ${'L/F'.padStart(6)}`).join('')}  identical`);
   const totals = { ar: 0, L: 0, same: 0, fc: configs.map(() => ({ ms: 0, L: 0, F: 0 })) };
   // untimed warm-up of both paths (wasm compilation, first allocations), so task 0's figures are not start-up costs
-  const warm = { maxNewTokens: 16, eosIds: [EOS], repo: false, commonIndex: common };
-  for (const mode of ['ar', 'fastcoder'] as const) await generate(model, tokenizer, promptIds(tokenizer, tasks[0].prompt, 512), { mode, costProfile, budget: 'auto', ...warm });
+  const warm = { eosIds: [EOS], repo: false, commonIndex: common, costProfile, budget: 'auto' as const };
+  await warmUp(model, tokenizer, promptIds(tokenizer, tasks[0].prompt, 512), [{ mode: 'ar', ...warm }, { mode: 'fastcoder', ...warm }]);
   for (const task of tasks) {
     const ids = promptIds(tokenizer, task.prompt, 512);
     const repoIndex = excludeLines(fullRepo, files, task.exclusion!, id);
@@ -108,7 +110,4 @@ async function main(): Promise<void> {
   console.log(tableIV(oracle));
 }
 
-main().catch((e: unknown) => {
-  console.error(`demo: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+runEntryPoint('demo', main);

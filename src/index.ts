@@ -52,10 +52,11 @@ export { speedup, firstDivergence } from './decode/metrics';
 export type { TraceLine, TraceHeader, StepTrace, TraceSummary, GenerationMetrics, TokenSource, AcceptedToken, DraftTrace, SourceTrace, StepTiming } from './trace/types';
 
 // benchmarks and reports
-export { runBench, sessionCaches, type RunOptions, type Target } from './bench/run';
+export { runBench, sessionCaches, promptIds, type RunOptions, type Target } from './bench/run';
+export { warmUp, WARM_UP_TOKENS } from './bench/warm-up';
 export { loadHumanEval, loadRepoEval, loadTasks, type BenchTask } from './bench/datasets';
 export { readRepos, repoDatastore, excludeLines, type RepoFiles, type TokenizerIdentity } from './bench/repo-datastores';
-export { readResults, writeResults, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
+export { readResults, writeResults, quantile, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
 export { markdownSummary, tableI, tableII, tableIV } from './bench/tables';
 export { readTrace, parseTrace, type Trace } from './trace/reader';
 export { tracePage } from './trace/page';

@@ -30,6 +30,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { Datastore } from '../datastore';
 import { SEPARATOR } from '../suffix-array';
+import { AtomicFile } from '../../util/atomic-file';
 
 export const FORMAT_VERSION = 1;
 const MAGIC = Buffer.from('FCDSTORE', 'ascii');
@@ -78,11 +79,10 @@ export function writeDatastoreFile(file: string, parts: DatastoreParts): void {
     table.writeUInt32LE(paths[i].length, 12 * i + 8);
   });
   const hash = crypto.createHash('sha256');
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
+  const out = new AtomicFile(file);
   const put = (b: Uint8Array) => {
     hash.update(b);
-    fs.writeSync(fd, b);
+    out.write(b);
   };
   try {
     put(header(parts, pathBytes));
@@ -91,11 +91,11 @@ export function writeDatastoreFile(file: string, parts: DatastoreParts): void {
     for (const arr of [parts.tokens, parts.sa]) {
       for (let i = 0; i < arr.length; i += CHUNK) put(new Uint8Array(arr.buffer, arr.byteOffset + 4 * i, 4 * Math.min(CHUNK, arr.length - i)));
     }
-    fs.writeSync(fd, hash.digest());
+    out.write(hash.digest());
+    out.commit();
   } finally {
-    fs.closeSync(fd);
+    out.abort();
   }
-  fs.renameSync(tmp, file);
 }
 
 /** Reads exact byte ranges of an open file into caller memory while hashing them. */

@@ -9,6 +9,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { readJsonObject } from '../../util/json-file';
 
 /** sha256 over tokenizer.json, then a NUL, then tokenizer_config.json when present (hex). */
 export function tokenizerHash(dir: string): string {
@@ -24,13 +25,7 @@ export function tokenizerHash(dir: string): string {
 export function configVocabSize(dir: string): number | null {
   const file = path.join(dir, 'config.json');
   if (!fs.existsSync(file)) return null;
-  let config: { vocab_size?: unknown };
-  try {
-    config = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const v = config.vocab_size;
+  const v = readJsonObject(file).vocab_size;
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${file}: vocab_size is missing or not a positive integer`);
   return v;
 }

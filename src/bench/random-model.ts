@@ -12,6 +12,7 @@ import { selectBackend } from '../../model/backend';
 import { LlamaModel } from '../../model/llama';
 import { buildWeights } from '../../model/weights';
 import { seededRandom } from '../../retrieval/timing';
+import { readJsonObject } from '../../util/json-file';
 
 /** Shapes of known models (config.json fields). */
 export const MODEL_PRESETS: Record<string, Record<string, unknown>> = {
@@ -28,11 +29,7 @@ export const MODEL_PRESETS: Record<string, Record<string, unknown>> = {
 export function readModelShape(spec: string): LlamaConfig {
   if (MODEL_PRESETS[spec]) return parseConfig({ model_type: 'llama', rms_norm_eps: 1e-5, rope_theta: 10000, ...MODEL_PRESETS[spec] }, `preset ${spec}`);
   if (!fs.existsSync(spec)) throw new Error(`${spec}: neither a config.json file nor a preset (${Object.keys(MODEL_PRESETS).join(', ')})`);
-  try {
-    return parseConfig(JSON.parse(fs.readFileSync(spec, 'utf8')), spec);
-  } catch (e) {
-    throw e instanceof SyntaxError ? new Error(`${spec}: not valid JSON (${e.message})`) : e;
-  }
+  return parseConfig(readJsonObject(spec), spec);
 }
 
 /** Deterministic uniform values in [-a, a) with variance 1/fanIn, so activations stay in range. */

@@ -2,9 +2,10 @@
  * The benchmark results file (`--out results.json`): the run's configuration, one row per (task, mode), and the
  * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
-import * as fs from 'fs';
 import type { Budget } from '../decode/budget';
 import type { GenerationMetrics, StepTiming } from '../trace/types';
+import { readJsonFile } from '../../util/json-file';
+import { writeFileAtomic } from '../../util/atomic-file';
 
 /** How the run was made; a resumed run must match it. */
 export interface BenchConfig {
@@ -56,6 +57,8 @@ export interface ModeAggregate {
   acceptance: number; // total L / total F
   meanAcceptance: number; // mean of the per-task L/F
   msPerToken: number; // mean of the per-task ms/token
+  msPerTokenMedian: number; // median of the per-task ms/token (a noisy machine moves the mean more)
+  msPerTokenIqr: [number, number]; // spread: 25th and 75th percentiles of the per-task ms/token
   speedup: number | null; // ar's mean ms/token / this mode's (null without an `ar` run)
   taskSpeedup: { median: number; min: number; max: number } | null; // spread of the per-task speedups (ar ms/token / this mode's)
   identicalToAr: number; // tasks whose output equals ar's (or the reference, with --oracle)
@@ -110,7 +113,18 @@ export function taskResult(
 
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
-const median = (sorted: number[]): number => (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
+
+/**
+ * The q-quantile with linear interpolation between order statistics (numpy's default); 0 for no values.
+ * Example: quantile([8, 12], 0.25) → 9; quantile([3, 1, 2], 0.5) → 2
+ */
+export function quantile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = q * (s.length - 1);
+  const lo = Math.floor(at);
+  return s[lo] + (at - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
+}
 
 function sumTiming(rows: TaskResult[]): StepTiming {
   const t: StepTiming = { retrieveMs: 0, trieMs: 0, forwardMs: 0, commitMs: 0, otherMs: 0 };
@@ -134,6 +148,8 @@ export function aggregateMode(rows: TaskResult[]): ModeAggregate {
     acceptance: ratio(sum((r) => r.generated), sum((r) => r.forwards)),
     meanAcceptance: mean(rows.map((r) => r.acceptance)),
     msPerToken,
+    msPerTokenMedian: quantile(rows.map((r) => r.msPerToken), 0.5),
+    msPerTokenIqr: [quantile(rows.map((r) => r.msPerToken), 0.25), quantile(rows.map((r) => r.msPerToken), 0.75)],
     speedup: null,
     taskSpeedup: null,
     identicalToAr: rows.filter((r) => r.identicalToAr).length,
@@ -161,7 +177,7 @@ export function aggregate(rows: TaskResult[], modes: string[]): Record<string, M
     const pairedMs = mean(paired.map((r) => r.msPerToken));
     if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map((r) => arByTask.get(r.task)!)) / pairedMs;
     const perTask = paired.filter((r) => r.msPerToken > 0).map((r) => arByTask.get(r.task)! / r.msPerToken).sort((a, b) => a - b);
-    if (perTask.length) agg.taskSpeedup = { median: median(perTask), min: perTask[0], max: perTask[perTask.length - 1] };
+    if (perTask.length) agg.taskSpeedup = { median: quantile(perTask, 0.5), min: perTask[0], max: perTask[perTask.length - 1] };
     out[mode] = agg;
   }
   return out;
@@ -184,14 +200,7 @@ export function withAggregates(config: BenchConfig, results: TaskResult[]): Benc
  * Example: readResults('out/humaneval.json').aggregates.fastcoder.acceptance
  */
 export function readResults(file: string): BenchResults {
-  if (!fs.existsSync(file)) throw new Error(`${file}: file not found`);
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const r = data as Partial<BenchResults>;
+  const r = readJsonFile(file) as Partial<BenchResults>;
   if (!r || r.version !== 1) throw new Error(`${file}: not a fastcoder results file (expected "version": 1)`);
   if (!r.config || !Array.isArray(r.config.modes)) throw new Error(`${file}: missing 'config.modes'`);
   if (!Array.isArray(r.results)) throw new Error(`${file}: missing 'results' array`);
@@ -200,7 +209,5 @@ export function readResults(file: string): BenchResults {
 
 /** Write `results` atomically (temp file + rename), so an interrupted run never leaves a half-written file. */
 export function writeResults(file: string, results: BenchResults): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(results, null, 1) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(results, null, 1) + '\n');
 }

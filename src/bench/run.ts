@@ -15,6 +15,7 @@ import { generate, type GenerationResult } from '../decode/generate';
 import { createOracle } from '../decode/oracle';
 import type { BenchTask } from './datasets';
 import type { ModeSpec } from './modes';
+import { WARM_UP_TOKENS } from './warm-up';
 import { type BenchConfig, type BenchResults, taskResult, type TaskResult, withAggregates, writeResults } from './results';
 
 const WRITE_EVERY_MS = 5000; // how often `out` is rewritten during a run (an interrupted run loses at most this much)
@@ -117,6 +118,12 @@ async function runOne(o: RunOptions, spec: RunMode, { ids, ref, repoIndex }: Tas
   });
 }
 
+/** Each mode once, short and untimed, on the first task's inputs (see `warm-up.ts`). */
+async function warmUpModes(o: RunOptions, modes: RunMode[], inputs: TaskInputs): Promise<void> {
+  const short = { ...o, config: { ...o.config, maxNewTokens: WARM_UP_TOKENS } };
+  for (const spec of modes) await runOne(short, spec, inputs, undefined, () => undefined);
+}
+
 /** Run the benchmark; returns the results (also written to `o.out` every few seconds and at the end). */
 export async function runBench(o: RunOptions): Promise<BenchResults> {
   const rows = [...(o.previous ?? [])];
@@ -125,6 +132,7 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
   let count = 0;
   const cacheFor = sessionCaches(o.config.cacheScope);
   let lastWrite = now();
+  let warmedUp = false;
   for (const task of o.tasks) {
     const pending = o.modes.filter((m) => !done.has(`${task.id}\0${m.name}`));
     count += o.modes.length - pending.length;
@@ -134,6 +142,8 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
       ref: o.tokenizer.encode(task.reference),
       repoIndex: pending.some((m) => m.options.mode === 'fastcoder' && m.options.repo !== false) ? await o.repoIndexFor?.(task) : undefined,
     };
+    if (!warmedUp) await warmUpModes(o, pending, inputs); // untimed: the first task's timings would be start-up costs
+    warmedUp = true;
     let expected: number[] | undefined = o.target.kind === 'oracle' ? [...inputs.ref, o.target.eosId] : rows.find((r) => r.task === task.id && r.mode === 'ar')?.tokens;
     for (const spec of pending) {
       o.onProgress?.(count++, total, task, spec.name);

@@ -21,6 +21,7 @@ import { type CostProfile, flatProfile, loadOrCalibrate, modelShape, profileKey 
 import type { LlamaModel } from '../../model/llama';
 import { markdownSummary } from '../bench/tables';
 import type { Datastore } from '../../retrieval/datastore';
+import { MAX_BUDGET } from '../decode/options';
 
 const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> --tokenizer <dir> (--model <dir> | --oracle)
                        --out <results.json> [options]
@@ -45,8 +46,8 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
   --seed <N>              retrieval-timing coin seed (default 0)
   --budget <list>         draft tokens verified per forward: auto (default: per step, the tree size of best expected
                           tokens per ms under this machine's cost model; n = 0 is a plain greedy step), or N (the
-                          paper's 64); a list (3,7,15,63,auto) runs every mode at every budget, interleaved per task,
-                          ar once, results keyed <mode>@<budget>
+                          paper's 64; at most ${MAX_BUDGET}); a list (3,7,15,63,auto) runs every mode at every budget,
+                          interleaved per task, ar once, results keyed <mode>@<budget>
   --cost-profile <file>   the verify step's measured cost (budget auto): loaded if it exists (refused if measured on
                           another backend, model shape or CPU), else calibrated and saved there; default: cached in
                           .cache/cost-profiles per backend + model shape
@@ -101,22 +102,45 @@ async function costProfileOf(timed: LlamaModel | undefined | null, file: string 
   return p;
 }
 
-function progress(done: number, total: number, task: BenchTask, mode: string): void {
-  const width = 30;
-  const filled = Math.round((done / Math.max(1, total)) * width);
-  const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} task ${task.id} ${mode}`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(80)}${done === total ? '\n' : ''}`);
-  else process.stderr.write(line + '\n');
+/** Seconds between progress lines when stderr is not a terminal (a log file): one bench printed 2,485 lines. */
+const LOG_PROGRESS_EVERY_S = 30;
+
+/**
+ * Progress on stderr: a bar redrawn in place on a terminal; on a pipe or file, a line at most every 30 s, plus the
+ * first and the last. Example (log): '[#####-------------------------] 12/72 task 3 fastcoder'
+ */
+export function progressPrinter(tty = !!process.stderr.isTTY, write = (s: string) => void process.stderr.write(s), now = () => performance.now()) {
+  let last = -Infinity;
+  return (done: number, total: number, task: BenchTask, mode: string): void => {
+    const width = 30;
+    const filled = Math.round((done / Math.max(1, total)) * width);
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} task ${task.id} ${mode}`;
+    if (tty) return write(`\r${line.padEnd(80)}${done === total ? '\n' : ''}`);
+    if (done !== total && done !== 0 && now() - last < 1000 * LOG_PROGRESS_EVERY_S) return;
+    last = now();
+    write(line + '\n');
+  };
+}
+
+/** The flags a run needs that `v` lacks (or gets wrong), for the usage error. */
+function usageProblems(v: { dataset?: string; data?: string; tokenizer?: string; out?: string; model?: string; oracle?: boolean }): string[] {
+  const problems: string[] = [];
+  if (v.dataset === undefined) problems.push('--dataset humaneval|repoeval is required');
+  else if (v.dataset !== 'humaneval' && v.dataset !== 'repoeval') problems.push(`--dataset must be humaneval or repoeval, got '${v.dataset}'`);
+  for (const flag of ['data', 'tokenizer', 'out'] as const) if (!v[flag]) problems.push(`--${flag} is required`);
+  if (!!v.model === !!v.oracle) problems.push(v.model ? 'give --model or --oracle, not both' : 'give --model <dir> or --oracle');
+  return problems;
 }
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({ args: argv, options: OPTIONS });
   if (v.help) return console.log(HELP), 0;
-  const dataset = v.dataset;
-  if ((dataset !== 'humaneval' && dataset !== 'repoeval') || !v.data || !v.tokenizer || !v.out || !!v.model === !!v.oracle) {
-    console.error(HELP);
+  const problems = usageProblems(v);
+  if (problems.length || !v.data || !v.tokenizer || !v.out) {
+    console.error(`fastcoder bench: ${problems.join('; ')}\n\n${HELP}`);
     return 2;
   }
+  const dataset = v.dataset as 'humaneval' | 'repoeval';
   const budgets = (v.budget ?? 'auto').split(',').map((b) => parseBudget(b.trim()));
   const modes = sweepModes(parseModes(v.modes ?? 'ar,pld,rest,fastcoder'), budgets);
   const cacheScope = v['cache-scope'] ?? 'generation';
@@ -155,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
     config, tasks, modes, tokenizer, target, commonIndex,
     repoIndexFor: dataset === 'repoeval' ? repoIndexes(reposSource, tasks, v['cache-dir'] ?? '.cache/dr', id) : undefined,
     maxPromptTokens: v['max-prompt-tokens'] ? int('max-prompt-tokens', v['max-prompt-tokens'], 0) : model ? 512 : undefined,
-    previous: previous?.results, out: v.out, onProgress: progress, costProfile,
+    previous: previous?.results, out: v.out, onProgress: progressPrinter(), costProfile,
   });
   writeResults(v.out, results);
   model?.dispose();

@@ -11,9 +11,12 @@ import * as os from 'os';
 import { parseArgs } from 'util';
 import { loadTokenizer, tokenizerFactory } from '../../model/tokenizer';
 import { parseExclusion } from '../../retrieval/io/corpus';
-import { buildDatastore, BuildProgress } from '../../retrieval/io/build';
+import { buildDatastore, BuildProgress, type BuildStats } from '../../retrieval/io/build';
 import { saveDatastore } from '../../retrieval/io/datastore-file';
 import { configVocabSize, tokenizerHash } from '../../retrieval/io/tokenizer-hash';
+
+const MAX_FILE_BYTES = 4 << 20; // tokenizers.js peaked at 1.5 GB on one 4 MB file; a larger one ran the heap out of memory
+const MAX_THREADS = 32; // --threads 1000 reached 8.9 GB (~9 MB of tokenizer per thread)
 
 const HELP = `usage: fastcoder index --tokenizer <dir> --out <file> [options] <paths...>
 
@@ -25,9 +28,24 @@ options:
   --ext <.py>             file extension to keep (repeatable; default .py; '' keeps every file)
   --exclude <p:a-b>       drop lines a..b (1-based, inclusive) of the file whose path ends with p (repeatable)
   --vocab-size <n>        the model's vocab size (default: vocab_size of <tokenizer>/config.json)
-  --max-file-bytes <n>    skip larger files (default 1048576)
-  --threads <n>           tokenizer worker threads (default: CPU count, at most 8; 1 = tokenize in this thread)
+  --max-file-bytes <n>    skip larger files (default 1048576, at most ${MAX_FILE_BYTES}: the tokenizer needs ~350 bytes of
+                          memory per byte of one file)
+  --threads <n>           tokenizer worker threads (default: CPU count, at most 8; 1 = tokenize in this thread; at most
+                          ${MAX_THREADS}: each thread holds its own tokenizer)
   -h, --help              this text`;
+
+/** A positive integer flag at most `max`. Example: positiveInt('threads', '4', 32) → 4; ('threads', '1000', 32) throws. */
+function positiveInt(flag: string, v: string, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${flag} '${v}': not a positive integer`);
+  if (n > max) throw new Error(`--${flag} '${v}': at most ${max}`);
+  return n;
+}
+
+/** Example: 'skipped 3 (binary 1, non-UTF-8 0, oversized 2)' */
+function skippedLine(s: BuildStats): string {
+  return `skipped ${s.skippedBinary + s.skippedNonUtf8 + s.skippedOversized} (binary ${s.skippedBinary}, non-UTF-8 ${s.skippedNonUtf8}, oversized ${s.skippedOversized})`;
+}
 
 function progressLine(p: BuildProgress, t0: number): string {
   const s = (performance.now() - t0) / 1000;
@@ -68,10 +86,9 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`fastcoder index: --tokenizer, --out and at least one path are required\n\n${HELP}`);
     return 2;
   }
-  const maxFileBytes = Number(values['max-file-bytes'] ?? 1 << 20);
-  if (!Number.isInteger(maxFileBytes) || maxFileBytes <= 0) throw new Error(`--max-file-bytes '${values['max-file-bytes']}': not a positive integer`);
-  const threads = Number(values.threads ?? Math.min(os.availableParallelism(), 8));
-  if (!Number.isInteger(threads) || threads <= 0) throw new Error(`--threads '${values.threads}': not a positive integer`);
+  const maxFileBytes = positiveInt('max-file-bytes', values['max-file-bytes'] ?? String(1 << 20), MAX_FILE_BYTES);
+  const threads = positiveInt('threads', values.threads ?? String(Math.min(os.availableParallelism(), 8)), MAX_THREADS);
+  if (fs.existsSync(values.out) && fs.statSync(values.out).isDirectory()) throw new Error(`--out ${values.out}: is a directory (give the index file to write, e.g. ${values.out}/index.fcds)`);
   const vocabSize = vocabSizeFor(values.tokenizer, values['vocab-size']);
   const tokenizer = loadTokenizer(values.tokenizer);
   const tty = process.stderr.isTTY;
@@ -87,13 +104,12 @@ export async function run(argv: string[]): Promise<number> {
     onProgress: tty ? (p) => process.stderr.write(progressLine(p, t0)) : undefined,
   });
   if (tty) process.stderr.write('\n');
+  if (datastore.documents.length === 0) throw new Error(`no documents to index in ${positionals.join(', ')}: ${skippedLine(stats)}; nothing written (check the paths and --ext)`);
   saveDatastore(datastore, values.out);
   const seconds = (performance.now() - t0) / 1000;
-  const skipped = stats.skippedBinary + stats.skippedNonUtf8 + stats.skippedOversized;
   const indexBytes = fs.statSync(values.out).size;
   console.log(
-    `${values.out}: ${datastore.documents.length} documents, ${stats.tokens.toLocaleString('en-US')} tokens, ` +
-      `skipped ${skipped} (binary ${stats.skippedBinary}, non-UTF-8 ${stats.skippedNonUtf8}, oversized ${stats.skippedOversized}), ` +
+    `${values.out}: ${datastore.documents.length} documents, ${stats.tokens.toLocaleString('en-US')} tokens, ${skippedLine(stats)}, ` +
       `excluded ${stats.excludedLines} lines, ${(stats.bytes / Math.max(stats.tokens, 1)).toFixed(2)} source bytes/token, ` +
       `${(indexBytes / Math.max(stats.tokens, 1)).toFixed(2)} index bytes/token, ${seconds.toFixed(1)} s ` +
       `(tokenize ${stats.tokenizeSeconds.toFixed(1)} s, suffix array ${stats.suffixArraySeconds.toFixed(1)} s)`,

@@ -1,7 +1,8 @@
 /**
  * `fastcoder generate`: decode one prompt with a mode, stream the text, then print L, F, L/F and ms/token
  * (`--json`: one JSON object `{ tokens, text, metrics }` instead). `--trace f` writes the per-step JSONL trace;
- * `--compare-ar` also runs `ar` on the same prompt and reports the speedup and whether the tokens are identical.
+ * `--compare-ar` also runs `ar` on the same prompt and reports the speedup and whether the tokens are identical (after
+ * an untimed warm-up of both, so that neither pays the process's start-up costs).
  *
  * Example:
  *   fastcoder generate --model models/tiny-coder-dsc --prompt 'def fib(n):' --mode pld --max-new-tokens 64
@@ -17,6 +18,9 @@ import { parseBudget } from '../decode/budget';
 import { loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
 import { firstDivergence, speedup } from '../decode/metrics';
 import { JsonlTraceWriter } from '../trace/writer';
+import { promptIds } from '../bench/run';
+import { warmUp } from '../bench/warm-up';
+import { MAX_BUDGET } from '../decode/options';
 
 const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--prompt <text> | --prompt-file <f>)
          [--repo-index <f>] [--common-index <f>] --mode ar|pld|rest|fastcoder [--max-new-tokens N] [--trace f] [--json]
@@ -30,11 +34,13 @@ const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--pro
   --common-index <f>      D_c datastore (rest, fastcoder)
   --no-repo, --no-cache, --no-timing   switch a FastCoder component off
   --parallel              search D_r and D_c in worker threads (default: in this thread, measured faster)
-  --max-new-tokens N      default 128
+  --max-new-tokens N      default 128; generation also stops at the model's last position (max_position_embeddings)
+  --max-prompt-tokens N   keep the last N prompt tokens (BOS kept); a prompt longer than the model's positions is refused
   --stop <s>              stop string (repeatable; \\n is a newline)
   --eos-ids a,b           EOS ids (default: the model's config.json)
   --budget N|auto         draft tokens per forward: auto (default: per step, from this machine's cost model and the
-                          drafts' expected acceptance; 0 = a plain greedy step) or a fixed N (the paper's 64)
+                          drafts' expected acceptance; 0 = a plain greedy step) or a fixed N (the paper's 64; at
+                          most ${MAX_BUDGET})
   --cost-profile <f>      budget auto: the measured verify cost, loaded if it exists (refused if measured on another
                           backend, model shape or CPU), else calibrated and saved (default: .cache/cost-profiles)
   --alpha/--beta/--gamma  Trie weights of D_r / D_c / cache counts (default 1)
@@ -58,6 +64,7 @@ const OPTIONS = {
   'no-timing': { type: 'boolean' },
   parallel: { type: 'boolean' },
   'max-new-tokens': { type: 'string' },
+  'max-prompt-tokens': { type: 'string' },
   stop: { type: 'string', multiple: true },
   'eos-ids': { type: 'string' },
   budget: { type: 'string' },
@@ -76,7 +83,7 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
 /** A numeric option, or undefined when absent. Example: num({ budget: '16' }, 'budget') → 16 */
-function num(values: Values, name: 'max-new-tokens' | 'alpha' | 'beta' | 'gamma' | 'seed'): number | undefined {
+function num(values: Values, name: 'max-new-tokens' | 'max-prompt-tokens' | 'alpha' | 'beta' | 'gamma' | 'seed'): number | undefined {
   const v = values[name];
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -84,12 +91,28 @@ function num(values: Values, name: 'max-new-tokens' | 'alpha' | 'beta' | 'gamma'
   return n;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function readPrompt(values: Values): string {
   if ((values.prompt === undefined) === (values['prompt-file'] === undefined)) throw new Error('generate: give exactly one of --prompt and --prompt-file');
   if (values.prompt !== undefined) return values.prompt;
   const file = values['prompt-file']!;
   if (!fs.existsSync(file)) throw new Error(`${file}: prompt file not found`);
-  return fs.readFileSync(file, 'utf8');
+  if (fs.statSync(file).isDirectory()) throw new Error(`${file}: is a directory, expected a prompt file`);
+  try {
+    return utf8.decode(fs.readFileSync(file));
+  } catch {
+    throw new Error(`${file}: not UTF-8 text (decoding it would replace bytes and change the prompt)`);
+  }
+}
+
+/** The prompt's token ids, cut to the last --max-prompt-tokens (BOS kept), with a note on stderr when cut. */
+function promptTokens(tokenizer: Tokenizer, prompt: string, max: number | undefined): number[] {
+  const ids = promptIds(tokenizer, prompt, max);
+  if (max === undefined || ids.length < max) return ids;
+  const all = tokenizer.encode(prompt, { addSpecialTokens: true }).length;
+  if (ids.length < all) console.error(`generate: prompt cut to its last ${ids.length} of ${all} tokens (--max-prompt-tokens)`);
+  return ids;
 }
 
 /** Mode and component switches from --mode / --ablation / --no-*. */
@@ -136,9 +159,15 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.model) throw new Error('generate: --model <dir> is required (see --help)');
-  const prompt = readPrompt(values);
+  const text = readPrompt(values);
+  const modes = modeOptions(values);
+  if (modes.mode !== 'ar' && modes.mode !== 'pld' && !values['common-index']) {
+    throw new Error(`generate: --mode ${modes.mode} needs --common-index <f> (the common-code datastore D_c; build one with 'fastcoder index')`);
+  }
+  const maxPromptTokens = num(values, 'max-prompt-tokens');
+  if (maxPromptTokens !== undefined && !(Number.isInteger(maxPromptTokens) && maxPromptTokens > 0)) throw new Error(`generate: --max-prompt-tokens must be a positive integer, got '${values['max-prompt-tokens']}'`);
   const plain: GenerateOptions = {
-    ...modeOptions(values),
+    ...modes,
     maxNewTokens: num(values, 'max-new-tokens'),
     stop: values.stop?.map((s) => s.replace(/\\n/g, '\n')),
     eosIds: eosIds(values),
@@ -150,6 +179,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   const tokenizerDir = values.tokenizer ?? values.model;
   const tokenizer = loadTokenizer(tokenizerDir);
+  const prompt = promptTokens(tokenizer, text, maxPromptTokens);
   const model = await loadModel(values.model, { backend: values.backend });
   console.error(`backend: ${model.backend} (${model.backendDetail})`); // stderr: stdout carries only the text (or the JSON object)
   let trace: JsonlTraceWriter | undefined;
@@ -172,11 +202,14 @@ export async function run(argv: string[]): Promise<number> {
           }
         : undefined,
     };
+    const arOptions: GenerateOptions = { mode: 'ar', maxNewTokens: options.maxNewTokens, stop: options.stop, eosIds: options.eosIds };
+    if (values['compare-ar']) await warmUp(model, tokenizer, prompt, [arOptions, { ...options, trace: undefined }]);
     const result = await generate(model, tokenizer, prompt, options);
+    trace?.close();
     if (!values.json) console.log(`\n${summary(result)}`);
     let identical = true;
     if (values['compare-ar']) {
-      const ar = await generate(model, tokenizer, prompt, { mode: 'ar', maxNewTokens: options.maxNewTokens, stop: options.stop, eosIds: options.eosIds });
+      const ar = await generate(model, tokenizer, prompt, arOptions);
       result.metrics.speedup = speedup(result.metrics, ar.metrics);
       const at = firstDivergence(result.tokens, ar.tokens);
       identical = at < 0;
@@ -186,7 +219,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify({ tokens: result.tokens, text: result.text, metrics: { ...result.metrics, stopReason: result.stopReason } }));
     return identical ? 0 : 1;
   } finally {
-    trace?.close();
+    trace?.abort(); // after close(): nothing; after a failure: the trace file is left as it was
     model.dispose();
   }
 }

@@ -3,6 +3,11 @@
  * `fastcoder <command> [options]`: one module per command under `src/cli/`, loaded on demand so that a command
  * that needs no TensorFlow.js does not load it. Each module exports `run(argv): Promise<number>` (the exit code).
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { readJsonObject } from '../../util/json-file';
+import { runEntryPoint } from './entry';
+
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
@@ -16,11 +21,24 @@ const COMMANDS: Record<string, Command> = {
 
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return ['usage: fastcoder <command> [options]', '', 'commands:', ...rows, '', 'fastcoder <command> --help for its options'].join('\n');
+  return ['usage: fastcoder <command> [options]', '', 'commands:', ...rows, '', 'fastcoder <command> --help for its options; fastcoder --version'].join('\n');
+}
+
+/** The version in the package.json above this file (src/cli/ in a checkout, dist/src/cli/ when built). */
+function version(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return String(readJsonObject(file).version);
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    console.log(`fastcoder ${version()}`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h') {
     console.log(usage());
     return name ? 0 : 2;
@@ -33,12 +51,4 @@ async function main(argv: string[]): Promise<number> {
   return (await command.load()).run(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // Library errors carry a message that names the file and the problem; no stack unless asked for.
-    console.error(`fastcoder: ${err instanceof Error ? err.message : String(err)}`);
-    if (process.env.FASTCODER_DEBUG && err instanceof Error) console.error(err.stack);
-    process.exit(1);
-  },
-);
+runEntryPoint('fastcoder', () => main(process.argv.slice(2)));

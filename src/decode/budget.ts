@@ -29,6 +29,7 @@ import type { CausalLM } from '../../model/causal-lm';
 import type { DraftTree } from '../../trie/draft-tree';
 import { calibrate, type CostProfile, profileKey, stepMs } from './cost-model';
 import { type Draft, type Drafter, noDrafter } from './drafter';
+import { MAX_BUDGET } from './options';
 
 /** A fixed number of draft nodes per forward, or chosen per step from the cost model. */
 export type Budget = number | 'auto';
@@ -46,6 +47,7 @@ export function parseBudget(s: string, what = '--budget'): Budget {
   if (s === 'auto') return 'auto';
   const n = Number(s);
   if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${what}: expected a non-negative integer or 'auto', got '${s}'`);
+  if (n > MAX_BUDGET) throw new Error(`${what}: at most ${MAX_BUDGET} (one forward verifies budget + 1 rows; the paper uses 64), got ${n}`);
   return n;
 }
 

@@ -43,10 +43,11 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
 
   const drafter = openDrafter(opts, tokenizer);
   const budget = await openBudget(opts.budget, model, opts.costProfile); // fixed, or `auto`: the tree size chosen per step
-  const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens }, (ids) => tokenizer.decode(ids));
+  const positionRoom = (model.maxPositions ?? Infinity) - promptIds.length; // new tokens that still have a position
+  const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens, positionRoom }, (ids) => tokenizer.decode(ids));
   const context = new TokenBuffer(promptIds); // prompt + generated; the last token is the root, not yet in the KV cache
   const metrics = new MetricsAccumulator();
-  let stopReason: StopReason | null = opts.maxNewTokens === 0 ? 'max-new-tokens' : null;
+  let stopReason: StopReason | null = stop.atStart();
   let start = now();
   let prefillMs = 0;
   try {
@@ -79,7 +80,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     await drafter.close();
   }
   const tokens = Array.from(context.view().subarray(promptIds.length));
-  const result: GenerationResult = { tokens, text: tokenizer.decode(tokens), stopReason, metrics: metrics.finish(tokens.length, now() - start, prefillMs) };
+  const result: GenerationResult = { tokens, text: tokens.length > 0 ? tokenizer.decode(tokens) : '', stopReason, metrics: metrics.finish(tokens.length, now() - start, prefillMs) };
   opts.trace?.write({ kind: 'summary', tokens, text: result.text, stopReason, metrics: result.metrics });
   return result;
 }
@@ -161,18 +162,28 @@ function promptTokens(model: CausalLM, tokenizer: Tokenizer, prompt: string | nu
   if (ids.length === 0) throw new Error('generate: the prompt has no tokens');
   const bad = ids.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= model.vocabSize);
   if (bad >= 0) throw new Error(`generate: prompt token ${ids[bad]} at index ${bad} is not in 0..${model.vocabSize - 1}`);
+  if (model.maxPositions !== undefined && ids.length > model.maxPositions) {
+    throw new Error(`generate: the prompt has ${ids.length} tokens, more than the model's ${model.maxPositions} positions (max_position_embeddings); keep its last tokens (--max-prompt-tokens)`);
+  }
   return ids;
 }
 
-/** Run the prompt minus its last token through the model and cache it; the last token is the first step's root. */
+/**
+ * Run the prompt minus its last token through the model, `PREFILL_CHUNK` tokens per forward, and cache it; the last
+ * token is the first step's root. In one pass a 10k-token prompt needed [heads × 10k × 10k] attention scores and
+ * aborted the process; a chunk sees the cache so far plus itself, so the result is the same.
+ */
 async function prefill(model: CausalLM, prompt: number[]): Promise<void> {
   model.reset();
-  const n = prompt.length - 1;
-  if (n === 0) return;
-  const positions = Array.from({ length: n }, (_, i) => i);
-  await model.forwardHidden(prompt.slice(0, n), positions);
-  model.commit(positions);
+  for (let start = 0; start < prompt.length - 1; start += PREFILL_CHUNK) {
+    const end = Math.min(start + PREFILL_CHUNK, prompt.length - 1);
+    await model.forwardHidden(prompt.slice(start, end), Array.from({ length: end - start }, (_, i) => start + i));
+    model.commit(Array.from({ length: end - start }, (_, i) => i));
+  }
 }
+
+/** Prompt tokens per prefill forward: attention scores stay [heads × 256 × context]. */
+export const PREFILL_CHUNK = 256;
 
 /** EOS ids: the option, else the model's (its config.json is authoritative), else the tokenizer's. */
 function eosIdsOf(model: CausalLM, tokenizer: Tokenizer, opts: ResolvedOptions): readonly number[] {

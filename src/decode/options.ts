@@ -73,6 +73,9 @@ export const ABLATIONS: readonly AblationRow[] = [
   { name: 'w/ parallel', options: { ...FASTCODER, parallel: true } },
 ];
 
+/** The largest draft budget: `--budget 1000000` grew to 7.5 GB and crashed (a [budget + 1]² tree mask and scores). */
+export const MAX_BUDGET = 1024;
+
 /** Defaults filled in (datastores, retriever and callbacks left as given). */
 export type ResolvedOptions = Required<Pick<GenerateOptions, 'mode' | 'maxNewTokens' | 'stop' | 'addSpecialTokens' | 'budget' | 'alpha' | 'beta' | 'gamma' | 'repo' | 'cache' | 'timing' | 'parallel' | 'seed' | 'label'>> &
   GenerateOptions & { promptLookup: PromptLookupOptions };
@@ -91,6 +94,7 @@ export function resolveOptions(o: GenerateOptions, lookupDefaults: PromptLookupO
   };
   checkInteger('maxNewTokens', r.maxNewTokens, 0);
   if (r.budget !== 'auto') checkInteger('budget', r.budget, 0);
+  if (r.budget !== 'auto' && r.budget > MAX_BUDGET) throw new Error(`generate: budget must be at most ${MAX_BUDGET} (one forward verifies budget + 1 rows; the paper uses 64), got ${r.budget}`);
   checkInteger('promptLookup.maxNgram', r.promptLookup.maxNgram, 1);
   checkInteger('promptLookup.draftLength', r.promptLookup.draftLength, 0);
   for (const k of ['alpha', 'beta', 'gamma'] as const) {

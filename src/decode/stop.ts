@@ -1,10 +1,11 @@
 /**
  * When generation ends, checked after every appended token so that every mode stops on exactly the token where plain
  * greedy decoding stops: an EOS id (kept in the output, as Hugging Face `generate` does), a stop string appearing in
- * the generated text (the token completing it is kept), or `maxNewTokens` reached.
+ * the generated text (the token completing it is kept), `maxNewTokens` reached, or the model's last position reached
+ * (`maxPositions`: prompt + generated never exceeds the positions the model was trained for).
  */
 
-export type StopReason = 'eos' | 'stop-string' | 'max-new-tokens';
+export type StopReason = 'eos' | 'stop-string' | 'max-new-tokens' | 'max-position';
 
 /** Extra tokens decoded before the newest one when looking for stop strings (covers multi-token characters). */
 const STOP_WINDOW_SLACK = 16;
@@ -13,23 +14,34 @@ export class StopCondition {
   private readonly generated: number[] = [];
   private readonly eos: Set<number>;
   private readonly window: number;
+  private readonly room: number;
 
   /**
    * Example: const stop = new StopCondition({ eosIds: [2], stop: ['\n\n'], maxNewTokens: 64 }, decode);
    *   stop.push(2) → 'eos'
    */
   constructor(
-    private readonly opts: { eosIds: readonly number[]; stop: string[]; maxNewTokens: number },
+    private readonly opts: { eosIds: readonly number[]; stop: string[]; maxNewTokens: number; positionRoom?: number }, // positionRoom: new tokens that fit in the model's positions (default unlimited)
     private readonly decode: (ids: number[]) => string,
   ) {
     this.eos = new Set(opts.eosIds);
+    this.room = opts.positionRoom ?? Infinity;
     const longest = Math.max(0, ...opts.stop.map((s) => s.length));
     this.window = longest + STOP_WINDOW_SLACK;
   }
 
   /** Tokens that may still be generated. */
   get remaining(): number {
-    return this.opts.maxNewTokens - this.generated.length;
+    return Math.min(this.opts.maxNewTokens, this.room) - this.generated.length;
+  }
+
+  /**
+   * The reason to stop before any token, or null. Example: { maxNewTokens: 0 } → 'max-new-tokens';
+   * { maxNewTokens: 8, positionRoom: 0 } (the prompt fills every position) → 'max-position'.
+   */
+  atStart(): StopReason | null {
+    if (this.opts.maxNewTokens <= 0) return 'max-new-tokens';
+    return this.room <= 0 ? 'max-position' : null;
   }
 
   /** Append one generated token; the reason to stop after it, or null. */
@@ -38,6 +50,7 @@ export class StopCondition {
     if (this.eos.has(token)) return 'eos';
     if (this.opts.stop.length > 0 && this.completesStopString()) return 'stop-string';
     if (this.generated.length >= this.opts.maxNewTokens) return 'max-new-tokens';
+    if (this.generated.length >= this.room) return 'max-position';
     return null;
   }
 

@@ -85,7 +85,7 @@ export interface TraceSummary {
   kind: 'summary';
   tokens: number[]; // generated ids
   text: string;
-  stopReason: 'eos' | 'stop-string' | 'max-new-tokens';
+  stopReason: 'eos' | 'stop-string' | 'max-new-tokens' | 'max-position';
   metrics: GenerationMetrics;
 }
 

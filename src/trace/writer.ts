@@ -1,13 +1,15 @@
 /**
  * Writes a generation trace as JSON Lines: one `TraceHeader`, one `StepTrace` per verification step, one `TraceSummary`
  * (types in `src/trace/types.ts`). Pass a writer as `trace` in `generate` options, or use its methods directly.
+ * Lines go to a temporary file that `close()` renames into place: two runs tracing to one path never interleave
+ * (the last to finish wins, whole), and a failed run (`abort()`) leaves the path as it was.
  *
  * Example:
  *   const trace = new JsonlTraceWriter('out.jsonl');
  *   await generate(model, tok, 'def f(', { mode: 'fastcoder', trace, ... });
  *   trace.close();
  */
-import * as fs from 'fs';
+import { AtomicFile } from '../../util/atomic-file';
 import type { TraceLine } from './types';
 
 /** Anything that receives trace lines in order. */
@@ -16,26 +18,34 @@ export interface TraceSink {
 }
 
 export class JsonlTraceWriter implements TraceSink {
-  private fd: number | null;
+  private readonly out: AtomicFile;
+  private closed = false;
 
-  /** Create (or truncate) `file`. */
+  /** Start writing `file` (it appears, or is replaced, at `close()`). */
   constructor(readonly file: string) {
     try {
-      this.fd = fs.openSync(file, 'w');
+      this.out = new AtomicFile(file);
     } catch (e) {
-      throw new Error(`${file}: cannot write the trace (${(e as Error).message})`);
+      throw new Error(`${file}: cannot write the trace (${(e as Error).message.replace(`${file}: `, '')})`);
     }
   }
 
   /** Append one line. Example: write({ kind: 'header', mode: 'ar', ... }) → `{"kind":"header",...}\n` */
   write(line: TraceLine): void {
-    if (this.fd === null) throw new Error(`${this.file}: trace writer already closed`);
-    fs.writeSync(this.fd, JSON.stringify(line) + '\n');
+    if (this.closed) throw new Error(`${this.file}: trace writer already closed`);
+    this.out.write(JSON.stringify(line) + '\n');
   }
 
-  /** Flush and close the file. */
+  /** Finish: the trace appears at `file`. */
   close(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    if (this.closed) return;
+    this.closed = true;
+    this.out.commit();
+  }
+
+  /** Drop the trace (a failed run): `file` is left as it was. */
+  abort(): void {
+    this.closed = true;
+    this.out.abort();
   }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { aggregate, BenchConfig, readResults, TaskResult, withAggregates, writeResults } from '../../src/bench/results';
+import { aggregate, BenchConfig, quantile, readResults, TaskResult, withAggregates, writeResults } from '../../src/bench/results';
 import { budgetTable, markdownSummary, markdownTable, modeBudget, tableIV } from '../../src/bench/tables';
 
 const zeroTime = { retrieveMs: 0, trieMs: 0, forwardMs: 1, commitMs: 0, otherMs: 0 };
@@ -47,6 +47,14 @@ describe('aggregate', () => {
     expect(agg.fastcoder.skippedByTimingShare).toBeCloseTo(1 / 5, 12);
     expect(agg.fastcoder.missingTableShare).toBeCloseTo(1 / 5, 12);
     expect(agg.fastcoder.time.forwardMs).toBe(2);
+  });
+  it('medians and spread beside the means: per-task ms/token median and IQR, median of per-task speedups', () => {
+    // rest ran 8 and 12 ms/token; ar 20 and 10 on the same tasks: speedups 2.5 and 0.833
+    expect(agg.rest.msPerTokenMedian).toBe(10);
+    expect(agg.rest.msPerTokenIqr).toEqual([9, 11]);
+    expect(agg.rest.taskSpeedup!.median).toBeCloseTo((20 / 8 + 10 / 12) / 2, 12);
+    expect(agg.ar.taskSpeedup!.median).toBe(1);
+    expect([quantile([3, 1, 2], 0.5), quantile([8, 12], 0.25), quantile([5], 0.75), quantile([], 0.5)]).toEqual([2, 9, 5, 0]);
   });
   it('meanTree = draft nodes verified / forwards (0 for rows that did not record it)', () => {
     expect(agg.fastcoder.meanTree).toBeCloseTo(15 / 5, 12);
@@ -97,7 +105,7 @@ describe('tables', () => {
   it('the summary holds Tables I, II, IV with the hand-computed figures', () => {
     const md = markdownSummary(r);
     expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 3.00 | 2/2 |');
-    expect(md).toContain('| rest | 10.00 | 1.50× | 1.45 | 0.00 | 1/2 |');
+    expect(md).toContain('| rest | 10.00 | 1.50× | 1.45 | 0.00 | 1/2 | 10.00 [9.00–11.00] | 1.67× |');
     expect(md).toContain('### Table II: ablation');
     expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 33.3% | 20.0% | 20.0% |');
   });

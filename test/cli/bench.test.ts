@@ -8,7 +8,7 @@ import { saveDatastore } from '../../retrieval/io/datastore-file';
 import { tokenizerHash } from '../../retrieval/io/tokenizer-hash';
 import { loadHumanEval } from '../../src/bench/datasets';
 import { readResults } from '../../src/bench/results';
-import { run } from '../../src/cli/bench';
+import { progressPrinter, run } from '../../src/cli/bench';
 
 const TOK = path.join(__dirname, '../fixtures/tokenizers/deepseek-coder');
 const DATA = path.join(__dirname, '../bench/fixtures/HumanEval-3.jsonl.gz');
@@ -95,5 +95,49 @@ describe('fastcoder bench --cache-scope', () => {
     const out = path.join(tmp, 'default.json');
     await expect(cli(args(out, 'session'))).rejects.toThrow('exists with a different configuration');
     await expect(cli(args(path.join(tmp, 'x.json'), 'task'))).rejects.toThrow("--cache-scope: expected generation or session, got 'task'");
+  });
+});
+
+describe('fastcoder bench usage', () => {
+  async function usage(args: string[]): Promise<{ code: number; err: string }> {
+    const err: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
+    try {
+      return { code: await run(args), err: err.join('\n') };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test.each([
+    [[], '--dataset humaneval|repoeval is required; --data is required; --tokenizer is required; --out is required; give --model <dir> or --oracle'],
+    [['--dataset', 'mbpp', '--data', 'd', '--tokenizer', 't', '--out', 'o', '--oracle'], "--dataset must be humaneval or repoeval, got 'mbpp'"],
+    [['--dataset', 'humaneval', '--data', 'd', '--tokenizer', 't', '--out', 'o', '--oracle', '--model', 'm'], 'give --model or --oracle, not both'],
+    [['--dataset', 'humaneval', '--tokenizer', 't', '--out', 'o', '--oracle'], '--data is required'],
+  ])('%j names what is missing or wrong', async (args, message) => {
+    const r = await usage(args);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toBe(`fastcoder bench: ${message}`);
+  });
+
+  test('--budget above the maximum is refused', async () => {
+    await expect(usage(['--dataset', 'humaneval', '--data', DATA, '--tokenizer', TOK, '--oracle', '--out', 'o.json', '--budget', '1000000'])).rejects.toThrow('--budget: at most 1024');
+  });
+});
+
+describe('bench progress', () => {
+  test('on a terminal the bar is redrawn in place; in a log, one line per 30 s plus the first and the last', () => {
+    const task = { id: '7' } as Parameters<ReturnType<typeof progressPrinter>>[2];
+    let t = 0;
+    const lines: string[] = [];
+    const log = progressPrinter(false, (s) => void lines.push(s), () => t);
+    for (let done = 0; done <= 100; done++, t += 1000) log(done, 100, task, 'ar'); // one task per second
+    expect(lines.map((l) => l.split(' ')[1])).toEqual(['0/100', '30/100', '60/100', '90/100', '100/100']);
+    const tty: string[] = [];
+    const bar = progressPrinter(true, (s) => void tty.push(s), () => 0);
+    bar(1, 2, task, 'ar');
+    bar(2, 2, task, 'done');
+    expect(tty[0].startsWith('\r[###############---------------] 1/2 task 7 ar')).toBe(true);
+    expect(tty[1].endsWith('\n')).toBe(true);
   });
 });

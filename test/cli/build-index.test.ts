@@ -57,4 +57,24 @@ describe('fastcoder index', () => {
     await expect(runQuiet(['--tokenizer', tok, '--out', 'x', '--vocab-size', '5', corpus()])).rejects.toThrow(/pkg\/a\.py: tokenizer produced id 6, outside the vocabulary \[0, 5\)/);
     expect((await runQuiet(['--help'])).out).toMatch(/^usage: fastcoder index/);
   });
+
+  test('sizes are bounded: --threads and --max-file-bytes above their maximum are refused', async () => {
+    await expect(runQuiet(['--tokenizer', tok, '--out', 'x', '--threads', '1000', '.'])).rejects.toThrow("--threads '1000': at most 32");
+    await expect(runQuiet(['--tokenizer', tok, '--out', 'x', '--max-file-bytes', '100000000', '.'])).rejects.toThrow("--max-file-bytes '100000000': at most 4194304");
+  });
+
+  test('--out an existing directory is refused before building, and leaves nothing behind', async () => {
+    const dir = corpus();
+    await expect(runQuiet(['--tokenizer', tok, '--out', dir, dir])).rejects.toThrow(`--out ${dir}: is a directory`);
+    expect(fs.readdirSync(path.dirname(dir)).filter((n) => n.startsWith(path.basename(dir) + '.tmp-'))).toEqual([]);
+  });
+
+  test('no document to index (empty or all-binary input) is an error, and no index is written', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-empty-'));
+    const out = path.join(empty, 'x.fcds');
+    await expect(runQuiet(['--tokenizer', tok, '--out', out, empty])).rejects.toThrow(`no documents to index in ${empty}: skipped 0 (binary 0, non-UTF-8 0, oversized 0); nothing written`);
+    fs.writeFileSync(path.join(empty, 'blob.py'), Buffer.from([1, 0, 2]));
+    await expect(runQuiet(['--tokenizer', tok, '--out', out, empty])).rejects.toThrow('skipped 1 (binary 1, non-UTF-8 0, oversized 0)');
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });

@@ -81,9 +81,35 @@ describe('fastcoder generate', () => {
     [['--model', MODEL, '--prompt', 'x', '--mode', 'fast'], /unknown mode 'fast'/],
     [['--model', MODEL, '--prompt', 'x', '--ablation', 'w/o nothing'], /unknown ablation 'w\/o nothing'/],
     [['--model', MODEL, '--prompt', 'x', '--mode', 'ar', '--budget', 'lots'], /--budget: expected a non-negative integer or 'auto', got 'lots'/],
-    [['--model', MODEL, '--prompt', 'x', '--mode', 'rest'], /needs commonIndex/],
+    [['--model', MODEL, '--prompt', 'x', '--mode', 'ar', '--budget', '1000000'], /--budget: at most 1024 \(one forward verifies budget \+ 1 rows; the paper uses 64\), got 1000000/],
+    [['--model', MODEL, '--prompt', 'x', '--mode', 'rest'], /--mode rest needs --common-index <f>/],
+    [['--model', MODEL, '--prompt', 'x'], /--mode fastcoder needs --common-index <f>/],
+    [['--model', MODEL, '--prompt-file', __dirname], new RegExp(`${__dirname}: is a directory, expected a prompt file`)],
+    [['--model', MODEL, '--prompt', 'x', '--mode', 'ar', '--max-prompt-tokens', '0'], /--max-prompt-tokens must be a positive integer, got '0'/],
   ])('bad input: %j', async (args, message) => {
     await expect(cli(args as string[])).rejects.toThrow(message);
+  });
+
+  test('a prompt file that is not UTF-8 is refused (decoding would silently replace its bytes)', async () => {
+    const file = path.join(tmp, 'latin1.py');
+    fs.writeFileSync(file, Buffer.from('x = "caf\xe9"\n', 'latin1'));
+    await expect(cli(['--model', MODEL, '--prompt-file', file, '--mode', 'ar'])).rejects.toThrow(`${file}: not UTF-8 text`);
+  });
+
+  test('--max-new-tokens 0 is an empty result', async () => {
+    const { code, out } = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'ar', '--max-new-tokens', '0', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out.trim())).toMatchObject({ tokens: [], text: '', metrics: { generated: 0, stopReason: 'max-new-tokens' } });
+  });
+
+  test("a prompt longer than the model's 1024 positions: refused naming --max-prompt-tokens; cut with it, generation stops at the last position", async () => {
+    const long = PROMPT.repeat(60); // > 1024 tokens
+    expect(tok.encode(long).length).toBeGreaterThan(1024);
+    await expect(cli(['--model', MODEL, '--prompt', long, '--mode', 'ar', '--max-new-tokens', '8'])).rejects.toThrow(/the prompt has \d+ tokens, more than the model's 1024 positions .*--max-prompt-tokens/);
+    const { code, out, err } = await cli(['--model', MODEL, '--prompt', long, '--mode', 'pld', '--max-prompt-tokens', '1020', '--max-new-tokens', '8', '--json']);
+    expect(code).toBe(0);
+    expect(err).toMatch(/prompt cut to its last 1020 of \d+ tokens/);
+    expect(JSON.parse(out.trim()).metrics).toMatchObject({ generated: 4, stopReason: 'max-position' });
   });
 
   test('--help', async () => {

@@ -145,6 +145,7 @@ describe('generate with the oracle target', () => {
     [{ mode: 'ar' }, [1, 99], /prompt token 99 at index 1/],
     [{ mode: 'nope' as 'ar' }, [1], /unknown mode 'nope'/],
     [{ mode: 'ar', budget: -1 }, [1], /budget must be an integer >= 0/],
+    [{ mode: 'fastcoder', budget: 1000000 }, [1], /budget must be at most 1024 \(one forward verifies budget \+ 1 rows; the paper uses 64\), got 1000000/],
     [{ mode: 'pld', alpha: Number.NaN }, [1], /alpha must be a finite number/],
     [{ mode: 'ar', stop: [''] }, [1], /empty stop string/],
   ])('bad input is rejected: %j', async (opts, prompt, message) => {

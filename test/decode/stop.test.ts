@@ -23,4 +23,13 @@ describe('StopCondition', () => {
     expect(m.pushAll([5, 6, 7])).toEqual({ kept: 2, reason: 'max-new-tokens' });
     expect(new StopCondition({ eosIds: [], stop: [], maxNewTokens: 9 }, decode).pushAll([5, 6])).toEqual({ kept: 2, reason: null });
   });
+  test('the last position: remaining counts the tighter limit; max-new-tokens wins a tie; nothing fits → stop at the start', () => {
+    const p = new StopCondition({ eosIds: [], stop: [], maxNewTokens: 5, positionRoom: 2 }, decode);
+    expect([p.atStart(), p.remaining]).toEqual([null, 2]);
+    expect([1, 2].map((t) => p.push(t))).toEqual([null, 'max-position']);
+    const tie = new StopCondition({ eosIds: [], stop: [], maxNewTokens: 1, positionRoom: 1 }, decode);
+    expect(tie.push(1)).toBe('max-new-tokens');
+    expect(new StopCondition({ eosIds: [], stop: [], maxNewTokens: 0, positionRoom: 0 }, decode).atStart()).toBe('max-new-tokens');
+    expect(new StopCondition({ eosIds: [], stop: [], maxNewTokens: 3, positionRoom: 0 }, decode).atStart()).toBe('max-position');
+  });
 });

@@ -87,3 +87,33 @@ test('missing and mis-shaped tensors are all listed, with the file', () => {
   expect(err).toContain('missing lm_head.weight [6,4]');
   expect(err).toContain('model.layers.0.mlp.up_proj.weight has shape [3,5], expected [3,4]');
 });
+
+test('a config naming more (or fewer) layers than the checkpoint holds is refused at once, with both counts', () => {
+  write(dir, expectedTensors(config(false), () => true)); // 1 layer
+  const ckpt = openCheckpoint(dir);
+  const file = path.join(dir, 'model.safetensors');
+  for (const layers of [1e9, 1e5, 2]) {
+    const c = { ...config(false), numLayers: layers };
+    const t0 = performance.now();
+    expect(() => loadWeights(ckpt, c)).toThrow(`${file}: config.json has num_hidden_layers ${layers}, but the checkpoint holds 1 layers (model.layers.0 to model.layers.0)`);
+    expect(performance.now() - t0).toBeLessThan(1000); // before: minutes, then "Map maximum size exceeded"
+  }
+  ckpt.close();
+});
+
+test('many problems: the first 10 are listed, then the count of the rest', () => {
+  write(dir, expectedTensors(config(false), () => true));
+  const ckpt = openCheckpoint(dir);
+  const wider = parseConfig({ model_type: 'llama', vocab_size: 6, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, intermediate_size: 3 }, 'cfg');
+  let err = '';
+  try {
+    loadWeights(ckpt, wider);
+  } catch (e) {
+    err = (e as Error).message;
+  }
+  ckpt.close();
+  // every one of the 12 tensors has a hidden dimension of 4, not 8
+  expect(err.split('\n')).toHaveLength(1 + 10 + 1);
+  expect(err).toMatch(/: 12 weight problem\(s\):\n/);
+  expect(err.endsWith('\n  ... and 2 more')).toBe(true);
+});

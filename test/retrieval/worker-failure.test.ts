@@ -35,7 +35,7 @@ describe('a worker that dies never leaves a promise hanging', () => {
     try {
       const ok = await pool.search(1, Int32Array.from([1, 2]), opts);
       expect(ok.matchCount).toBe(2);
-      const workers = (pool as unknown as { workers: Worker[] }).workers;
+      const workers = (pool as unknown as { pool: { workers: Worker[] } }).pool.workers;
       await workers[0].terminate(); // as if the thread had crashed
       expect(await settled(pool.search(0, Int32Array.from([1, 2]), opts))).toMatch(/^rejected: search worker exited/);
       expect(await settled(pool.search(1, Int32Array.from([1, 2]), opts))).toMatch(/^rejected: search worker exited/);
