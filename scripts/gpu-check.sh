@@ -4,7 +4,7 @@
 #   scripts/gpu-check.sh [bundle dir]          # here: build the bundle (default .cache/gpu-bundle, ≤ 64 MiB)
 #   bash .cache/gpu-bundle/run.sh              # there: unpack, then verify-hf, bench:model, oracle bench on webgpu
 #
-# The bundle holds: this machine's node binary (stripped, xz), the project compiled by tsc (src, model, retrieval,
+# The bundle holds: this machine's node binary (stripped, xz), the project compiled by tsc (src, model, retrieval, util,
 # trie, scripts), the production node_modules pruned to what Node loads (the tfjs packages' Node bundles and wasm
 # binaries, webgpu's linux-x64 dawn.node only), the Vulkan loader (libvulkan.so.1 of Debian's libvulkan1, used when
 # the machine has none), the hf-llama test fixtures, tiny-coder-dsc's tokenizer (not its weights: the oracle and the
@@ -35,7 +35,7 @@ echo "gpu-check: compiling the project"
 cat > "$STAGE/tsconfig.json" <<EOF
 { "extends": "$ROOT/tsconfig.json",
   "compilerOptions": { "types": ["node"], "typeRoots": ["$ROOT/node_modules/@types"], "noEmit": false, "sourceMap": false, "outDir": "$APP/dist", "rootDir": "$ROOT" },
-  "include": ["$ROOT/src", "$ROOT/model", "$ROOT/retrieval", "$ROOT/trie", "$ROOT/scripts"] }
+  "include": ["$ROOT/src", "$ROOT/model", "$ROOT/retrieval", "$ROOT/trie", "$ROOT/util", "$ROOT/scripts"] }
 EOF
 (cd "$ROOT" && npx tsc -p "$STAGE/tsconfig.json")
 cp "$ROOT/package.json" "$APP/"
