@@ -23,7 +23,7 @@ import type { CausalLM } from '../../model/causal-lm';
 import type { LlamaConfig } from '../../model/config';
 import { verifyInputs } from '../../trie/draft-tree';
 
-export const PROFILE_FORMAT = 1;
+export const PROFILE_FORMAT = 2; // 2: a verify step is forward + argmax of the rows read (1: logits rows read back)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
 const CONTEXT = 128; // cache length during calibration (a short code prompt; decode cost barely moves to 2048 here)
