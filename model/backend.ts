@@ -1,26 +1,31 @@
 /**
- * Choosing the TensorFlow.js backend: `@tensorflow/tfjs-node-gpu` if installed and loadable, then
- * `@tensorflow/tfjs-node`, else `@tensorflow/tfjs-backend-wasm` (ships its own binary; the working CPU backend when
- * the native packages could not download libtensorflow). An explicit name, or `FASTCODER_BACKEND`, overrides:
- * `tensorflow` (tfjs-node-gpu or tfjs-node), `wasm`, or `cpu` (pure JS, ~25x slower than wasm; for debugging).
+ * Choosing the TensorFlow.js backend. Automatic order: `@tensorflow/tfjs-node-gpu` if installed and loadable (CUDA),
+ * then WebGPU (Dawn, `model/webgpu.ts`) on a hardware adapter, then `@tensorflow/tfjs-node`, else
+ * `@tensorflow/tfjs-backend-wasm` (ships its own binary; the working CPU backend when the native packages could not
+ * download libtensorflow). An explicit name, or `FASTCODER_BACKEND`, overrides: `tensorflow` (tfjs-node-gpu or
+ * tfjs-node), `webgpu` (any adapter, software ones such as SwiftShader included), `wasm`, or `cpu` (pure JS, ~25x
+ * slower than wasm; for debugging).
  *
  * Example:
  *   const chosen = await selectBackend();          // e.g. { name: 'wasm', detail: '@tensorflow/tfjs-backend-wasm, 1 thread(s)' }
  *   const forced = await selectBackend('cpu');     // { name: 'cpu', detail: '@tensorflow/tfjs-backend-cpu (pure JS)' }
+ *   await selectBackend('webgpu');                 // { name: 'webgpu', detail: 'WebGPU (Dawn): google swiftshader (...)', adapter }
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { type AdapterSummary, describeAdapter, findAdapter, registerWebGPU, vulkanDriverListed } from './webgpu';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export interface ChosenBackend {
   name: BackendName; // the tfjs backend now active
-  detail: string; // which package provides it, for the CLI to print
+  detail: string; // which package provides it (and the GPU adapter), for the CLI to print
+  adapter?: AdapterSummary; // webgpu only: the adapter in use
 }
 
 /** Try to load a native tfjs-node package; undefined when absent or broken (e.g. libtensorflow never downloaded). */
-function tryNative(): string | undefined {
-  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+function tryNative(pkgs: string[]): string | undefined {
+  for (const pkg of pkgs) {
     try {
       require(pkg); // registers the 'tensorflow' backend as a side effect
       return pkg;
@@ -45,9 +50,19 @@ async function activateWasm(): Promise<ChosenBackend> {
   return { ...chosen, detail: `${chosen.detail}, ${wasm.getThreadsCount()} thread(s)` };
 }
 
+/** WebGPU on the adapter Dawn offers; `hardwareOnly` refuses a software one. A string says why it is not used. */
+async function tryWebGPU(hardwareOnly: boolean): Promise<ChosenBackend | string> {
+  const found = await findAdapter();
+  if ('reason' in found) return found.reason;
+  if (hardwareOnly && found.adapter.software) return `only a software adapter: ${describeAdapter(found.adapter)}`;
+  registerWebGPU();
+  const chosen = await activate('webgpu', `@tensorflow/tfjs-backend-webgpu on Dawn: ${describeAdapter(found.adapter)}`);
+  return { ...chosen, adapter: found.adapter };
+}
+
 /**
- * Make a backend active and say which. `requested` (else `FASTCODER_BACKEND`) forces one; otherwise native, then wasm.
- * An unknown name, or a forced `tensorflow` that cannot load, is an error.
+ * Make a backend active and say which. `requested` (else `FASTCODER_BACKEND`) forces one; otherwise tfjs-node-gpu,
+ * WebGPU on a hardware adapter, tfjs-node, wasm. An unknown name, or a forced backend that cannot start, is an error.
  */
 export async function selectBackend(requested?: string): Promise<ChosenBackend> {
   const want = requested ?? process.env.FASTCODER_BACKEND ?? '';
@@ -59,11 +74,25 @@ export async function selectBackend(requested?: string): Promise<ChosenBackend> 
     return activate('cpu', '@tensorflow/tfjs-backend-cpu (pure JS)');
   }
   if (want === 'wasm') return activateWasm();
-  const native = tryNative();
-  if (native && want === 'tensorflow') return activate('tensorflow', native);
-  if (want === 'tensorflow') throw new Error(`backend 'tensorflow' requested but neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads here`);
+  if (want === 'webgpu') {
+    const webgpu = await tryWebGPU(false);
+    if (typeof webgpu === 'string') throw new Error(`backend 'webgpu' requested but ${webgpu}`);
+    return webgpu;
+  }
+  if (want === 'tensorflow') {
+    const native = tryNative(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
+    if (!native) throw new Error(`backend 'tensorflow' requested but neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads here`);
+    return activate('tensorflow', native);
+  }
   // automatic choice: a native package that loads but whose backend will not start (e.g. it bundles another
-  // tfjs-core copy) falls through to wasm like an absent one
+  // tfjs-core copy) falls through like an absent one
+  const cuda = tryNative(['@tensorflow/tfjs-node-gpu']);
+  if (cuda && (await tf.setBackend('tensorflow').catch(() => false))) return activate('tensorflow', cuda);
+  if (vulkanDriverListed()) {
+    const webgpu = await tryWebGPU(true);
+    if (typeof webgpu !== 'string') return webgpu;
+  }
+  const native = tryNative(['@tensorflow/tfjs-node']);
   if (native && (await tf.setBackend('tensorflow').catch(() => false))) return activate('tensorflow', native);
   return activateWasm();
 }

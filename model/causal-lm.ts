@@ -37,6 +37,18 @@ export interface CausalLM {
    * Example: after `forwardHidden([a, b, c], ...)`, `logits([2])` is row 2.
    */
   logits(rows: ArrayLike<number>): Promise<Float32Array>;
+  /**
+   * The argmax (greedy token) of each given row, like `argmaxRow` of those rows of `logits(rows)` but computed where
+   * the logits are, so that only the ids are read back: one read for any number of rows.
+   * Example: after `forwardHidden([a, b, c], ...)`, `argmax([0, 2])` → Int32Array [next after a, next after c].
+   */
+  argmax(rows: ArrayLike<number>): Promise<Int32Array>;
+  /**
+   * How greedy verification should ask for argmaxes (`acceptOnModel` in greedy.ts): 'path' = one row at a time, only
+   * the rows on the accepted path (fewest lm_head rows; where a read is cheap, as on a CPU), 'all' = every row of the
+   * forward in one call (one read per step; where a read is dear and extra rows nearly free, as on a GPU).
+   */
+  readonly verifyRows: 'path' | 'all';
   /** Append the pending K/V of the last forward's tokens at indices `keep` (in that order) to the cache; drop the rest. */
   commit(keep: ArrayLike<number>): void;
   /** Truncate the committed cache to its first `length` entries. */

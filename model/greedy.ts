@@ -4,6 +4,7 @@
  * accepted node as the bonus token: exactly what plain greedy decoding would have produced, token by token). Used by
  * the decoder (`src/decode/generate.ts`), the HF checks (`hf-fixture.ts`) and the notebooks.
  */
+import type { CausalLM } from './causal-lm';
 
 /**
  * Index of the largest value in row `row` of a row-major `[rows × vocab]` array; ties go to the lowest index.
@@ -56,4 +57,20 @@ export async function acceptGreedy(tokens: ArrayLike<number>, parents: ArrayLike
     result.rows.push(child + 1);
     node = child;
   }
+}
+
+/**
+ * Greedy acceptance after the verification forward over [root + tree], with the argmaxes computed by the model
+ * (`CausalLM.argmax`): the rows on the accepted path one at a time, or all rows in one read, as `model.verifyRows`
+ * says is cheaper on its backend. Both give the same acceptance.
+ *
+ * Example: after model.forwardHidden([root, 5, 6, 9], ...) for tokens [5, 6, 9], parents [-1, 0, -1]:
+ *   await acceptOnModel(model, [5, 6, 9], [-1, 0, -1])   // as acceptGreedy with argmaxOf = the model's argmax of a row
+ */
+export async function acceptOnModel(model: Pick<CausalLM, 'argmax' | 'verifyRows'>, tokens: ArrayLike<number>, parents: ArrayLike<number>): Promise<Acceptance> {
+  if (model.verifyRows === 'all') {
+    const best = await model.argmax(Array.from({ length: tokens.length + 1 }, (_, i) => i));
+    return acceptGreedy(tokens, parents, (row) => best[row]);
+  }
+  return acceptGreedy(tokens, parents, async (row) => (await model.argmax([row]))[0]);
 }

@@ -165,9 +165,14 @@ async function treeChecks(fx: HfFixture, lm: CausalLM, atol: number): Promise<Ch
   const want = fx.read(t.logits);
   const picked = new Float32Array(rows.length * V);
   rows.forEach((r, i) => picked.set(want.subarray(r * V, (r + 1) * V), i * V));
+  // argmax(rows) on the model: the greedy tokens of those rows, read as ids only, equal the argmax of HF's rows
+  const argmaxWant = rows.map((_, i) => argmaxRow(picked, i, V));
+  const argmaxGot = Array.from(await lm.argmax(rows));
+  const argmaxOk = argmaxGot.join() === argmaxWant.join();
   return [
     compareArrays('tree_logits', logits, want, atol),
     compareArrays('tree_logits_rows', await lm.logits(rows), picked, atol),
+    { name: 'tree_argmax_rows', pass: argmaxOk, maxAbsDiff: NaN, detail: `rows [${rows}]: argmax [${argmaxGot}]${argmaxOk ? '' : `, HF's rows give [${argmaxWant}]`}` },
     { name: 'tree_greedy_verification', pass: ok, maxAbsDiff: NaN, detail: `accepted [${accepted}] bonus ${bonus}; expected [${gv.accepted_nodes}] bonus ${gv.bonus_token}` },
   ];
 }
@@ -277,4 +282,17 @@ export function formatCheck(r: CheckResult): string {
   const diff = Number.isNaN(r.maxAbsDiff) ? '' : `max|diff| ${r.maxAbsDiff.toExponential(2)}`;
   const head = `${r.pass ? 'PASS' : 'FAIL'} ${r.name.padEnd(26)} ${diff.padEnd(20)}`;
   return r.pass ? `${head} (${r.detail})` : `${head}\n  ${r.detail.split('\n').join('\n  ')}`;
+}
+
+/**
+ * All checks of one run as a table, llm.c style (`OK (LOGITS), max_diff = …`), printed by the tests whether they pass
+ * or not. Example:
+ *   gqa-tiny on wasm: 10/10 OK
+ *   OK   prompt_logits               max_diff = 1.43e-6
+ *   OK   tree_greedy_verification    accepted [0,1] bonus 7; expected [0,1] bonus 7
+ */
+export function formatCheckTable(title: string, results: CheckResult[]): string {
+  const ok = results.filter((r) => r.pass).length;
+  const lines = results.map((r) => `${r.pass ? 'OK  ' : 'FAIL'} ${r.name.padEnd(27)} ${Number.isNaN(r.maxAbsDiff) ? r.detail.split('\n')[0] : `max_diff = ${r.maxAbsDiff.toExponential(2)}`}`);
+  return [`${title}: ${ok}/${results.length} OK`, ...lines].join('\n');
 }

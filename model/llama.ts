@@ -57,13 +57,21 @@ export class LlamaModel implements CausalLM {
   private readonly cache = new KVCache();
   private readonly rotateHalf: tf.Tensor2D; // [headDim, headDim]: x·R = rotate_half(x)
   private hidden: tf.Tensor2D | null = null; // [n, hidden]: the last forward's final-normed hidden states, for `logits`
+  /**
+   * Greedy verification asks for argmaxes along the accepted path one row at a time on CPU backends (each row costs a
+   * [hidden × vocab] matMul there; a read costs nothing) and for every row at once on GPU backends (one read per
+   * step; extra rows are nearly free). Settable, to compare both: `npm run bench:model -- --generate <model dir>`.
+   */
+  verifyRows: 'path' | 'all';
 
   constructor(
     readonly config: LlamaConfig, // the validated config.json
     private readonly weights: LlamaWeights, // tfjs tensors, owned by the model
     readonly backend: string, // the tfjs backend the weights live on
+    readonly backendDetail = backend, // which package provides it, and the GPU adapter (for the CLI to print)
   ) {
     this.rotateHalf = tf.tensor2d(rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
+    this.verifyRows = backend === 'webgpu' || backendDetail.includes('tfjs-node-gpu') ? 'all' : 'path';
   }
 
   get vocabSize(): number {
@@ -93,11 +101,14 @@ export class LlamaModel implements CausalLM {
   }
 
   async forwardHidden(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<void> {
-    this.run(tokens, positions, treeMask);
+    this.forwardLayers(tokens, positions, treeMask);
   }
 
-  /** The forward pass proper (see `forwardHidden`); each layer's input is kept and pushed to `states` when given. */
-  private run(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask: Uint8Array | undefined, states?: tf.Tensor2D[]): void {
+  /**
+   * The forward pass proper, up to the final RMSNorm (see `forwardHidden`): embeddings, then each decoder layer, the
+   * result kept in `this.hidden` for `logits` / `argmax`; each layer's input is kept and pushed to `states` when given.
+   */
+  private forwardLayers(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask: Uint8Array | undefined, states?: tf.Tensor2D[]): void {
     const c = this.config;
     const n = tokens.length;
     if (n === 0) throw new Error('forward: no tokens');
@@ -129,19 +140,33 @@ export class LlamaModel implements CausalLM {
   }
 
   async logits(rows: ArrayLike<number>): Promise<Float32Array> {
-    const h = this.hidden;
-    if (!h) throw new Error('logits: no forward pass to read rows from');
-    const n = h.shape[0];
-    for (let i = 0; i < rows.length; i++) {
-      if (!Number.isInteger(rows[i]) || rows[i] < 0 || rows[i] >= n) throw new Error(`logits: row ${rows[i]} out of range for the last forward's ${n} tokens`);
-    }
-    const all = rows.length === n && Array.from(rows).every((r, i) => r === i);
-    const logits = tf.tidy(() => tf.matMul(all ? h : tf.gather(h, Int32Array.from(rows)), this.weights.lmHead)); // [rows, vocab]
+    const logits = tf.tidy(() => tf.matMul(this.hiddenRows(rows, 'logits'), this.weights.lmHead)); // [rows, vocab]
     try {
       return (await logits.data()) as Float32Array;
     } finally {
       logits.dispose();
     }
+  }
+
+  async argmax(rows: ArrayLike<number>): Promise<Int32Array> {
+    const ids = tf.tidy(() => tf.argMax(tf.matMul(this.hiddenRows(rows, 'argmax'), this.weights.lmHead), 1)); // [rows]
+    try {
+      return Int32Array.from(await ids.data());
+    } finally {
+      ids.dispose();
+    }
+  }
+
+  /** The last forward's final hidden states at `rows` (all of them without a gather when rows = 0..n-1). */
+  private hiddenRows(rows: ArrayLike<number>, caller: string): tf.Tensor2D {
+    const h = this.hidden;
+    if (!h) throw new Error(`${caller}: no forward pass to read rows from`);
+    const n = h.shape[0];
+    for (let i = 0; i < rows.length; i++) {
+      if (!Number.isInteger(rows[i]) || rows[i] < 0 || rows[i] >= n) throw new Error(`${caller}: row ${rows[i]} out of range for the last forward's ${n} tokens`);
+    }
+    const all = rows.length === n && Array.from(rows).every((r, i) => r === i);
+    return all ? h : tf.gather(h, Int32Array.from(rows)); // [rows, hidden]
   }
 
   /**
@@ -159,7 +184,7 @@ export class LlamaModel implements CausalLM {
   async hiddenStates(tokens: ArrayLike<number>, positions: ArrayLike<number>, treeMask?: Uint8Array): Promise<Float32Array[]> {
     const states: tf.Tensor2D[] = [];
     try {
-      this.run(tokens, positions, treeMask, states);
+      this.forwardLayers(tokens, positions, treeMask, states);
       return await Promise.all([...states, this.hidden!].map(async (t) => (await t.data()) as Float32Array));
     } finally {
       tf.dispose(states);
@@ -167,31 +192,48 @@ export class LlamaModel implements CausalLM {
   }
 
   /** Self-attention of layer `l` over the committed cache plus the new tokens (whose K/V become pending). */
-  private attention(l: number, w: LayerWeights, h: tf.Tensor2D, rope: { cos: tf.Tensor3D; sin: tf.Tensor3D }, treeBias: tf.Tensor2D): tf.Tensor2D {
+  private attention(l: number, w: LayerWeights, x: tf.Tensor2D, rope: { cos: tf.Tensor3D; sin: tf.Tensor3D }, treeBias: tf.Tensor2D): tf.Tensor2D {
     const { numHeads: H, numKvHeads: kvH, headDim: D } = this.config;
-    const n = h.shape[0];
-    const qkv = tf.matMul(h, w.qkvProj); // [n, (H + 2·kvH)·D]
-    const [qkFlat, vFlat] = tf.split(qkv, [(H + kvH) * D, kvH * D], 1);
+    const n = x.shape[0];
+    const G = H / kvH; // query heads per kv head
+    const qkv = tf.matMul(x, w.qkvProj); // [n, (H + 2·kvH)·D]
+    const [qkFlat, vFlat] = tf.split(qkv, [(H + kvH) * D, kvH * D], 1); // [n, (H + kvH)·D], [n, kvH·D]
     // RoPE on q and k together: x·cos + rotate_half(x)·sin
-    const qk = tf.reshape(qkFlat, [n, H + kvH, D]);
-    const rotated = tf.reshape(tf.matMul(tf.reshape(qk, [n * (H + kvH), D]), this.rotateHalf), [n, H + kvH, D]);
-    const [q, k] = tf.split(tf.add(tf.mul(qk, rope.cos), tf.mul(rotated, rope.sin)), [H, kvH], 1); // [n, H, D], [n, kvH, D]
-    // query head h uses kv head ⌊h / group⌋: group the query heads under their kv head, rows (g, token).
-    // (q is scaled before q·kᵀ instead of after: equal up to float32 rounding.)
-    const qHeads = tf.unstack(tf.mul(tf.reshape(tf.transpose(q, [1, 0, 2]), [kvH, (H / kvH) * n, D]), 1 / Math.sqrt(D))); // kvH × [group·n, D]
+    const qk = tf.reshape(qkFlat, [n, H + kvH, D]); // [n, H + kvH, D]
+    const qkRows = tf.reshape(qk, [n * (H + kvH), D]); // [n·(H + kvH), D]
+    const rotated = tf.reshape(tf.matMul(qkRows, this.rotateHalf), [n, H + kvH, D]); // [n, H + kvH, D]
+    const qkRoped = tf.add(tf.mul(qk, rope.cos), tf.mul(rotated, rope.sin)); // [n, H + kvH, D]
+    const [q, k] = tf.split(qkRoped, [H, kvH], 1); // [n, H, D], [n, kvH, D]
+    // query head h uses kv head ⌊h / G⌋: group the query heads under their kv head, rows (g, token)
+    const qByHead = tf.transpose(q, [1, 0, 2]); // [H, n, D]
+    const qGrouped = tf.reshape(qByHead, [kvH, G * n, D]); // [kvH, G·n, D]
+    const qScaled = tf.mul(qGrouped, 1 / Math.sqrt(D)); // [kvH, G·n, D] (scaled before q·kᵀ, not after: equal up to float32 rounding)
+    const qHeads = tf.unstack(qScaled) as tf.Tensor2D[]; // kvH × [G·n, D]
     const kHeads = tf.unstack(tf.transpose(k, [1, 2, 0])) as tf.Tensor2D[]; // kvH × [D, n]
-    const vHeads = tf.unstack(tf.transpose(tf.reshape(vFlat, [n, kvH, D]), [1, 0, 2])) as tf.Tensor2D[]; // kvH × [n, D]
-    const ctx = qHeads.map((qh, j) => {
-      const slot = l * kvH + j;
-      this.cache.setPending(slot, kHeads[j], vHeads[j]);
-      const values = [...this.cache.values(slot), vHeads[j]];
-      const scores = [...this.cache.keys(slot).map((kb) => tf.matMul(qh, kb)), tf.add(tf.matMul(qh, kHeads[j]), treeBias)]; // [group·n, len_b]
-      const probs = tf.softmax(scores.length === 1 ? scores[0] : tf.concat(scores, 1)); // [group·n, L + n]
-      const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((v) => v.shape[0]), 1);
-      return parts.length === 1 ? tf.matMul(parts[0], values[0]) : tf.addN(parts.map((p, b) => tf.matMul(p, values[b]))); // [group·n, D]
-    });
-    const merged = tf.reshape(tf.transpose(tf.reshape(tf.stack(ctx), [H, n, D]), [1, 0, 2]), [n, H * D]);
+    const v = tf.reshape(vFlat, [n, kvH, D]); // [n, kvH, D]
+    const vHeads = tf.unstack(tf.transpose(v, [1, 0, 2])) as tf.Tensor2D[]; // kvH × [n, D]
+    const ctx = qHeads.map((qh, j) => this.attendHead(l * kvH + j, qh, kHeads[j], vHeads[j], treeBias)); // kvH × [G·n, D]
+    const ctxHeads = tf.reshape(tf.stack(ctx), [H, n, D]); // [H, n, D]
+    const merged = tf.reshape(tf.transpose(ctxHeads, [1, 0, 2]), [n, H * D]); // [n, H·D]
     return tf.matMul(merged, w.oProj); // [n, hidden]
+  }
+
+  /**
+   * One kv head (cache slot `slot`): its G query heads over the committed cache blocks plus the n new tokens, whose
+   * K/V become the slot's pending entries. The new tokens see each other through `treeBias`; every cached entry is
+   * visible. Softmax over the concatenated scores, then one probs·values matMul per block.
+   */
+  private attendHead(slot: number, qh: tf.Tensor2D, kNew: tf.Tensor2D, vNew: tf.Tensor2D, treeBias: tf.Tensor2D): tf.Tensor2D {
+    this.cache.setPending(slot, kNew, vNew);
+    const keys = this.cache.keys(slot); // blocks × [D, len_b]
+    const values = [...this.cache.values(slot), vNew]; // blocks × [len_b, D], then [n, D]
+    const cached = keys.map((kb) => tf.matMul(qh, kb)); // blocks × [G·n, len_b]
+    const fresh = tf.add(tf.matMul(qh, kNew), treeBias); // [G·n, n]
+    const scores = cached.length === 0 ? fresh : tf.concat([...cached, fresh], 1); // [G·n, L + n]
+    const probs = tf.softmax(scores); // [G·n, L + n]
+    const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((vb) => vb.shape[0]), 1); // blocks × [G·n, len_b]
+    const out = parts.map((p, b) => tf.matMul(p, values[b]) as tf.Tensor2D); // blocks × [G·n, D]
+    return out.length === 1 ? out[0] : tf.addN(out); // [G·n, D]
   }
 
   /** SwiGLU MLP: down(silu(gate(x)) · up(x)). */

@@ -13,7 +13,7 @@ import { LlamaModel } from './llama';
 import { loadWeights } from './weights';
 
 export interface LoadOptions {
-  backend?: string; // 'tensorflow' | 'wasm' | 'cpu'; default: FASTCODER_BACKEND, else the best available
+  backend?: string; // 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'; default: FASTCODER_BACKEND, else the best available
 }
 
 /** Load a HF Llama checkpoint directory (config.json + model.safetensors or a sharded index). */
@@ -22,7 +22,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Ll
   const config = loadConfig(dir);
   const ckpt = openCheckpoint(dir);
   try {
-    return new LlamaModel(config, loadWeights(ckpt, config), backend.name);
+    return new LlamaModel(config, loadWeights(ckpt, config), backend.name, backend.detail);
   } finally {
     ckpt.close();
   }

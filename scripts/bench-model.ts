@@ -1,32 +1,49 @@
 /**
- * `npm run bench:model -- --config <config.json | preset> [--out f.json] [--backend wasm] [--reps 5]`
+ * `npm run bench:model -- --config <config.json | preset> [--out f.json] [--backend webgpu] [--reps 5]
+ *    [--contexts 128,512,2048] [--trees 1,2,4,...,128] [--tree-context 512] [--warmup 20] [--prefill 128] [--generate <model dir>]`
  *
- * Speed of the tfjs Llama with random weights of a given shape: prefill tokens/s; greedy decode ms/token at contexts
- * 128, 512 and 2048 (forward of one token + logits download + argmax + commit, as the decoder does); and the cost of
- * one forward over 1, 2, 4, ..., 64 tree tokens (a random tree on a 512-token cache) relative to 1 token, which is
- * what speculative decoding's verification pays. Prints medians as a table and writes JSON.
+ * Speed of the tfjs Llama with random weights of a given shape:
+ * - the memory bandwidth where the weights live, and the one-token forward against the time its weights take to stream
+ *   at that bandwidth (the floor for a memory-bound step: what is above it is arithmetic or per-op overhead);
+ * - prefill tokens/s; greedy decode ms/token at each context (forward of one token + argmax on the backend + commit, as
+ *   the decoder does), with the GPU→CPU reads and the kernels (dispatches) of one such step;
+ * - the cost of one verification forward over [root + a random tree] of 1 … 128 tokens on a 512-token cache (its
+ *   layers and the root row's argmax, one read), relative to 1 token, which is what speculative decoding pays;
+ * - the verify step's argmax: row by row along the accepted path (one read each) against every row at once (one read);
+ * - with `--generate <model dir>`: a real generation (prompt lookup, budget 64) with each of those two orders,
+ *   interleaved, so that the faster one per backend is measured where it matters.
+ * Prints medians as a table and writes JSON (`--out`).
  *
  * Example:
  *   npm run bench:model -- --config smollm-135m --out bench-model.json
+ *   npm run bench:model -- --config deepseek-coder-1.3b --backend webgpu --contexts 512 --reps 3
  */
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { parseArgs } from 'util';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from '../model/config';
 import type { LlamaModel } from '../model/llama';
-import { argmaxRow } from '../model/greedy';
-import { MODEL_PRESETS, randomModel } from '../src/bench/random-model';
+import { loadModel } from '../model/load';
+import { loadTokenizer } from '../model/tokenizer';
+import { seededRandom } from '../retrieval/timing';
+import { forwardWeightBytes, MODEL_PRESETS, randomModel } from '../src/bench/random-model';
 import { runEntryPoint } from '../src/cli/entry';
+import { generate } from '../src/decode/generate';
+import { verifyInputs, type DraftTree } from '../trie/draft-tree';
 
-const CONTEXTS = [128, 512, 2048];
-const TREE_SIZES = [1, 2, 4, 8, 16, 32, 64];
-const TREE_CONTEXT = 512;
 const FILL_CHUNK = 256;
 const DECODE_WARMUP = 3; // untimed steps after a prefill/fill, whose large arrays are still being collected
+const BANDWIDTH_ELEMENTS = 32 * 2 ** 20; // 128 MB of float32
 
-const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json] [--backend tensorflow|wasm|cpu] [--reps 5]`;
+const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json]
+  [--backend tensorflow|webgpu|wasm|cpu] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)] [--tree-context 512]
+  [--warmup 20] [--prefill 128 (0 = skip)]
+  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]]`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 const token = (i: number, c: LlamaConfig) => (i * 7919 + 13) % c.vocabSize;
 
@@ -36,14 +53,81 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
+/**
+ * Reads (GPU→CPU downloads: `backend.read` / `readSync`) and kernels run during `f`. A kernel is one dispatch on
+ * webgpu (fused ops excepted); on wasm and cpu it is one call into the kernel library, and a "read" there is a view
+ * of host memory that kernels themselves take (wasm's concat reads its inputs so), so reads are counted on GPU
+ * backends only (null elsewhere).
+ */
+async function countOps(f: () => Promise<unknown>, onDevice: boolean): Promise<{ reads: number | null; kernels: number }> {
+  const backend = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const original = { read: backend.read, readSync: backend.readSync };
+  let reads = 0;
+  for (const name of ['read', 'readSync'] as const) {
+    backend[name] = function (this: unknown, ...args: unknown[]) {
+      reads++;
+      return original[name].apply(this, args);
+    };
+  }
+  try {
+    await f();
+  } finally {
+    Object.assign(backend, original);
+  }
+  const info = await tf.profile(async () => {
+    await f(); // counted apart: the profiler itself reads kernel outputs
+    return [];
+  });
+  return { reads: onDevice ? reads : null, kernels: info.kernels.length };
+}
+
+/**
+ * Memory bandwidth where the weights live (median of 5 after a warm-up, bytes read + written over 128 MB): on a GPU
+ * backend, `x + x` on the device; on a CPU backend, a memcpy (TypedArray.set): tfjs-wasm's elementwise kernels are
+ * scalar loops far below the memory's rate, while its matMuls (XNNPACK) approach it.
+ * Example: this machine, one core: ~10 GB/s memcpy.
+ */
+async function bandwidth(onDevice: boolean): Promise<{ gbPerS: number; method: string; samplesMs: number[] }> {
+  const samplesMs: number[] = [];
+  if (onDevice) {
+    const x = tf.fill([BANDWIDTH_ELEMENTS], 1.5);
+    for (let r = -1; r < 5; r++) {
+      const ms = await timed(async () => {
+        const y = tf.add(x, x);
+        const one = tf.slice(y, [BANDWIDTH_ELEMENTS - 1], [1]);
+        await one.data(); // waits for the add on an asynchronous (GPU) backend
+        tf.dispose([y, one]);
+      });
+      if (r >= 0) samplesMs.push(ms);
+    }
+    x.dispose();
+    return { gbPerS: (3 * 4 * BANDWIDTH_ELEMENTS) / 1e6 / median(samplesMs), method: 'x + x on the device', samplesMs };
+  }
+  const a = new Float32Array(BANDWIDTH_ELEMENTS).fill(1.5);
+  const b = new Float32Array(BANDWIDTH_ELEMENTS);
+  for (let r = -1; r < 5; r++) {
+    const ms = await timed(async () => b.set(a));
+    if (r >= 0) samplesMs.push(ms);
+  }
+  return { gbPerS: (2 * 4 * BANDWIDTH_ELEMENTS) / 1e6 / median(samplesMs), method: 'memcpy in host memory', samplesMs };
+}
+
 /** Fill the cache up to `length` in chunks. */
 async function fillTo(lm: LlamaModel, length: number): Promise<void> {
   while (lm.cacheLength < length) {
     const n = Math.min(FILL_CHUNK, length - lm.cacheLength);
     const L = lm.cacheLength;
-    await lm.forward(range(0, n).map((i) => token(L + i, lm.config)), range(L, n));
+    await lm.forwardHidden(range(0, n).map((i) => token(L + i, lm.config)), range(L, n));
     lm.commit(range(0, n));
   }
+}
+
+/** One greedy step as the decoder takes it: forward of the root, argmax on the backend (one read), commit. */
+async function decodeStep(lm: LlamaModel, root: number): Promise<number> {
+  await lm.forwardHidden([root], [lm.cacheLength]);
+  const [next] = await lm.argmax([0]);
+  lm.commit([0]);
+  return next;
 }
 
 /** Greedy decode `reps` timed steps (after DECODE_WARMUP untimed ones) from the current cache; ms per step. Rolled back afterwards. */
@@ -53,9 +137,7 @@ async function decode(lm: LlamaModel, reps: number): Promise<number[]> {
   const ms: number[] = [];
   for (let r = -DECODE_WARMUP; r < reps; r++) {
     const t = await timed(async () => {
-      const logits = await lm.forward([next], [lm.cacheLength]);
-      next = argmaxRow(logits, 0, lm.vocabSize);
-      lm.commit([0]);
+      next = await decodeStep(lm, next);
     });
     if (r >= 0) ms.push(t);
   }
@@ -63,74 +145,189 @@ async function decode(lm: LlamaModel, reps: number): Promise<number[]> {
   return ms;
 }
 
-/** A random tree of n nodes (node i's parent drawn among 0..i-1) as tokens, positions and ancestor mask. */
-function randomTree(n: number, L: number, c: LlamaConfig): { tokens: number[]; positions: number[]; mask: Uint8Array } {
-  const parent = range(0, n).map((i) => (i === 0 ? -1 : (i * 2654435761) % i));
-  const depth: number[] = [];
-  const mask = new Uint8Array(n * n);
+/** A random draft tree of n nodes (node i's parent drawn among the root and nodes 0..i-1), seeded by n. */
+function randomTree(n: number, c: LlamaConfig): DraftTree {
+  const rand = seededRandom(n);
+  const parents: number[] = [];
+  const depths: number[] = [];
   for (let i = 0; i < n; i++) {
-    depth.push(i === 0 ? 0 : depth[parent[i]] + 1);
-    for (let a = i; a !== -1; a = parent[a]) mask[i * n + a] = 1;
+    const p = Math.floor(rand() * (i + 1)) - 1;
+    parents.push(p);
+    depths.push(p < 0 ? 0 : depths[p] + 1);
   }
-  return { tokens: range(0, n).map((i) => token(L + i + 1, c)), positions: depth.map((d) => L + d), mask };
+  return { tokens: range(0, n).map((i) => token(7 * n + i, c)), parents, depths, weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } };
+}
+
+interface TreeRow {
+  tokens: number; // root + draft nodes in the forward
+  ms: number; // median time of the forward's layers + the root row's argmax (one read: what the smallest step pays)
+  relative: number; // ms / the 1-token forward's ms
+  argmaxRowMs: number; // median time of argmax([one row]) after that forward (one read)
+  argmaxAllMs: number; // median time of argmax(every row) (one read)
+  samples: number[];
+}
+
+/**
+ * Verification forwards over [root + random tree] for each size, interleaved within each repetition (load drifts on a
+ * shared machine hit every size alike); each timed forward follows an untimed one of the same shape, so it does not
+ * pay for the previous (larger) one's garbage. After each, the two argmax orders are timed on the same hidden states.
+ */
+async function treeCosts(lm: LlamaModel, sizes: number[], reps: number): Promise<TreeRow[]> {
+  const c = lm.config;
+  const L = lm.cacheLength;
+  const inputs = sizes.map((n) => verifyInputs(token(L, c), L, randomTree(n - 1, c)));
+  const fwd = sizes.map(() => [] as number[]);
+  const one = sizes.map(() => [] as number[]);
+  const all = sizes.map(() => [] as number[]);
+  for (let r = 0; r < reps; r++) {
+    for (const [i, t] of inputs.entries()) {
+      const forward = async () => {
+        await lm.forwardHidden(t.tokens, t.positions, t.mask);
+        await lm.argmax([0]); // a GPU runs the queued forward when something is read: one id
+      };
+      await forward();
+      fwd[i].push(await timed(forward));
+      one[i].push(await timed(() => lm.argmax([sizes[i] - 1])));
+      all[i].push(await timed(() => lm.argmax(range(0, sizes[i]))));
+    }
+  }
+  return sizes.map((n, i) => ({ tokens: n, ms: median(fwd[i]), relative: median(fwd[i]) / median(fwd[0]), argmaxRowMs: median(one[i]), argmaxAllMs: median(all[i]), samples: fwd[i] }));
+}
+
+/** A prompt for `--generate`: the file given, or the first 1,500 characters of a bundled stdlib file. */
+function generationPrompt(file: string | undefined): string {
+  const f = file ?? path.join(__dirname, '..', 'examples', 'common-python-mini', 'statistics.py');
+  if (!fs.existsSync(f)) throw new Error(`${f}: prompt file not found`);
+  return fs.readFileSync(f, 'utf8').slice(0, file ? undefined : 1500);
+}
+
+/**
+ * A real generation with prompt lookup (budget 64), the verify step's argmax asked row by row ('path') and all at
+ * once ('all'), interleaved per repetition after an untimed warm-up of each; outputs must be identical.
+ */
+async function generationOrders(dir: string, backend: string | undefined, promptFile: string | undefined, maxNewTokens: number, reps: number) {
+  const lm = await loadModel(dir, { backend });
+  const tok = loadTokenizer(dir);
+  const prompt = generationPrompt(promptFile);
+  const orders = ['path', 'all'] as const;
+  const ms: Record<string, number[]> = { path: [], all: [] };
+  let stats = { tokens: 0, forwards: 0 };
+  let reference: string | null = null;
+  for (let r = -1; r < reps; r++) {
+    for (const order of orders) {
+      lm.verifyRows = order;
+      const res = await generate(lm, tok, prompt, { mode: 'pld', budget: 64, maxNewTokens });
+      const ids = res.tokens.join();
+      if (reference !== null && ids !== reference) throw new Error(`--generate: verify order '${order}' changed the output`);
+      reference = ids;
+      stats = { tokens: res.tokens.length, forwards: res.metrics.forwards };
+      if (r >= 0) ms[order].push(res.metrics.msPerToken);
+    }
+  }
+  lm.dispose();
+  return { model: dir, backend: lm.backend, mode: 'pld', budget: 64, ...stats, msPerToken: { path: median(ms.path), all: median(ms.all) }, samples: ms };
+}
+
+/** A comma-separated list of positive integers ('' = none). Example: list('trees', '1,4') → [1, 4] */
+function list(name: string, value: string): number[] {
+  if (value === '') return [];
+  const xs = value.split(',').map(Number);
+  if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`--${name}: expected positive integers separated by commas, got '${value}'`);
+  return xs;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, reps: { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, reps: { type: 'string', default: '5' },
+      contexts: { type: 'string', default: '128,512,2048' }, 'tree-context': { type: 'string', default: '512' }, trees: { type: 'string', default: '1,2,4,8,16,32,64,128' },
+      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help || !values.config) {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  const reps = Number(values.reps);
-  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`);
+  const count = (name: 'reps' | 'warmup' | 'prefill', min: number) => {
+    const x = Number(values[name]);
+    if (!Number.isInteger(x) || x < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${values[name]}`);
+    return x;
+  };
+  const reps = count('reps', 1);
+  const warmup = count('warmup', 0);
+  const prefillN = count('prefill', 0);
+  const contexts = list('contexts', values.contexts!);
+  const treeSizes = list('trees', values.trees!);
+  const [treeContext] = list('tree-context', values['tree-context']!);
   const lm = await randomModel(values.config, { backend: values.backend });
   const c = lm.config;
-  console.log(`backend: ${lm.backend}; model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
-  await decode(lm, 20); // warm-up: V8 tiers up the JS side, first kernels, wasm memory growth
+  console.log(`backend: ${lm.backend} (${lm.backendDetail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
+  // warm-up: V8 tiers up the JS side, first kernels (shader compilation), wasm memory growth
+  const warmupMs: number[] = [];
+  for (let i = 0, next = token(0, c); i < warmup; i++) warmupMs.push(await timed(async () => (next = await decodeStep(lm, next))));
+  lm.reset();
+  if (warmup > 0) console.log(`warm-up: ${warmup} one-token forward(s), first ${warmupMs[0].toFixed(0)} ms, last ${warmupMs[warmup - 1].toFixed(0)} ms`);
 
-  const prefillN = 128;
+  const onDevice = lm.backend === 'webgpu' || lm.backendDetail.includes('tfjs-node-gpu'); // weights in GPU memory
+  const bw = await bandwidth(onDevice);
+  const weightBytes = forwardWeightBytes(c);
+  const streamMs = weightBytes / 1e6 / bw.gbPerS;
+  console.log(`memory bandwidth: ${bw.gbPerS.toFixed(1)} GB/s (${bw.method}, 128 MB); a one-token forward reads ${(weightBytes / 1e6).toFixed(0)} MB of weights = ${streamMs.toFixed(1)} ms at that rate`);
+
   const prefillMs: number[] = [];
-  for (let r = 0; r < Math.max(3, Math.ceil(reps / 2)); r++) {
+  for (let r = 0; prefillN > 0 && r < Math.max(3, Math.ceil(reps / 2)); r++) {
     lm.reset();
-    prefillMs.push(await timed(() => lm.forward(range(0, prefillN).map((i) => token(i, c)), range(0, prefillN))));
+    prefillMs.push(await timed(() => lm.forwardHidden(range(0, prefillN).map((i) => token(i, c)), range(0, prefillN)).then(() => lm.argmax([prefillN - 1]))));
   }
   lm.reset();
-  const prefillTokS = (prefillN * 1000) / median(prefillMs);
-  console.log(`prefill ${prefillN} tokens: ${median(prefillMs).toFixed(1)} ms median → ${prefillTokS.toFixed(1)} tokens/s`);
+  const prefillTokS = prefillN > 0 ? (prefillN * 1000) / median(prefillMs) : NaN;
+  if (prefillN > 0) console.log(`prefill ${prefillN} tokens: ${median(prefillMs).toFixed(1)} ms median → ${prefillTokS.toFixed(1)} tokens/s`);
 
-  const decodeRows: { context: number; msPerToken: number; samples: number[] }[] = [];
-  const tree: { n: number; ms: number; relative: number; samples: number[] }[] = [];
-  for (const context of CONTEXTS) {
+  const decodeRows: { context: number; msPerToken: number; overStream: number; samples: number[] }[] = [];
+  let tree: TreeRow[] = [];
+  let stepOps: { reads: number | null; kernels: number } | null = null;
+  for (const context of [...new Set([...contexts, ...(treeSizes.length > 0 ? [treeContext] : [])])].sort((a, b) => a - b)) {
     await fillTo(lm, context);
-    const samples = await decode(lm, context >= 2048 ? Math.max(3, Math.ceil(reps / 2)) : 2 * reps);
-    decodeRows.push({ context, msPerToken: median(samples), samples });
-    console.log(`decode at context ${context}: ${median(samples).toFixed(1)} ms/token (median of ${samples.length})`);
-    if (context !== TREE_CONTEXT) continue;
-    // Sizes interleaved within each repetition, so load drifts on a shared machine hit every size alike; each timed
-    // forward follows an untimed one of the same shape, so it does not pay for the previous (larger) one's garbage.
-    const trees = TREE_SIZES.map((n) => randomTree(n, context, c));
-    const treeMs = TREE_SIZES.map(() => [] as number[]);
-    for (let r = 0; r < reps; r++) {
-      for (const [i, t] of trees.entries()) {
-        await lm.forward(t.tokens, t.positions, t.mask);
-        treeMs[i].push(await timed(() => lm.forward(t.tokens, t.positions, t.mask)));
-      }
+    if (contexts.includes(context)) {
+      const samples = await decode(lm, context >= 2048 ? Math.max(3, Math.ceil(reps / 2)) : 2 * reps);
+      decodeRows.push({ context, msPerToken: median(samples), overStream: median(samples) / streamMs, samples });
+      console.log(`decode at context ${context}: ${median(samples).toFixed(1)} ms/token (median of ${samples.length}, ${spread(samples)}) = ×${(median(samples) / streamMs).toFixed(2)} the weight-streaming time`);
     }
-    for (const [i, n] of TREE_SIZES.entries()) {
-      tree.push({ n, ms: median(treeMs[i]), relative: median(treeMs[i]) / median(treeMs[0]), samples: treeMs[i] });
-      console.log(`tree forward ${String(n).padStart(2)} tokens at context ${context}: ${median(treeMs[i]).toFixed(1)} ms (×${tree[i].relative.toFixed(2)})`);
+    if (context !== treeContext) continue;
+    stepOps = await countOps(async () => {
+      await decodeStep(lm, token(context, c));
+      lm.rollback(context);
+    }, onDevice);
+    console.log(`one decode step: ${stepOps.reads ?? 'n/a (host memory)'} read(s), ${stepOps.kernels} kernels (dispatches on webgpu)`);
+    tree = await treeCosts(lm, treeSizes, reps);
+    for (const t of tree) {
+      console.log(`verify forward ${String(t.tokens).padStart(3)} tokens at context ${context}: ${t.ms.toFixed(1)} ms (×${t.relative.toFixed(2)}); argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all ${t.tokens} rows ${t.argmaxAllMs.toFixed(2)} ms`);
     }
     lm.rollback(context);
   }
   lm.dispose();
+  const gen = values.generate ? await generationOrders(values.generate, values.backend, values['prompt-file'], Number(values['max-new-tokens']), reps) : null;
 
   console.log('\n| measure | value |\n| --- | ---: |');
-  console.log(`| prefill (${prefillN} tokens) | ${prefillTokS.toFixed(1)} tokens/s |`);
-  for (const d of decodeRows) console.log(`| greedy decode, context ${d.context} | ${d.msPerToken.toFixed(1)} ms/token |`);
-  for (const t of tree) console.log(`| tree forward, ${t.n} tokens (context ${TREE_CONTEXT}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token |`);
+  console.log(`| memory bandwidth (${bw.method}) | ${bw.gbPerS.toFixed(1)} GB/s |`);
+  console.log(`| weights read per token | ${(weightBytes / 1e6).toFixed(0)} MB = ${streamMs.toFixed(1)} ms at that bandwidth |`);
+  if (prefillN > 0) console.log(`| prefill (${prefillN} tokens) | ${prefillTokS.toFixed(1)} tokens/s |`);
+  for (const d of decodeRows) console.log(`| greedy decode, context ${d.context} | ${d.msPerToken.toFixed(1)} ms/token = ×${d.overStream.toFixed(2)} weight streaming |`);
+  if (stepOps) console.log(`| one decode step (context ${treeContext}) | ${stepOps.reads ?? 'n/a (host memory)'} read(s), ${stepOps.kernels} kernels |`);
+  for (const t of tree) console.log(`| verify forward, ${t.tokens} tokens (context ${treeContext}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token; argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all rows ${t.argmaxAllMs.toFixed(2)} ms |`);
+  if (gen) {
+    const faster = gen.msPerToken.path <= gen.msPerToken.all ? 'path' : 'all';
+    console.log(`| generation (${gen.model}, pld, budget 64, ${gen.tokens} tokens, ${gen.forwards} forwards) | row by row ${gen.msPerToken.path.toFixed(2)} ms/token, all rows ${gen.msPerToken.all.toFixed(2)} ms/token: '${faster}' faster (×${(Math.max(gen.msPerToken.path, gen.msPerToken.all) / Math.min(gen.msPerToken.path, gen.msPerToken.all)).toFixed(2)}) |`);
+  }
   const loadAverage = os.loadavg().map((x) => Number(x.toFixed(2)));
   console.log(`\nload average at the end (1/5/15 min): ${loadAverage.join(' / ')} on ${os.cpus().length} cores`);
-  const result = { model: values.config, config: c, backend: lm.backend, reps, loadAverage, cores: os.cpus().length, prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, tree: { context: TREE_CONTEXT, rows: tree } };
+  const result = {
+    model: values.config, config: c, backend: lm.backend, backendDetail: lm.backendDetail, reps, loadAverage, cores: os.cpus().length,
+    bandwidth: { ...bw, forwardWeightBytes: weightBytes, streamMs },
+    prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, decodeStep: stepOps && { context: treeContext, ...stepOps },
+    tree: { context: treeContext, rows: tree }, generation: gen,
+  };
   if (values.out) {
     fs.writeFileSync(values.out, JSON.stringify(result, null, 2));
     console.log(`\nwrote ${values.out}`);

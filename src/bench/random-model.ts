@@ -18,6 +18,8 @@ import { readJsonObject } from '../../util/json-file';
 export const MODEL_PRESETS: Record<string, Record<string, unknown>> = {
   'smollm-135m': { hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, tie_word_embeddings: true },
   'tiny-coder-dsc': { hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 64, intermediate_size: 688, vocab_size: 32256, tie_word_embeddings: true },
+  // deepseek-ai/deepseek-coder-1.3b-base: float32 weights 5.4 GB, more than wasm's 4 GiB memory (webgpu or tfjs-node)
+  'deepseek-coder-1.3b': { hidden_size: 2048, num_hidden_layers: 24, num_attention_heads: 16, num_key_value_heads: 16, intermediate_size: 5504, vocab_size: 32256, tie_word_embeddings: false, rope_scaling: { type: 'linear', factor: 4 }, max_position_embeddings: 16384, rope_theta: 100000, rms_norm_eps: 1e-6 },
   'tinystories-656k': { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 8, num_key_value_heads: 4, intermediate_size: 384, vocab_size: 2048, tie_word_embeddings: true },
 };
 
@@ -49,10 +51,39 @@ function randomSource(c: LlamaConfig): (name: string) => Float32Array {
   };
 }
 
+/**
+ * Bytes of float32 weights the model holds: every layer, the embedding, the final norm, and the lm_head as its own
+ * transposed copy even when tied (weights.ts). Example: smollm-135m → 651,306,240 (538 MB of it read per token).
+ */
+export function heldWeightBytes(c: LlamaConfig): number {
+  return 4 * (c.numLayers * layerParams(c) + 2 * c.vocabSize * c.hiddenSize + c.hiddenSize);
+}
+
+/**
+ * Bytes of weights a one-token forward reads: every layer, the final norm and the lm_head (the embedding: one row).
+ * Example: smollm-135m → 538,060,032.
+ */
+export function forwardWeightBytes(c: LlamaConfig): number {
+  return 4 * (c.numLayers * layerParams(c) + c.vocabSize * c.hiddenSize + c.hiddenSize);
+}
+
+function layerParams(c: LlamaConfig): number {
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  return c.hiddenSize * (q + 2 * kv) + q * c.hiddenSize + 3 * c.hiddenSize * c.intermediateSize + 2 * c.hiddenSize;
+}
+
+/** tfjs-wasm's memory is 32-bit: 4 GiB at most, weights and activations together. */
+const WASM_MAX_BYTES = 2 ** 32;
+
 /** A random-weight model of the shape `spec` (preset name or config.json path) on the chosen backend. */
 export async function randomModel(spec: string, opts: { backend?: string } = {}): Promise<LlamaModel> {
-  const backend = await selectBackend(opts.backend);
   const c = readModelShape(spec);
+  const backend = await selectBackend(opts.backend);
+  const bytes = heldWeightBytes(c);
+  if (backend.name === 'wasm' && bytes >= WASM_MAX_BYTES) {
+    throw new Error(`${spec}: its float32 weights take ${(bytes / 1e9).toFixed(1)} GB, more than the wasm backend's 4 GiB memory; use --backend webgpu (a GPU, or SwiftShader) or install @tensorflow/tfjs-node`);
+  }
   const embed = 'model.embed_tokens.weight';
-  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name);
+  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name, backend.detail);
 }

@@ -152,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
   // the oracle's default cap: the whole reference + EOS of every task of the dataset (not only the first --limit)
   const oracleCap = (): number => Math.max(0, ...allTasks.map((t) => tokenizer.encode(t.reference).length)) + 1;
   const model = v.model ? await loadModel(v.model, { backend: v.backend }) : null;
-  if (model) console.error(`backend: ${model.backend}`);
+  if (model) console.error(`backend: ${model.backend} (${model.backendDetail})`);
   const vocabSize = model?.vocabSize ?? configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,

@@ -45,7 +45,7 @@ const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--pro
                           backend, model shape or CPU), else calibrated and saved (default: .cache/cost-profiles)
   --alpha/--beta/--gamma  Trie weights of D_r / D_c / cache counts (default 1)
   --seed N                retrieval-timing coin seed (default 0)
-  --backend <b>           tensorflow | wasm | cpu (default: best available)
+  --backend <b>           tensorflow | webgpu | wasm | cpu (default: best available)
   --trace <f>             write the per-step trace as JSON Lines
   --compare-ar            also run ar: speedup and token identity
   --json                  print one JSON object: { tokens, text, metrics }`;
@@ -181,7 +181,7 @@ export async function run(argv: string[]): Promise<number> {
   const tokenizer = loadTokenizer(tokenizerDir);
   const prompt = promptTokens(tokenizer, text, maxPromptTokens);
   const model = await loadModel(values.model, { backend: values.backend });
-  console.error(`backend: ${model.backend}`); // stderr: stdout carries only the text (or the JSON object)
+  console.error(`backend: ${model.backend} (${model.backendDetail})`); // stderr: stdout carries only the text (or the JSON object)
   let trace: JsonlTraceWriter | undefined;
   try {
     const expect = { vocabSize: model.vocabSize, tokenizerHash: tokenizerHash(tokenizerDir) };

@@ -13,7 +13,7 @@ import { parseArgs } from 'util';
 import { checkPromptTokenization, checkWeightHashes, formatCheck, loadHfFixture, runHfChecks } from '../../model/hf-fixture';
 import { loadModel } from '../../model/load';
 
-const HELP = `usage: fastcoder verify-hf <fixtureDir> [--backend tensorflow|wasm|cpu] [--atol 1e-4]
+const HELP = `usage: fastcoder verify-hf <fixtureDir> [--backend tensorflow|webgpu|wasm|cpu] [--atol 1e-4]
 
 Loads config.json + safetensors (from <fixtureDir>, or cases.json's model_dir) and checks, against the
 Hugging Face outputs in <fixtureDir>: prompt logits, the prompt's hidden states after every layer (when
@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const fx = loadHfFixture(positionals[0]);
   const lm = await loadModel(fx.modelDir, { backend: values.backend });
-  console.log(`backend: ${lm.backend}\nmodel: ${fx.modelDir} (${lm.config.numLayers} layers, hidden ${lm.config.hiddenSize}, vocab ${lm.vocabSize})`);
+  console.log(`backend: ${lm.backend} (${lm.backendDetail})\nmodel: ${fx.modelDir} (${lm.config.numLayers} layers, hidden ${lm.config.hiddenSize}, vocab ${lm.vocabSize})`);
   const results = [...checkWeightHashes(fx), ...checkPromptTokenization(fx), ...(await runHfChecks(fx, lm, atol))];
   lm.dispose();
   for (const r of results) console.log(formatCheck(r));

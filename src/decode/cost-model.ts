@@ -1,6 +1,6 @@
 /**
  * The cost model of one verification step on this machine: milliseconds of a forward over `rows` tokens (the root and
- * `rows - 1` draft nodes, with the tree mask) plus one logits row read back, and the cost of each further row read
+ * `rows - 1` draft nodes, with the tree mask) plus the root row's argmax read back, and the cost of each further row read
  * (one per accepted node). `--budget auto` (`budget.ts`) divides expected tokens by it.
  *
  * Measured by `calibrate` on the loaded model (a causal chain of each size at a fixed context, sizes interleaved in
@@ -23,7 +23,7 @@ import type { CausalLM } from '../../model/causal-lm';
 import type { LlamaConfig } from '../../model/config';
 import { verifyInputs } from '../../trie/draft-tree';
 
-export const PROFILE_FORMAT = 1;
+export const PROFILE_FORMAT = 2; // 2: a verify step is forward + argmax of the rows read (1: logits rows read back)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
 const CONTEXT = 128; // cache length during calibration (a short code prompt; decode cost barely moves to 2048 here)
@@ -40,8 +40,8 @@ export interface CostProfile {
   format: number; // PROFILE_FORMAT
   key: ProfileKey;
   context: number; // cache length the forwards ran on
-  points: [number, number][]; // [rows, fastest ms] of forward + one logits row + commit, rows ascending
-  rowMs: number; // fastest ms of one more logits row read back
+  points: [number, number][]; // [rows, fastest ms] of forward + one argmax read (the root row, or all rows: verifyRows) + commit, rows ascending
+  rowMs: number; // fastest ms of one more row's argmax read back (0 when the model reads all rows at once)
   measuredAt: string; // ISO date
 }
 
@@ -99,6 +99,7 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
     return verifyInputs(token(CONTEXT), CONTEXT, { tokens: Array.from({ length: n }, (_, i) => token(CONTEXT + 1 + i)), parents: Array.from({ length: n }, (_, i) => i - 1), depths: Array.from({ length: n }, (_, i) => i), weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } });
   };
   const inputs = CALIBRATION_ROWS.map(chain);
+  const all = model.verifyRows === 'all'; // the verify step reads every row's argmax in one go: no cost per accepted row
   const samples = CALIBRATION_ROWS.map(() => [] as number[]);
   const rowSamples: number[] = [];
   const warmupEnd = performance.now() + warmupMs;
@@ -110,16 +111,16 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
     for (const [s, x] of inputs.entries()) {
       const t0 = performance.now();
       await model.forwardHidden(x.tokens, x.positions, x.mask);
-      await model.logits([0]);
+      await model.argmax(all ? x.tokens.map((_, i) => i) : [0]); // as verify reads: every row at once, or the root's
       const t1 = performance.now();
-      if (x.tokens.length > 1) await model.logits([1]); // one more row read: what each accepted node adds
+      if (!all && x.tokens.length > 1) await model.argmax([1]); // one more row: what each accepted node adds
       const t2 = performance.now();
       model.commit([0]);
       const t3 = performance.now();
       model.rollback(CONTEXT);
       if (warming) continue;
       samples[s].push(t1 - t0 + (t3 - t2));
-      if (x.tokens.length > 1) rowSamples.push(t2 - t1);
+      if (!all && x.tokens.length > 1) rowSamples.push(t2 - t1);
     }
   }
   model.reset();
@@ -128,7 +129,7 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
   const fastest = samples.map((xs) => Math.min(...xs));
   for (let s = fastest.length - 2; s >= 0; s--) fastest[s] = Math.min(fastest[s], fastest[s + 1]);
   const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, fastest[s]]);
-  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, rowMs: Math.min(...rowSamples), measuredAt: new Date().toISOString() };
+  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, rowMs: rowSamples.length > 0 ? Math.min(...rowSamples) : 0, measuredAt: new Date().toISOString() };
 }
 
 /** Why `p` (read from `file`) cannot be used for `key`, or null when it can. */

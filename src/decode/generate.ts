@@ -10,7 +10,7 @@
  *   r.text, r.metrics.acceptance
  */
 import type { CausalLM } from '../../model/causal-lm';
-import { acceptGreedy, argmaxRow, type Acceptance } from '../../model/greedy';
+import { acceptOnModel, type Acceptance } from '../../model/greedy';
 import type { Tokenizer } from '../../model/tokenizer';
 import type { StepFeedback } from '../../retrieval/types';
 import { verifyInputs, type DraftTree } from '../../trie/draft-tree';
@@ -86,13 +86,14 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
 }
 
 /**
- * One verification forward over [root + tree] with the tree mask and position ids, then greedy acceptance. Only the
- * rows on the accepted path get logits (the lm_head is most of a small model's tree forward).
+ * One verification forward over [root + tree] with the tree mask and position ids, then greedy acceptance with the
+ * argmaxes computed by the model: only the rows on the accepted path on a CPU (the lm_head is most of a small model's
+ * tree forward), all rows in one read on a GPU (`CausalLM.verifyRows`).
  */
 async function verify(model: CausalLM, root: number, tree: DraftTree): Promise<Acceptance> {
   const inputs = verifyInputs(root, model.cacheLength, tree);
   await model.forwardHidden(inputs.tokens, inputs.positions, inputs.mask);
-  return acceptGreedy(tree.tokens, tree.parents, async (row) => argmaxRow(await model.logits([row]), 0, model.vocabSize));
+  return acceptOnModel(model, tree.tokens, tree.parents);
 }
 
 /** What the retriever learns from a step: the context so far and how many of the `kept` tokens came from the draft. */

@@ -104,6 +104,23 @@ class Oracle implements OracleLM {
     return out;
   }
 
+  async argmax(rows: ArrayLike<number>): Promise<Int32Array> {
+    this.check();
+    const predicted = this.pending?.predicted;
+    if (!predicted) throw new Error('oracle: argmax without a forward');
+    const out = Int32Array.from(rows, (r) => {
+      if (!(Number.isInteger(r) && r >= 0 && r < predicted.length)) throw new Error(`oracle: argmax row ${r} outside the last forward's ${predicted.length} tokens`);
+      return predicted[r];
+    });
+    await this.costModel?.argmax(rows);
+    return out;
+  }
+
+  /** As the cost model verifies (its backend decides), else one row at a time. */
+  get verifyRows(): 'path' | 'all' {
+    return this.costModel?.verifyRows ?? 'path';
+  }
+
   /** The script token after row i's context, or EOS off the script. Throws on a position that is not cache + depth. */
   private predictRow(tokens: ArrayLike<number>, positions: ArrayLike<number>, mask: Uint8Array | undefined, i: number): number {
     const n = tokens.length;

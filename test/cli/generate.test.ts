@@ -34,7 +34,7 @@ describe('fastcoder generate', () => {
     const trace = path.join(tmp, 't.jsonl');
     const { code, out, err } = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'pld', '--max-new-tokens', '16', '--json', '--compare-ar', '--trace', trace]);
     expect(code).toBe(0);
-    expect(err).toMatch(/^backend: (wasm|tensorflow|cpu)$/m); // the chosen backend, on stderr so stdout stays JSON
+    expect(err).toMatch(/^backend: (wasm|tensorflow|webgpu|cpu) \(.+\)$/m); // the chosen backend, on stderr so stdout stays JSON
     const j = JSON.parse(out.trim());
     expect(Object.keys(j)).toEqual(['tokens', 'text', 'metrics']);
     expect(j.tokens.length).toBe(16);

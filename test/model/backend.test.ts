@@ -1,6 +1,7 @@
 /** Backend choice: explicit names, FASTCODER_BACKEND, and the default order (native tfjs-node if it loads, else wasm). */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../model/backend';
+import { vulkanDriverListed } from '../../model/webgpu';
 
 const loads = (pkg: string) => {
   try {
@@ -31,7 +32,7 @@ test('FASTCODER_BACKEND is used when no name is given; an explicit name wins', a
 });
 
 test('unknown names are errors that say where they came from', async () => {
-  await expect(selectBackend('webgl')).rejects.toThrow("unknown backend 'webgl' (from --backend); choose one of tensorflow, wasm, cpu");
+  await expect(selectBackend('webgl')).rejects.toThrow("unknown backend 'webgl' (from --backend); choose one of tensorflow, webgpu, wasm, cpu");
   process.env.FASTCODER_BACKEND = 'gpu';
   await expect(selectBackend()).rejects.toThrow("unknown backend 'gpu' (from FASTCODER_BACKEND)");
 });
@@ -40,4 +41,22 @@ test(`default: ${nativeLoads ? 'tfjs-node loads here, so tensorflow' : 'no tfjs-
   expect((await selectBackend()).name).toBe(nativeLoads ? 'tensorflow' : 'wasm');
   if (nativeLoads) expect((await selectBackend('tensorflow')).name).toBe('tensorflow');
   else await expect(selectBackend('tensorflow')).rejects.toThrow("backend 'tensorflow' requested but neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads here");
+});
+
+test('vulkanDriverListed: a driver named in the environment counts', () => {
+  const saved = process.env.VK_ICD_FILENAMES;
+  process.env.VK_ICD_FILENAMES = '/nonexistent/icd.json';
+  try {
+    expect(vulkanDriverListed()).toBe(true);
+  } finally {
+    if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
+    else process.env.VK_ICD_FILENAMES = saved;
+  }
+});
+
+// with no Vulkan driver at all (this machine without VK_ICD_FILENAMES), webgpu by name is an error that says why,
+// and the automatic choice does not try it; test/model/webgpu.test.ts covers the case with an adapter
+(vulkanDriverListed() ? test.skip : test)('webgpu by name without a Vulkan driver: an error naming the cause', async () => {
+  await expect(selectBackend('webgpu')).rejects.toThrow("backend 'webgpu' requested but Dawn found no adapter (is libvulkan1 installed, and a Vulkan driver?");
+  expect((await selectBackend()).name).not.toBe('webgpu');
 });

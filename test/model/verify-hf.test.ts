@@ -27,11 +27,11 @@ const lines = () => out.join('\n');
 
 test('bundled fixture: every check passes, one line each, exit 0', async () => {
   expect(await run([path.join(FIX, 'deepseek-tiny'), '--backend', 'wasm'])).toBe(0);
-  expect(lines()).toMatch(/^backend: wasm$/m);
+  expect(lines()).toMatch(/^backend: wasm \(@tensorflow\/tfjs-backend-wasm, \d+ thread\(s\)\)$/m);
   for (const check of ['prompt_logits', 'hidden_states', 'tree_logits', 'tree_logits_rows', 'kv_chunk1_logits', 'kv_chunk2_logits', 'greedy_step_logits']) {
     expect(lines()).toMatch(new RegExp(`^PASS ${check} +max\\|diff\\| \\d\\.\\d\\de-\\d`, 'm'));
   }
-  expect(lines()).toMatch(/^all 9 checks passed/m);
+  expect(lines()).toMatch(/^all 10 checks passed/m);
 });
 
 test('a perturbed expected value (1e-3 on one tree logit) fails with llm.c-style detail, exit 1', async () => {
@@ -45,7 +45,7 @@ test('a perturbed expected value (1e-3 on one tree logit) fails with llm.c-style
   expect(lines()).toMatch(/^FAIL tree_logits +max\|diff\| 1\.0\de-3/m);
   expect(lines()).toMatch(/tree_logits\[700\] got .* want .* MISMATCH/);
   expect(lines()).toMatch(/^PASS prompt_logits/m);
-  expect(lines()).toMatch(/^1 of 9 checks FAILED/m);
+  expect(lines()).toMatch(/^1 of 10 checks FAILED/m);
 });
 
 test('a perturbed hidden state (1e-3 on layer 0\'s output) fails naming the layer; without debug.hidden_states the check is not run', async () => {
@@ -58,7 +58,7 @@ test('a perturbed hidden state (1e-3 on layer 0\'s output) fails naming the laye
   expect(await run([dir, '--backend', 'wasm'])).toBe(1);
   expect(lines()).toMatch(/^FAIL hidden_states +max\|diff\| 1\.0\de-3/m);
   expect(lines()).toMatch(/hidden_states\[1\]\[100\] got .* want .* MISMATCH/);
-  expect(lines()).toMatch(/^1 of 9 checks FAILED/m);
+  expect(lines()).toMatch(/^1 of 10 checks FAILED/m);
 
   const cases = path.join(dir, 'cases.json');
   const json = JSON.parse(fs.readFileSync(cases, 'utf8'));
@@ -67,7 +67,7 @@ test('a perturbed hidden state (1e-3 on layer 0\'s output) fails naming the laye
   out = [];
   expect(await run([dir, '--backend', 'wasm'])).toBe(0);
   expect(lines()).not.toMatch(/hidden_states/);
-  expect(lines()).toMatch(/^all 8 checks passed/m);
+  expect(lines()).toMatch(/^all 9 checks passed/m);
 });
 
 test('sharded weights (model.safetensors.index.json + 2 shards) verify the same', async () => {
@@ -95,7 +95,7 @@ test('sharded weights (model.safetensors.index.json + 2 shards) verify the same'
   fs.rmSync(path.join(dir, 'model.safetensors'));
   fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
   expect(await run([dir, '--backend', 'wasm'])).toBe(0);
-  expect(lines()).toMatch(/^all 9 checks passed/m);
+  expect(lines()).toMatch(/^all 10 checks passed/m);
 });
 
 test("the shared layout: model_dir '../../../models/tinystories-656k' relative to cases.json, hashes and tokenization checked", async () => {
@@ -109,7 +109,7 @@ test("the shared layout: model_dir '../../../models/tinystories-656k' relative t
   expect(lines()).toContain(`model: ${path.join(tmp, 'shared', 'models', 'tinystories-656k')}`);
   expect(lines()).toMatch(/^PASS sha256 model\.safetensors/m);
   expect(lines()).toMatch(/^PASS prompt_tokenization/m);
-  expect(lines()).toMatch(/^all 13 checks passed/m);
+  expect(lines()).toMatch(/^all 14 checks passed/m);
 });
 
 test('usage errors and a directory that is not a fixture', async () => {
