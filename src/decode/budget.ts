@@ -200,7 +200,7 @@ export class BudgetChooser {
 
 /** What the decoding loop asks of a budget: how many nodes to draft, which prefix to verify, and what to learn. */
 export interface StepBudget {
-  draft(drafter: Drafter, context: Int32Array, room: number): Promise<Draft>; // the drafted tree (at most `room` nodes)
+  draft(drafter: Drafter, context: Int32Array): Promise<Draft>; // the drafted tree: never cut to the tokens left (what those bound is the depth accepted, not the nodes verified)
   trim(tree: DraftTree): DraftTree; // the prefix to verify
   observe(tree: DraftTree, tokens: readonly number[]): void; // the whole drafted tree and the step's greedy tokens
 }
@@ -211,10 +211,10 @@ const calibrated = new WeakMap<CausalLM, Promise<CostProfile>>(); // `auto` with
  * The budget of one generation: a fixed size (draft that many, verify all), or `auto` with `profile`, else with a
  * profile calibrated once per model object (in memory; the CLI caches profiles on disk, `loadOrCalibrate`).
  *
- * Example: const b = await openBudget(7, model); (await b.draft(drafter, ctx, 100)).tree.tokens.length <= 7; b.trim(tree) === tree
+ * Example: const b = await openBudget(7, model); (await b.draft(drafter, ctx)).tree.tokens.length <= 7; b.trim(tree) === tree
  */
 export async function openBudget(budget: Budget, model: CausalLM, profile?: CostProfile): Promise<StepBudget> {
-  if (budget !== 'auto') return { draft: (drafter, context, room) => drafter.draft(context, Math.min(budget, room)), trim: (tree) => tree, observe() {} };
+  if (budget !== 'auto') return { draft: (drafter, context) => drafter.draft(context, budget), trim: (tree) => tree, observe() {} };
   if (!profile) {
     if (!calibrated.has(model)) calibrated.set(model, calibrate(model, profileKey('in-memory', 'this model object')));
     profile = await calibrated.get(model)!;
@@ -222,9 +222,9 @@ export async function openBudget(budget: Budget, model: CausalLM, profile?: Cost
   const chooser = new BudgetChooser(profile);
   let drafting = true;
   return {
-    async draft(drafter, context, room) {
+    async draft(drafter, context) {
       drafting = chooser.drafting();
-      return drafting ? drafter.draft(context, Math.min(AUTO_MAX_NODES, room)) : noDrafter().draft(context, 0);
+      return drafting ? drafter.draft(context, AUTO_MAX_NODES) : noDrafter().draft(context, 0);
     },
     trim: (tree) => (drafting ? trimTree(tree, chooser.choose(tree).nodes) : (chooser.skipped(), tree)),
     observe: (tree, tokens) => chooser.observe(tree, tokens),

@@ -57,7 +57,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     prefillMs = now() - start;
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
-      const drafted = await budget.draft(drafter, context.view(), Infinity); // retrieve → Trie (auto: not while drafting does not pay); never cut to the tokens left (the paper verifies a fixed top-k)
+      const drafted = await budget.draft(drafter, context.view()); // retrieve → Trie (auto: not while drafting does not pay)
       const draft = { ...drafted, tree: budget.trim(drafted.tree) };
       const t1 = now();
       const acc = await verify(model, context.last(), draft.tree); // one forward over [root + tree], greedy acceptance
