@@ -22,6 +22,7 @@ import { parseModes } from '../src/bench/modes';
 import { excludeLines, readRepos, repoDatastore, type TokenizerIdentity } from '../src/bench/repo-datastores';
 import { promptIds } from '../src/bench/run';
 import { generate } from '../src/decode/generate';
+import { runEntryPoint } from '../src/cli/entry';
 import { createOracle } from '../src/decode/oracle';
 
 const quantile = (xs: number[], q: number): number => {
@@ -29,13 +30,13 @@ const quantile = (xs: number[], q: number): number => {
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
 };
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const { values: v } = parseArgs({
     options: { dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' }, modes: { type: 'string' }, limit: { type: 'string' }, budget: { type: 'string' }, out: { type: 'string' } },
   });
   if ((v.dataset !== 'humaneval' && v.dataset !== 'repoeval') || !v.data || !v.tokenizer || !v['common-index']) {
     console.error('usage: bench-drafting.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> [--modes a,b] [--limit N] [--budget N] [--out json]');
-    process.exit(2);
+    return 2;
   }
   const tokenizer = loadTokenizer(v.tokenizer);
   const vocabSize = configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
@@ -78,9 +79,7 @@ async function main(): Promise<void> {
   console.log('mode                 steps    L/F     p50 ms   p90 ms   mean ms');
   for (const r of rows) console.log(`${r.mode.padEnd(20)} ${String(r.steps).padStart(6)}   ${r.acceptance.toFixed(3)}   ${r.p50Ms.toFixed(3)}    ${r.p90Ms.toFixed(3)}    ${r.meanMs.toFixed(3)}`);
   if (v.out) fs.writeFileSync(v.out, JSON.stringify({ dataset: v.dataset, budget, commonIndex: v['common-index'], rows }, null, 1));
+  return 0;
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runEntryPoint('bench-drafting', main);

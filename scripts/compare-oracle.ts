@@ -14,6 +14,8 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import type { BenchResults } from '../src/bench/results';
+import { runEntryPoint } from '../src/cli/entry';
+import { readJsonFile } from '../util/json-file';
 
 /** Bench mode → reference drafter, where the reference follows the same rules. */
 const DEFAULT_MAP: Record<string, string> = { pld: 'pld', rest: 'rest', fastcoder: 'fc', 'w/o-timing': 'fc_noskip', 'w/o-cache': 'fc_nocache', '+cache0': 'fc_cache0' };
@@ -60,19 +62,15 @@ export function compare(results: BenchResults, ref: Reference, map: Record<strin
   return out;
 }
 
-function main(): void {
+async function main(): Promise<number> {
   const { values: v, positionals } = parseArgs({ allowPositionals: true, options: { map: { type: 'string' }, show: { type: 'string' }, out: { type: 'string' } } });
   if (positionals.length !== 2) {
     console.error('usage: compare-oracle.ts <results.json> <reference.json> [--map mode=drafter,...] [--show N] [--out <json>]');
-    process.exit(2);
+    return 2;
   }
   const [resultsFile, refFile] = positionals;
-  const read = (f: string) => {
-    if (!fs.existsSync(f)) throw new Error(`${f}: file not found`);
-    return JSON.parse(fs.readFileSync(f, 'utf8'));
-  };
   const map = v.map ? Object.fromEntries(v.map.split(',').map((kv) => kv.split('=') as [string, string])) : DEFAULT_MAP;
-  const rows = compare(read(resultsFile) as BenchResults, read(refFile) as Reference, map);
+  const rows = compare(readJsonFile(resultsFile) as BenchResults, readJsonFile(refFile) as Reference, map);
   const show = Number(v.show ?? 8);
   console.log('mode                 drafter     tasks   ours    ref     diff    differ');
   for (const r of rows) {
@@ -80,6 +78,7 @@ function main(): void {
     for (const d of r.differ.slice(0, show)) console.log(`    ${d.task}: ours [${d.ours}] ref [${d.reference}]`);
   }
   if (v.out) fs.writeFileSync(v.out, JSON.stringify(rows, null, 1));
+  return 0;
 }
 
-if (require.main === module) main();
+if (require.main === module) runEntryPoint('compare-oracle', main);
