@@ -66,6 +66,17 @@ function stepsChart(steps: StepTrace[]): string {
   return stackedBarChart('tokens accepted per step, by source', steps.map((s) => String(s.step)), series, 'step');
 }
 
+/**
+ * The draft budget as run: fixed, or `auto` with the mean tree it chose. Example: ('auto', steps of 2 and 4 nodes) →
+ * 'auto: chosen per step from the cost model (3.0 draft tokens per forward on average)'
+ */
+function budgetText(budget: unknown, steps: StepTrace[]): string {
+  if (typeof budget === 'number') return `${budget} draft tokens per forward`;
+  if (budget !== 'auto') return 'not recorded';
+  const mean = steps.reduce((n, s) => n + s.draft.tokens.length, 0) / Math.max(1, steps.length);
+  return `auto: chosen per step from the cost model (${mean.toFixed(1)} draft tokens per forward on average)`;
+}
+
 /** The run's settings: model, mode, draft budget, prompt. */
 function headerList(trace: Trace, model: string | undefined): string {
   const h = trace.header;
@@ -75,7 +86,7 @@ function headerList(trace: Trace, model: string | undefined): string {
   return metaList([
     ['model', model ?? 'not recorded in the trace'],
     ['mode', h.mode],
-    ['draft budget', draftless ? 'none (plain greedy decoding: no drafts)' : typeof budget === 'number' ? `${budget} draft tokens per forward` : 'not recorded'],
+    ['draft budget', draftless ? 'none (plain greedy decoding: no drafts)' : budgetText(budget, trace.steps)],
     ['prompt', `${h.promptTokens.length} tokens, ${promptLines} lines (grey in the code below)`],
     ['steps', `${trace.steps.length} verification forwards`],
   ]);

@@ -70,6 +70,8 @@ describe('trace page header and charts', () => {
     expect(html).toContain('<dt>prompt</dt><dd>3 tokens, 2 lines');
     expect(tracePage({ ...t, header: { ...t.header, model: 'from-the-header' } })).toContain('<dt>model</dt><dd>from-the-header</dd>');
     expect(tracePage({ ...t, header: { ...t.header, mode: 'ar', options: {} } })).toContain('<dt>draft budget</dt><dd>none (plain greedy decoding: no drafts)</dd>');
+    const mean = t.steps.reduce((n, s) => n + s.draft.tokens.length, 0) / t.steps.length;
+    expect(tracePage({ ...t, header: { ...t.header, options: { budget: 'auto' } } })).toContain(`<dd>auto: chosen per step from the cost model (${mean.toFixed(1)} draft tokens per forward on average)</dd>`);
   });
   it('shows BOS and EOS as labels, never their raw characters', () => {
     const code = html.match(/<pre class="code">(.*?)<\/pre>/s)![1];
