@@ -99,7 +99,8 @@ export function loadTokenizer(dir: string): Tokenizer {
       if (!opts.addSpecialTokens) return ids;
       return [...(addBos ? [bosId!] : []), ...ids, ...(addEos ? [eosIds[0]] : [])];
     },
-    decode: (ids, opts = {}) => hf.decode(Array.from(ids), { skip_special_tokens: opts.skipSpecialTokens ?? true }),
+    // tokenizers.js refuses an empty id list ('token_ids must be a non-empty array'); no ids decode to no text
+    decode: (ids, opts = {}) => (ids.length === 0 ? '' : hf.decode(Array.from(ids), { skip_special_tokens: opts.skipSpecialTokens ?? true })),
     tokenTexts() {
       if (!texts) {
         texts = [];

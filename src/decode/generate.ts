@@ -80,7 +80,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     await drafter.close();
   }
   const tokens = Array.from(context.view().subarray(promptIds.length));
-  const result: GenerationResult = { tokens, text: tokens.length > 0 ? tokenizer.decode(tokens) : '', stopReason, metrics: metrics.finish(tokens.length, now() - start, prefillMs) };
+  const result: GenerationResult = { tokens, text: tokenizer.decode(tokens), stopReason, metrics: metrics.finish(tokens.length, now() - start, prefillMs) };
   opts.trace?.write({ kind: 'summary', tokens, text: result.text, stopReason, metrics: result.metrics });
   return result;
 }

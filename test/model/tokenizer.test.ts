@@ -65,6 +65,11 @@ describe('DeepSeek-Coder specifics', () => {
     expect(tok.decode(tok.encode(code))).toBe(code);
   });
 
+  test('no ids decode to no text (tokenizers.js alone refuses an empty list)', () => {
+    expect(tok.decode([])).toBe('');
+    expect(tok.decode(new Int32Array(0), { skipSpecialTokens: false })).toBe('');
+  });
+
   // HF's Digits pre-tokenizer uses Rust char::is_numeric (Nd, Nl, No); tokenizers.js only \p{Nd}. The wrapper splits
   // No/Nl characters out first; without that, vector #0 ('ied 4 ½ months' → ... 207 19192 4217) fails.
   test('numeric (No/Nl) characters are split out like HF Digits', () => {
