@@ -32,6 +32,7 @@ import { forwardWeightBytes, MODEL_PRESETS, randomModel } from '../src/bench/ran
 import { runEntryPoint } from '../src/cli/entry';
 import { generate } from '../src/decode/generate';
 import { verifyInputs, type DraftTree } from '../trie/draft-tree';
+import { median } from '../util/stats';
 
 const FILL_CHUNK = 256;
 const DECODE_WARMUP = 3; // untimed steps after a prefill/fill, whose large arrays are still being collected
@@ -42,7 +43,6 @@ const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.key
   [--warmup 20] [--prefill 128 (0 = skip)]
   [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]]`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 const token = (i: number, c: LlamaConfig) => (i * 7919 + 13) % c.vocabSize;

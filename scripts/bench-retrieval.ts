@@ -20,6 +20,7 @@ import { DEFAULT_RETRIEVER_OPTIONS, FastRetriever } from '../retrieval/retriever
 import type { SearchOptions } from '../retrieval/suffix-array';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
 import { runEntryPoint } from '../src/cli/entry';
+import { mean, quantile } from '../util/stats';
 
 interface BuildFigures {
   documents: number;
@@ -41,13 +42,9 @@ interface Latency {
   hitRate: number; // calls that returned at least one continuation
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 function summarize(name: string, us: number[], hits: number): Latency {
   const s = [...us].sort((a, b) => a - b);
-  return { name, calls: s.length, p50us: quantile(s, 0.5), p99us: quantile(s, 0.99), meanus: s.reduce((a, b) => a + b, 0) / s.length, hitRate: hits / s.length };
+  return { name, calls: s.length, p50us: quantile(s, 0.5), p99us: quantile(s, 0.99), meanus: mean(s), hitRate: hits / s.length };
 }
 
 interface Identity {

@@ -24,6 +24,7 @@ import { JsonlTraceWriter } from '../src/trace/writer';
 import { readTrace } from '../src/trace/reader';
 import { tracePage } from '../src/trace/page';
 import { runEntryPoint } from '../src/cli/entry';
+import { median } from '../util/stats';
 
 const ROOT = path.join(__dirname, '..');
 const MODEL = path.join(ROOT, 'models/tiny-coder-dsc');
@@ -36,7 +37,6 @@ const MAX_NEW = 64;
 const ROUNDS = 3; // timed rounds per task (ms/token: the median)
 
 const f2 = (x: number) => x.toFixed(2);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
 async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });

@@ -56,7 +56,8 @@ export { runBench, sessionCaches, promptIds, type RunOptions, type Target } from
 export { warmUp, WARM_UP_TOKENS } from './bench/warm-up';
 export { loadHumanEval, loadRepoEval, loadTasks, type BenchTask } from './bench/datasets';
 export { readRepos, repoDatastore, excludeLines, type RepoFiles, type TokenizerIdentity } from './bench/repo-datastores';
-export { readResults, writeResults, quantile, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
+export { quantile, median, mean } from '../util/stats';
+export { readResults, writeResults, type BenchResults, type ModeAggregate, type TaskResult } from './bench/results';
 export { markdownSummary, tableI, tableII, tableIV } from './bench/tables';
 export { readTrace, parseTrace, type Trace } from './trace/reader';
 export { tracePage } from './trace/page';

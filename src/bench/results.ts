@@ -2,6 +2,7 @@
  * The benchmark results file (`--out results.json`): the run's configuration, one row per (task, mode), and the
  * aggregates per mode and per repository. Rewritten every few seconds during a run, so that an interrupted run resumes about where it stopped.
  */
+import { mean, quantile } from '../../util/stats';
 import type { Budget } from '../decode/budget';
 import type { GenerationMetrics, StepTiming } from '../trace/types';
 import { readJsonFile } from '../../util/json-file';
@@ -112,19 +113,6 @@ export function taskResult(
 }
 
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
-const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
-
-/**
- * The q-quantile with linear interpolation between order statistics (numpy's default); 0 for no values.
- * Example: quantile([8, 12], 0.25) → 9; quantile([3, 1, 2], 0.5) → 2
- */
-export function quantile(xs: number[], q: number): number {
-  if (!xs.length) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const at = q * (s.length - 1);
-  const lo = Math.floor(at);
-  return s[lo] + (at - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
-}
 
 function sumTiming(rows: TaskResult[]): StepTiming {
   const t: StepTiming = { retrieveMs: 0, trieMs: 0, forwardMs: 0, commitMs: 0, otherMs: 0 };

@@ -10,12 +10,13 @@
  * step revealed (`observe`): every node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy
  * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
- * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, times a scale learned in
- * this generation (measured verify time over predicted: the machine may be busier or the context longer than at
- * calibration), per size class (rows rounded up to a power of two; a class not yet seen takes the overall scale),
- * because on a busy machine a longer forward is preempted more often, so the curve steepens; plus the step's overhead
- * outside the verify (retrieval, Trie, feedback), measured as the time between `observe` and the next `choose`. Both
- * are running means.
+ * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, plus an offset learned in
+ * this generation (measured verify time minus predicted: the context is longer and the cache in more blocks than at
+ * calibration, the machine busier), one for every size: the difference is mostly per forward, not per row (SmolLM-135M
+ * on wasm, medians while decoding: 1, 2, 4, 8 rows cost 46-50, 58, 57-65, 93-98 ms against a profile of 35, 49, 55, 87
+ * from the fastest runs; +8 to +13 ms at every size), and a per-size scale learned only from the sizes chosen left
+ * the others with a wrong curve; plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as
+ * the time between `observe` and the next `choose`. Both are running means.
  *
  * Not drafting at all: when even the best n does not pay for the step's overhead (expected tokens per ms below a plain
  * greedy step's, measured without retrieval), the next steps skip retrieval and the Trie altogether (`drafting()`
@@ -77,11 +78,6 @@ export interface BudgetChoice {
   expectedMs: number; // predicted cost of the step, overhead included
 }
 
-/** Rows rounded up to a power of two. Example: sizeClass(5) → 8; sizeClass(1) → 1 */
-function sizeClass(rows: number): number {
-  return 2 ** Math.ceil(Math.log2(rows));
-}
-
 /** The running mean after `sample` (the sample itself when `first`). Example: runningMean(10, 20, false) → 12 */
 function runningMean(mean: number, sample: number, first: boolean): number {
   return first ? sample : mean + SMOOTHING * (sample - mean);
@@ -109,8 +105,7 @@ export class BudgetChooser {
   private readonly root = new Correction(PRIOR.root.accepted, PRIOR.root.trials);
   private readonly deeper = new Correction(PRIOR.deeper.accepted, PRIOR.deeper.trials);
   private overheadMs = 0;
-  private scale = 1; // measured verify ms / the profile's prediction, over all steps
-  private readonly scales = new Map<number, number>(); // the same per size class (rows rounded up to a power of two)
+  private offsetMs = 0; // measured verify ms minus the profile's prediction (running mean)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
   private verifying: { nodes: number; since: number } | null = null; // the choice being verified
@@ -147,7 +142,7 @@ export class BudgetChooser {
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
     if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
     const p = this.nodeProbabilities(tree);
-    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, (this.scales.get(sizeClass(rows)) ?? this.scale) * stepMs(this.profile, rows, accepted) + this.overheadMs);
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, stepMs(this.profile, rows, accepted) + this.offsetMs + this.overheadMs);
     let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
     let accepted = 0;
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
@@ -156,8 +151,8 @@ export class BudgetChooser {
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
     }
     this.verifying = { nodes: best.nodes, since: this.clock() };
-    const plainMs = (this.scales.get(1) ?? this.scale) * stepMs(this.profile, 1, 0); // a greedy step without retrieval
-    const pays = plainMs === 0 || best.expectedTokens * plainMs > best.expectedMs;
+    const plainMs = stepMs(this.profile, 1, 0) + this.offsetMs; // a greedy step without retrieval
+    const pays = plainMs <= 0 || best.expectedTokens * plainMs > best.expectedMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
     this.skip = 0;
     return best;
@@ -172,12 +167,7 @@ export class BudgetChooser {
     const now = this.clock();
     if (this.verifying) {
       const predicted = stepMs(this.profile, this.verifying.nodes + 1, Math.min(this.verifying.nodes, tokens.length - 1));
-      if (predicted > 0) {
-        const sample = (now - this.verifying.since) / predicted;
-        const c = sizeClass(this.verifying.nodes + 1);
-        this.scale = runningMean(this.scale, sample, this.observed === 0);
-        this.scales.set(c, runningMean(this.scales.get(c) ?? 0, sample, !this.scales.has(c)));
-      }
+      if (predicted > 0) this.offsetMs = runningMean(this.offsetMs, now - this.verifying.since - predicted, this.observed === 0); // a free profile ranks by tokens only
       this.verifying = null;
     }
     const ratios = weightRatios(tree);

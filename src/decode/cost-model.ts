@@ -4,8 +4,9 @@
  * (one per accepted node). `--budget auto` (`budget.ts`) divides expected tokens by it.
  *
  * Measured by `calibrate` on the loaded model (a causal chain of each size at a fixed context, sizes interleaved in
- * rounds, the fastest run of each size: on a shared machine that is the least disturbed one, and `budget.ts` rescales
- * the curve online to the time steps actually take), because the curve depends on the backend and the model's shape: on one CPU core
+ * rounds, the median run of each size: the fastest run flatters a small forward more than a large one (measured on
+ * SmolLM-135M: fastest 35 / 55 ms at 1 / 4 rows, medians 46-50 / 57-65 during decoding), and `budget.ts` corrects the
+ * curve online by the time steps actually take), because the curve depends on the backend and the model's shape: on one CPU core
  * (tfjs-wasm) a 65-row forward costs ~13 one-row forwards and steps every 4 rows; on a GPU it is nearly flat.
  * A profile is cached on disk per backend + model shape + host (`loadOrCalibrate`); a profile measured elsewhere
  * (another backend, shape or CPU) or by another tfjs / profile format is refused with a message naming the file.
@@ -22,8 +23,9 @@ import { version_core as TFJS_VERSION } from '@tensorflow/tfjs-core';
 import type { CausalLM } from '../../model/causal-lm';
 import type { LlamaConfig } from '../../model/config';
 import { verifyInputs } from '../../trie/draft-tree';
+import { median } from '../../util/stats';
 
-export const PROFILE_FORMAT = 2; // 2: a verify step is forward + argmax of the rows read (1: logits rows read back)
+export const PROFILE_FORMAT = 3; // 3: medians (2: fastest runs; 1: logits rows read back instead of argmaxes)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
 const CONTEXT = 128; // cache length during calibration (a short code prompt; decode cost barely moves to 2048 here)
@@ -40,8 +42,8 @@ export interface CostProfile {
   format: number; // PROFILE_FORMAT
   key: ProfileKey;
   context: number; // cache length the forwards ran on
-  points: [number, number][]; // [rows, fastest ms] of forward + one argmax read (the root row, or all rows: verifyRows) + commit, rows ascending
-  rowMs: number; // fastest ms of one more row's argmax read back (0 when the model reads all rows at once)
+  points: [number, number][]; // [rows, median ms] of forward + one argmax read (the root row, or all rows: verifyRows) + commit, rows ascending
+  rowMs: number; // median ms of one more row's argmax read back (0 when the model reads all rows at once)
   measuredAt: string; // ISO date
 }
 
@@ -83,7 +85,7 @@ export function stepMs(p: CostProfile, rows: number, accepted: number): number {
 
 /**
  * Measure `model`: prefill CONTEXT tokens, then in rounds (sizes interleaved, so drift hits all alike) a forward over a
- * chain of each size with its tree mask + one logits row + commit, rolled back after each; the fastest run of each size
+ * chain of each size with its tree mask + one logits row + commit, rolled back after each; the median run of each size
  * is kept. Untimed rounds first, at least 2 and for `warmupMs` (a fresh wasm process runs the first ~0.5 s of forwards
  * 2-3x slower), then timed rounds for `targetMs` (at least `minRounds`, at most `maxRounds`). Leaves the model reset.
  */
@@ -126,10 +128,10 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
   model.reset();
   // a forward over more rows never costs less: each size's cost is at most that of any larger one (a busy machine's
   // spikes on small sizes would otherwise look like a curve that falls)
-  const fastest = samples.map((xs) => Math.min(...xs));
-  for (let s = fastest.length - 2; s >= 0; s--) fastest[s] = Math.min(fastest[s], fastest[s + 1]);
-  const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, fastest[s]]);
-  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, rowMs: rowSamples.length > 0 ? Math.min(...rowSamples) : 0, measuredAt: new Date().toISOString() };
+  const typical = samples.map(median);
+  for (let s = typical.length - 2; s >= 0; s--) typical[s] = Math.min(typical[s], typical[s + 1]);
+  const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, typical[s]]);
+  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, rowMs: rowSamples.length > 0 ? median(rowSamples) : 0, measuredAt: new Date().toISOString() };
 }
 
 /** Why `p` (read from `file`) cannot be used for `key`, or null when it can. */

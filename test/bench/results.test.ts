@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { aggregate, BenchConfig, quantile, readResults, TaskResult, withAggregates, writeResults } from '../../src/bench/results';
+import { aggregate, BenchConfig, readResults, TaskResult, withAggregates, writeResults } from '../../src/bench/results';
 import { budgetTable, markdownSummary, markdownTable, modeBudget, tableIV } from '../../src/bench/tables';
 
 const zeroTime = { retrieveMs: 0, trieMs: 0, forwardMs: 1, commitMs: 0, otherMs: 0 };
@@ -54,7 +54,6 @@ describe('aggregate', () => {
     expect(agg.rest.msPerTokenIqr).toEqual([9, 11]);
     expect(agg.rest.taskSpeedup!.median).toBeCloseTo((20 / 8 + 10 / 12) / 2, 12);
     expect(agg.ar.taskSpeedup!.median).toBe(1);
-    expect([quantile([3, 1, 2], 0.5), quantile([8, 12], 0.25), quantile([5], 0.75), quantile([], 0.5)]).toEqual([2, 9, 5, 0]);
   });
   it('meanTree = draft nodes verified / forwards (0 for rows that did not record it)', () => {
     expect(agg.fastcoder.meanTree).toBeCloseTo(15 / 5, 12);

@@ -40,6 +40,19 @@ describe('cost model', () => {
     expect(lm.cacheLength).toBe(0);
   });
 
+  test('calibrate keeps the median run of each size, not the fastest (which flatters small forwards)', async () => {
+    // two forwards in three sleep 8 ms more: over 3 timed rounds of 13 sizes each size gets one fast run and two slow
+    const lm = sleeper();
+    let calls = 0;
+    const forwardHidden = lm.forwardHidden.bind(lm);
+    lm.forwardHidden = async (...args) => {
+      if (calls++ % 3 !== 0) await new Promise((resolve) => setTimeout(resolve, 8));
+      return forwardHidden(...args);
+    };
+    const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 3, maxRounds: 3 });
+    for (const [rows, ms] of p.points) expect(ms).toBeGreaterThanOrEqual(2 + 0.25 * rows + 8 - 1.5);
+  });
+
   test.each([
     ['format', (p: CostProfile) => ({ ...p, format: 0 }), 'stale cost profile (format 0'],
     ['tfjs', (p: CostProfile) => ({ ...p, key: { ...p.key, tfjs: '0.0.1' } }), 'stale cost profile (measured with tfjs 0.0.1'],
