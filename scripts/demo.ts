@@ -1,9 +1,11 @@
 /**
  * `npm run demo`: offline, a few minutes on 2 cores. The bundled tiny-coder-dsc model decodes three RepoEval tasks of
  * `maxhumber/redframes` with plain greedy (`ar`) and with FastCoder (D_r = the repository without the target function,
- * D_c = a slice of the CPython stdlib) with `--budget auto` (the tree size chosen per step from this machine's cost
- * model, calibrated once and cached in .cache/cost-profiles) and at the paper's draft budget (64), prints ms/token,
- * speedup, L/F and whether the outputs are identical, writes a trace page of the first task, then runs the oracle benchmark on the same tasks (Table IV: REST vs FastCoder L/F).
+ * D_c = a slice of the CPython stdlib): the paper's rules (`fastcoder`) and this project's drafter (`fastcoder-plus`)
+ * with `--budget auto` (the tree size chosen per step from this machine's cost model, calibrated once and cached in
+ * .cache/cost-profiles), and the paper's rules at its draft budget (64). Prints ms/token, speedup, L/F and whether the
+ * outputs are identical, writes a trace page of the first task (fastcoder, auto), then runs the oracle benchmark on the
+ * same tasks (Table IV: REST vs FastCoder L/F).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,7 +21,7 @@ import { tableIV } from '../src/bench/tables';
 import { warmUp } from '../src/bench/warm-up';
 import type { Budget } from '../src/decode/budget';
 import { loadOrCalibrate, modelShape, profileKey } from '../src/decode/cost-model';
-import { generate, type GenerationResult } from '../src/decode/generate';
+import { generate, type GenerationResult, type Mode } from '../src/decode/generate';
 import { JsonlTraceWriter } from '../src/trace/writer';
 import { readTrace } from '../src/trace/reader';
 import { tracePage } from '../src/trace/page';
@@ -52,14 +54,19 @@ async function main(): Promise<void> {
   console.log(`model ${path.relative(ROOT, MODEL)} on ${model.backend}; D_r ${repo} ${fullRepo.tokenCount} tokens; D_c ${path.relative(ROOT, COMMON)} ${common.tokenCount} tokens\n`);
   // FastCoder twice: with the tree size chosen per step from the cost model (auto), and with the paper's fixed budget
   const costProfile = await loadOrCalibrate(model, profileKey(model.backend, modelShape(model.config)), { dir: path.join(ROOT, '.cache/cost-profiles'), log: (m) => console.log(m) });
-  const configs: { name: string; budget: Budget }[] = [{ name: 'budget auto', budget: 'auto' }, { name: 'budget 64 (paper)', budget: 64 }];
+  // the paper's rules and this project's drafter (fastcoder-plus), both with the budget chosen per step; then the paper's fixed budget
+  const configs: { name: string; mode: Mode; budget: Budget }[] = [
+    { name: 'fastcoder, auto', mode: 'fastcoder', budget: 'auto' },
+    { name: 'fastcoder-plus, auto', mode: 'fastcoder-plus', budget: 'auto' },
+    { name: 'fastcoder, budget 64', mode: 'fastcoder', budget: 64 },
+  ];
   const cell = (ms: number, speedup: number, lf: number) => `  ${f2(ms).padStart(8)} ${(f2(speedup) + '×').padStart(8)} ${f2(lf).padStart(6)}`;
-  console.log(`${' '.repeat(43)}${configs.map((c) => `  ${('fastcoder, ' + c.name).padEnd(24)}`).join('')}`);
+  console.log(`${' '.repeat(43)}${configs.map((c) => `  ${c.name.padEnd(24)}`).join('')}`);
   console.log(`${'task'.padEnd(5)} ${'file'.padEnd(27)} ${'ar ms/tok'.padStart(9)}${configs.map(() => `  ${'ms/tok'.padStart(8)} ${'speedup'.padStart(8)} ${'L/F'.padStart(6)}`).join('')}  identical`);
   const totals = { ar: 0, L: 0, same: 0, fc: configs.map(() => ({ ms: 0, L: 0, F: 0 })) };
   // untimed warm-up of both paths (wasm compilation, first allocations), so task 0's figures are not start-up costs
   const warm = { eosIds: [EOS], repo: false, commonIndex: common, costProfile, budget: 'auto' as const };
-  await warmUp(model, tokenizer, promptIds(tokenizer, tasks[0].prompt, 512), [{ mode: 'ar', ...warm }, { mode: 'fastcoder', ...warm }]);
+  await warmUp(model, tokenizer, promptIds(tokenizer, tasks[0].prompt, 512), [{ mode: 'ar', ...warm }, { mode: 'fastcoder', ...warm }, { mode: 'fastcoder-plus', ...warm }]);
   for (const task of tasks) {
     const ids = promptIds(tokenizer, task.prompt, 512);
     const repoIndex = excludeLines(fullRepo, files, task.exclusion!, id);
@@ -74,7 +81,7 @@ async function main(): Promise<void> {
       arMs.push(ar.metrics.msPerToken);
       for (const [i, c] of configs.entries()) {
         const trace = task === tasks[0] && i === 0 && round === 0 ? new JsonlTraceWriter(path.join(OUT, 'demo-trace.jsonl')) : undefined;
-        fcLast[i] = await generate(model, tokenizer, ids, { mode: 'fastcoder', budget: c.budget, costProfile, maxNewTokens: MAX_NEW, eosIds: [EOS], repoIndex, commonIndex: common, trace });
+        fcLast[i] = await generate(model, tokenizer, ids, { mode: c.mode, budget: c.budget, costProfile, maxNewTokens: MAX_NEW, eosIds: [EOS], repoIndex, commonIndex: common, trace });
         trace?.close();
         same &&= sameOutput(fcLast[i].tokens, ar.tokens) && fcLast[i].tokens.length === ar.tokens.length;
         fcMs[i].push(fcLast[i].metrics.msPerToken);
@@ -102,8 +109,8 @@ async function main(): Promise<void> {
   model.dispose();
 
   const oracle = await runBench({
-    config: { dataset: 'repoeval', data: DATA, tokenizer: MODEL, model: null, oracle: true, commonIndex: COMMON, maxNewTokens: 1000, seed: 0, modes: ['ar', 'rest', 'fastcoder'], cacheScope: 'generation', budget: 64 },
-    tasks, modes: parseModes('ar,rest,fastcoder'), tokenizer, target: { kind: 'oracle', vocabSize: id.vocabSize, eosId: EOS, costMs: 0 }, commonIndex: common,
+    config: { dataset: 'repoeval', data: DATA, tokenizer: MODEL, model: null, oracle: true, commonIndex: COMMON, maxNewTokens: 1000, seed: 0, modes: ['ar', 'rest', 'fastcoder', 'fastcoder-plus'], cacheScope: 'generation', budget: 64 },
+    tasks, modes: parseModes('ar,rest,fastcoder,fastcoder-plus'), tokenizer, target: { kind: 'oracle', vocabSize: id.vocabSize, eosId: EOS, costMs: 0 }, commonIndex: common,
     repoIndexFor: async (t) => excludeLines(fullRepo, files, t.exclusion!, id),
   });
   console.log('\nOracle target (its greedy output is the task reference code): acceptance length L/F, as in Table IV\n');
