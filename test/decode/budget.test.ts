@@ -1,6 +1,6 @@
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie } from '../../trie/weighted-trie';
-import { BudgetChooser, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
+import { BudgetChooser, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
 import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
 import { generate } from '../../src/decode/generate';
 import { createOracle } from '../../src/decode/oracle';
@@ -81,6 +81,24 @@ describe('budget chooser', () => {
     expect(p[0]).toBeCloseTo(0.75 * kRoot, 12);
     expect(p[1]).toBeCloseTo(0.75 * kRoot * kDeep, 12);
     expect(p[2]).toBeCloseTo(0.25 * kRoot, 12);
+  });
+
+  test('learnedAs: a node learns with D_r if D_r drafted it, else the cache, else prompt lookup, else D_c', () => {
+    const tree: DraftTree = { tokens: [1, 2, 3, 4], parents: [-1, -1, -1, -1], depths: [0, 0, 0, 0], weights: [5, 2, 4, 1], counts: { repo: [0, 2, 0, 0], cache: [1, 0, 0, 0], lookup: [0, 0, 1, 0], common: [4, 4, 3, 1] } };
+    expect([0, 1, 2, 3].map((i) => learnedAs(tree, i))).toEqual([1, 0, 2, 3]);
+  });
+
+  test('κ is learned per source: D_c drafts that keep failing leave D_r drafts at the prior', () => {
+    // root children: A from D_r (weight 1), B from D_c only (weight 1): ratios 0.5 each
+    const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
+    trie.insert([1], 'repo', 1);
+    trie.insert([2], 'common', 1);
+    const tree = trie.select(2);
+    const c = new BudgetChooser(STEEP);
+    for (let i = 0; i < 5; i++) c.observe(tree, [1, 9]); // A right, B wrong, five times
+    const [pA, pB] = c.nodeProbabilities(tree);
+    expect(pA).toBeCloseTo(0.5 * ((1 + 5) / (2 + 2.5)), 12); // D_r: 5 hits over 2.5 predicted
+    expect(pB).toBeCloseTo(0.5 * (1 / (2 + 2.5)), 12); // D_c: 0 hits
   });
 
   test('drafts that keep failing drive κ down until a good chain is not verified', () => {
