@@ -23,11 +23,12 @@ import { version_core as TFJS_VERSION } from '@tensorflow/tfjs-core';
 import type { CausalLM } from '../../model/causal-lm';
 import type { LlamaConfig } from '../../model/config';
 import { verifyInputs } from '../../trie/draft-tree';
-import { median } from '../../util/stats';
+import { median, quantile } from '../../util/stats';
 
 export const PROFILE_FORMAT = 3; // 3: medians (2: fastest runs; 1: logits rows read back instead of argmaxes)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
+const BUSY_SPREAD = 0.15; // a calibration whose runs spread more than this is reported as measured on a busy machine
 const CONTEXT = 128; // cache length during calibration (a short code prompt; decode cost barely moves to 2048 here)
 
 /** What a profile was measured on; a profile is used only where every field matches. */
@@ -43,6 +44,7 @@ export interface CostProfile {
   key: ProfileKey;
   context: number; // cache length the forwards ran on
   points: [number, number][]; // [rows, median ms] of forward + one argmax read (the root row, or all rows: verifyRows) + commit, rows ascending
+  spread: number; // the sizes' median of (interquartile range / median) of their runs: above ~0.1 the machine was busy
   rowMs: number; // median ms of one more row's argmax read back (0 when the model reads all rows at once)
   measuredAt: string; // ISO date
 }
@@ -63,7 +65,7 @@ export function profileKey(backend: string, shape: string): ProfileKey {
  * Example: stepMs(flatProfile(20), 65, 10) → 20
  */
 export function flatProfile(ms: number): CostProfile {
-  return { format: PROFILE_FORMAT, key: profileKey('oracle', `flat ${ms} ms`), context: 0, points: [[1, ms], [65, ms]], rowMs: 0, measuredAt: new Date().toISOString() };
+  return { format: PROFILE_FORMAT, key: profileKey('oracle', `flat ${ms} ms`), context: 0, points: [[1, ms], [65, ms]], spread: 0, rowMs: 0, measuredAt: new Date().toISOString() };
 }
 
 /**
@@ -131,7 +133,8 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
   const typical = samples.map(median);
   for (let s = typical.length - 2; s >= 0; s--) typical[s] = Math.min(typical[s], typical[s + 1]);
   const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, typical[s]]);
-  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, rowMs: rowSamples.length > 0 ? median(rowSamples) : 0, measuredAt: new Date().toISOString() };
+  const spread = median(samples.map((xs) => (quantile(xs, 0.75) - quantile(xs, 0.25)) / median(xs)));
+  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, spread, rowMs: rowSamples.length > 0 ? median(rowSamples) : 0, measuredAt: new Date().toISOString() };
 }
 
 /** Why `p` (read from `file`) cannot be used for `key`, or null when it can. */
@@ -189,7 +192,8 @@ export async function loadOrCalibrate(model: CausalLM, key: ProfileKey, o: { fil
   }
   const t0 = performance.now();
   const p = await calibrate(model, key);
-  log(`cost profile: calibrated in ${((performance.now() - t0) / 1000).toFixed(1)} s, saved to ${file}`);
+  const busy = p.spread > BUSY_SPREAD ? `; runs of one size spread by ${(100 * p.spread).toFixed(0)} % (a busy machine): delete the file to calibrate again when it is quieter` : '';
+  log(`cost profile: calibrated in ${((performance.now() - t0) / 1000).toFixed(1)} s, saved to ${file}${busy}`);
   writeProfile(file, p);
   return p;
 }

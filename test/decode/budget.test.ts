@@ -7,7 +7,7 @@ import { createOracle } from '../../src/decode/oracle';
 import { charTokenizer, ScriptedRetriever, sourceResult } from './helpers';
 
 /** A profile from hand-made [rows, ms] points. */
-const curve = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), context: 0, points, rowMs, measuredAt: '' });
+const curve = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), context: 0, points, spread: 0, rowMs, measuredAt: '' });
 /** One CPU-like curve: ~10 ms for one row, +1 ms per row, with a jump every 4 rows. */
 const STEEP = curve([[1, 10], [2, 11], [4, 13], [5, 19], [8, 22], [9, 28], [65, 150]]);
 

@@ -5,7 +5,7 @@ import { parseConfig } from '../../model/config';
 import { calibrate, CALIBRATION_ROWS, type CostProfile, flatProfile, forwardMs, loadOrCalibrate, modelShape, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
 import { createOracle } from '../../src/decode/oracle';
 
-const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), context: 0, points, rowMs, measuredAt: '' });
+const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), context: 0, points, spread: 0, rowMs, measuredAt: '' });
 /** An oracle whose forward sleeps 2 ms + 0.25 ms per input token: a known cost curve to calibrate against. */
 const sleeper = () => createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0, costMs: 2, costPerTokenMs: 0.25 });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fc-cost-'));
@@ -51,6 +51,21 @@ describe('cost model', () => {
     };
     const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 3, maxRounds: 3 });
     for (const [rows, ms] of p.points) expect(ms).toBeGreaterThanOrEqual(2 + 0.25 * rows + 8 - 1.5);
+    // runs of one size: one ~2-18 ms, two ~8 ms more: their interquartile range is over a third of the median
+    expect(p.spread).toBeGreaterThan(0.3);
+  });
+
+  test('loadOrCalibrate says when the runs spread as on a busy machine, and how to calibrate again', async () => {
+    const lm = sleeper();
+    let calls = 0;
+    const forwardHidden = lm.forwardHidden.bind(lm);
+    lm.forwardHidden = async (...args) => {
+      if (calls++ % 2 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      return forwardHidden(...args);
+    };
+    const log: string[] = [];
+    await loadOrCalibrate(lm, profileKey('oracle', 'busy'), { file: path.join(tmp(), 'p.json'), log: (m) => log.push(m) });
+    expect(log.join('\n')).toMatch(/runs of one size spread by \d+ % \(a busy machine\): delete the file to calibrate again/);
   });
 
   test.each([
