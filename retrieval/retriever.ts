@@ -13,11 +13,12 @@
  */
 import LRUMap from 'mnemonist/lru-map';
 import { SequenceCache } from './cache';
+import { sourceResult } from './continuations';
 import type { Datastore } from './datastore';
 import { SearchPool } from './search-pool';
-import type { SearchOptions, SuffixMatch } from './suffix-array';
+import type { SearchOptions } from './suffix-array';
 import { generationSeed, isLineStart, seededRandom } from './timing';
-import type { DraftSource, RetrievalDecision, RetrievalResult, Retriever, SourceResult, StepFeedback } from './types';
+import type { DraftSource, RetrievalDecision, RetrievalResult, Retriever, SourceResult, StepFeedback, TreeMatch } from './types';
 
 export interface RetrieverOptions {
   repo?: Datastore; // D_r
@@ -134,9 +135,9 @@ export class FastRetriever implements Retriever {
     };
     if (this.cache && this.cache.size >= this.options.l) {
       decision.cacheActive = true;
-      const r = timed('cache', () => this.cache!.search(context, this.searchOptions));
+      const r = timed('cache', () => this.cache!.match(context, this.searchOptions));
       results.push(r);
-      decision.cacheHit = r.continuations.length > 0;
+      decision.cacheHit = r.tree.count > 0;
       if (decision.cacheHit && this.options.cacheFirst) return done();
     }
     if (this.options.timing) {
@@ -153,7 +154,7 @@ export class FastRetriever implements Retriever {
     decision.parallel = this.options.parallel && this.sources.length > 1;
     const found = decision.parallel ? await this.searchParallel(context) : this.searchHere(context);
     results.push(...found);
-    if (this.options.missingTable && found.length > 0 && found.every((r) => r.continuations.length === 0)) {
+    if (this.options.missingTable && found.length > 0 && found.every((r) => r.tree.count === 0)) {
       this.missing ??= new LRUMap(this.options.missingTableSize);
       this.missing.set(key, true);
     }
@@ -166,20 +167,23 @@ export class FastRetriever implements Retriever {
   }
 
   private searchHere(context: Int32Array): SourceResult[] {
-    const results = this.sources.map(({ source, ds }) => timed(source, () => ds.search(context, this.searchOptions)));
+    const results = this.sources.map(({ source, ds }) => timed(source, () => ds.match(context, this.searchOptions)));
     const n = this.options.backoff;
     if (n <= 0) return results;
     const shorter = { ...this.searchOptions, nMax: n, k: Math.min(this.options.k, this.options.backoffK) };
-    const extra = this.sources.filter((_, i) => results[i].matchLength > n).map(({ source, ds }) => timed(source, () => ds.search(context, shorter)));
+    const extra = this.sources.filter((_, i) => results[i].matchLength > n).map(({ source, ds }) => timed(source, () => ds.match(context, shorter)));
     return [...results, ...extra];
   }
 
   private async searchParallel(context: Int32Array): Promise<SourceResult[]> {
     this.pool ??= new SearchPool(this.sources.map((s) => s.ds));
     const t0 = performance.now();
-    const matches = await Promise.all(this.sources.map((_, i) => this.pool!.search(i, context, this.searchOptions)));
+    const ranges = await Promise.all(this.sources.map((_, i) => this.pool!.search(i, context, this.searchOptions)));
     const ms = performance.now() - t0; // concurrent: each source's time is the wall time of the pair
-    return matches.map((m, i) => ({ source: this.sources[i].source, ...m, ms }));
+    return ranges.map((range, i) => {
+      const { source, ds } = this.sources[i];
+      return sourceResult(source, ds.treeMatch(range, this.options.span), ms);
+    });
   }
 
   update(feedback: StepFeedback): void {
@@ -216,8 +220,8 @@ export function newSequenceCache(options: Partial<Pick<RetrieverOptions, 'nMin' 
 }
 
 /** Run a search and stamp its source and duration. Example: timed('repo', () => m) → { source: 'repo', ...m, ms }. */
-function timed(source: DraftSource, search: () => SuffixMatch): SourceResult {
+function timed(source: DraftSource, search: () => TreeMatch): SourceResult {
   const t0 = performance.now();
   const m = search();
-  return { source, ...m, ms: performance.now() - t0 };
+  return sourceResult(source, m, performance.now() - t0);
 }
