@@ -11,7 +11,6 @@
  *   r.update({ tokens, generatedStart, appended, fromDraft });
  *   await r.close();
  */
-import LRUMap from 'mnemonist/lru-map';
 import { SequenceCache } from './cache';
 import { sourceResult } from './continuations';
 import type { Datastore } from './datastore';
@@ -83,7 +82,7 @@ export class FastRetriever implements Retriever {
   readonly options: Omit<RetrieverOptions, 'repo' | 'common'>;
   private readonly sources: { source: DraftSource; ds: Datastore }[];
   private readonly cache: SequenceCache | null;
-  private missing: LRUMap<string, true> | null = null; // created at its first entry (it preallocates its capacity)
+  private readonly missing: MissingTable;
   private pool: SearchPool | null = null;
   private random: () => number;
   private piecesCached = 0; // pieces of this generation's output already in the cache
@@ -100,6 +99,7 @@ export class FastRetriever implements Retriever {
     if (repo) this.sources.push({ source: 'repo', ds: repo });
     if (common) this.sources.push({ source: 'common', ds: common });
     this.cache = o.cache ? (o.sharedCache ?? newSequenceCache(o)) : null;
+    this.missing = new MissingTable(o.missingTableSize);
     this.random = seededRandom(o.seed);
   }
 
@@ -147,7 +147,7 @@ export class FastRetriever implements Retriever {
       if (decision.skipped) return done();
     }
     const key = this.missingKey(context);
-    if (this.options.missingTable && this.missing?.has(key)) {
+    if (this.options.missingTable && this.missing.has(key)) {
       decision.missingTableHit = true;
       return done();
     }
@@ -155,8 +155,7 @@ export class FastRetriever implements Retriever {
     const found = decision.parallel ? await this.searchParallel(context) : this.searchHere(context);
     results.push(...found);
     if (this.options.missingTable && found.length > 0 && found.every((r) => r.tree.count === 0)) {
-      this.missing ??= new LRUMap(this.options.missingTableSize);
-      this.missing.set(key, true);
+      this.missing.add(key);
     }
     return done();
   }
@@ -203,6 +202,29 @@ export class FastRetriever implements Retriever {
   async close(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
+  }
+}
+
+/**
+ * The missing table: context suffixes known to find nothing, the least recently added forgotten beyond `capacity`.
+ * A Set keeps insertion order and allocates as it grows: an LRU map that preallocates its 100,000 slots cost ~8 ms at
+ * the first miss of every generation (a retriever lives one generation), the slowest retrieval step of most tasks.
+ *
+ * Example: const t = new MissingTable(2); t.add('a'); t.add('b'); t.add('c'); t.has('a') → false, t.has('c') → true
+ */
+class MissingTable {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly capacity: number) {}
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  add(key: string): void {
+    this.keys.delete(key);
+    this.keys.add(key);
+    if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value!);
   }
 }
 

@@ -83,6 +83,16 @@ describe('FastRetriever: datastores', () => {
     expect(again.decision.missingTableHit).toBe(false);
     expect(again.results.map((x) => x.source)).toEqual(['common']);
   });
+
+  test('missing table: beyond missingTableSize the least recently added suffix is forgotten', async () => {
+    const fast = new FastRetriever({ repo, common, cache: false, timing: false, parallel: false, missingTableSize: 2 });
+    const [a, b, c] = [ctx(9, 9, 9, 9), ctx(9, 9, 9, 8), ctx(9, 9, 8, 9)]; // none continues: 9 never occurs
+    for (const miss of [a, b, c]) expect((await fast.retrieve(miss)).decision.missingTableHit).toBe(false);
+    expect((await fast.retrieve(c)).decision.missingTableHit).toBe(true);
+    expect((await fast.retrieve(b)).decision.missingTableHit).toBe(true);
+    expect((await fast.retrieve(a)).decision.missingTableHit).toBe(false); // forgotten: searched again (and now remembered, b forgotten)
+    expect((await fast.retrieve(b)).decision.missingTableHit).toBe(false);
+  });
 });
 
 describe('FastRetriever: retrieval timing', () => {
