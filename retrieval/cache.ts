@@ -9,10 +9,13 @@
  * Example (nMin 2):
  *   const cache = new SequenceCache({ nMin: 2, maxSequences: 1000, maxTokens: 65536 });
  *   cache.insert(Int32Array.from([1, 2, 3, 4]));
- *   cache.search(Int32Array.from([9, 2, 3]), { nMax: 16, nMin: 2, k: 5000, span: 10 })
- *     // → { matchLength: 2, matchCount: 1, continuations: [{ tokens: [4], count: 1 }] }
+ *   cache.match(Int32Array.from([9, 2, 3]), { nMax: 16, nMin: 2, k: 5000, span: 10 })
+ *     // → { matchLength: 2, matchCount: 1, tree } (tree: the continuation [4], count 1)
+ *   cache.search(...)   // the same, listed: { matchLength: 2, matchCount: 1, continuations: [{ tokens: [4], count: 1 }] }
  */
+import { ListTree, listMatch } from './continuations';
 import type { SearchOptions, SuffixMatch } from './suffix-array';
+import type { TreeMatch } from './types';
 
 export interface CacheLimits {
   nMin: number; // shortest match the cache will be asked for (fixes the index n-gram length)
@@ -94,13 +97,14 @@ export class SequenceCache {
   }
 
   /**
-   * Longest suffix of `context` (length in [nMin, nMax]) found in a cached sequence with a token after it;
-   * continuations (up to `span` tokens, within the sequence) of its k most recent occurrences, distinct, most recent first.
+   * Longest suffix of `context` (length in [nMin, nMax]) found in a cached sequence with a token after it; the
+   * continuations (up to `span` tokens, within the sequence) of its k most recent occurrences, as a tree over views of
+   * the cached sequences (a sequence is never modified, so the views stay valid after eviction).
    */
-  search(context: Int32Array, opts: SearchOptions): SuffixMatch {
+  match(context: Int32Array, opts: SearchOptions): TreeMatch {
     const c = context.length;
     const nMin = Math.max(opts.nMin, this.gram);
-    const none: SuffixMatch = { matchLength: 0, matchCount: 0, continuations: [] };
+    const none: TreeMatch = { matchLength: 0, matchCount: 0, tree: new ListTree([]) };
     if (c < nMin) return none;
     const list = this.index.get(this.key(context, c));
     if (!list) return none;
@@ -117,21 +121,17 @@ export class SequenceCache {
       if (len === best) hits.push(list[i]);
     }
     if (best < nMin) return none;
-    return { matchLength: best, matchCount: hits.length, continuations: this.continuations(hits.slice(0, opts.k), opts.span) };
-  }
-
-  private continuations(hits: number[], span: number): SuffixMatch['continuations'] {
-    const groups = new Map<string, { tokens: Int32Array; count: number }>();
-    for (const h of hits) {
+    const items = hits.slice(0, opts.k).map((h) => {
       const seq = this.sequences.get(Math.floor(h / 65536))!;
       const end = h % 65536;
-      const tokens = seq.slice(end, Math.min(seq.length, end + span)); // never empty: only ends before the last token are indexed
-      const key = tokens.join(',');
-      const g = groups.get(key);
-      if (g) g.count++;
-      else groups.set(key, { tokens, count: 1 });
-    }
-    return [...groups.values()];
+      return { tokens: seq.subarray(end, Math.min(seq.length, end + opts.span)), count: 1 }; // never empty: only ends before the last token are indexed
+    });
+    return { matchLength: best, matchCount: hits.length, tree: new ListTree(items) };
+  }
+
+  /** `match` with the distinct continuations listed (in token order; for inspection). */
+  search(context: Int32Array, opts: SearchOptions): SuffixMatch {
+    return listMatch(this.match(context, opts));
   }
 }
 

@@ -5,9 +5,11 @@
  *
  * Example:
  *   const { datastore } = await buildDatastore(['repo/'], { tokenizer, vocabSize: 32256, tokenizerHash: hash });
+ *   datastore.match(context, { nMax: 16, nMin: 2, k: 5000, span: 10 })   // { matchLength, matchCount, tree }
  *   datastore.search(context, { nMax: 16, nMin: 2, k: 5000, span: 10 })  // { matchLength, matchCount, continuations }
  */
-import { buildSuffixArray, searchSuffixArray, SearchOptions, SEPARATOR, SuffixMatch } from './suffix-array';
+import { buildSuffixArray, findMatch, searchSuffixArray, SearchOptions, SEPARATOR, suffixTreeMatch, SuffixMatch, SuffixRange } from './suffix-array';
+import type { TreeMatch } from './types';
 
 /** One document of the stream. */
 export interface DocumentEntry {
@@ -36,7 +38,17 @@ export class Datastore {
     return this.tokens.length - this.documents.length;
   }
 
-  /** Longest-suffix search of `context` (see `searchSuffixArray`). */
+  /** Longest-suffix search of `context`, its continuations as a tree read from the suffix array (see `findMatch`). */
+  match(context: Int32Array, opts: SearchOptions): TreeMatch {
+    return this.treeMatch(findMatch(this.tokens, this.sa, context, opts), opts.span);
+  }
+
+  /** The match at `range` of this datastore's suffix array (e.g. found by a search worker), with its tree. */
+  treeMatch(range: SuffixRange, span: number): TreeMatch {
+    return suffixTreeMatch(this.tokens, this.sa, range, span);
+  }
+
+  /** Longest-suffix search of `context` with the continuations listed (see `searchSuffixArray`). */
   search(context: Int32Array, opts: SearchOptions): SuffixMatch {
     return searchSuffixArray(this.tokens, this.sa, context, opts);
   }

@@ -11,13 +11,13 @@
  *   r.update({ tokens, generatedStart, appended, fromDraft });
  *   await r.close();
  */
-import LRUMap from 'mnemonist/lru-map';
 import { SequenceCache } from './cache';
+import { sourceResult } from './continuations';
 import type { Datastore } from './datastore';
 import { SearchPool } from './search-pool';
-import type { SearchOptions, SuffixMatch } from './suffix-array';
+import type { SearchOptions } from './suffix-array';
 import { generationSeed, isLineStart, seededRandom } from './timing';
-import type { DraftSource, RetrievalDecision, RetrievalResult, Retriever, SourceResult, StepFeedback } from './types';
+import type { DraftSource, RetrievalDecision, RetrievalResult, Retriever, SourceResult, StepFeedback, TreeMatch } from './types';
 
 export interface RetrieverOptions {
   repo?: Datastore; // D_r
@@ -82,7 +82,7 @@ export class FastRetriever implements Retriever {
   readonly options: Omit<RetrieverOptions, 'repo' | 'common'>;
   private readonly sources: { source: DraftSource; ds: Datastore }[];
   private readonly cache: SequenceCache | null;
-  private missing: LRUMap<string, true> | null = null; // created at its first entry (it preallocates its capacity)
+  private readonly missing: MissingTable;
   private pool: SearchPool | null = null;
   private random: () => number;
   private piecesCached = 0; // pieces of this generation's output already in the cache
@@ -99,6 +99,7 @@ export class FastRetriever implements Retriever {
     if (repo) this.sources.push({ source: 'repo', ds: repo });
     if (common) this.sources.push({ source: 'common', ds: common });
     this.cache = o.cache ? (o.sharedCache ?? newSequenceCache(o)) : null;
+    this.missing = new MissingTable(o.missingTableSize);
     this.random = seededRandom(o.seed);
   }
 
@@ -134,9 +135,9 @@ export class FastRetriever implements Retriever {
     };
     if (this.cache && this.cache.size >= this.options.l) {
       decision.cacheActive = true;
-      const r = timed('cache', () => this.cache!.search(context, this.searchOptions));
+      const r = timed('cache', () => this.cache!.match(context, this.searchOptions));
       results.push(r);
-      decision.cacheHit = r.continuations.length > 0;
+      decision.cacheHit = r.tree.count > 0;
       if (decision.cacheHit && this.options.cacheFirst) return done();
     }
     if (this.options.timing) {
@@ -146,16 +147,15 @@ export class FastRetriever implements Retriever {
       if (decision.skipped) return done();
     }
     const key = this.missingKey(context);
-    if (this.options.missingTable && this.missing?.has(key)) {
+    if (this.options.missingTable && this.missing.has(key)) {
       decision.missingTableHit = true;
       return done();
     }
     decision.parallel = this.options.parallel && this.sources.length > 1;
     const found = decision.parallel ? await this.searchParallel(context) : this.searchHere(context);
     results.push(...found);
-    if (this.options.missingTable && found.length > 0 && found.every((r) => r.continuations.length === 0)) {
-      this.missing ??= new LRUMap(this.options.missingTableSize);
-      this.missing.set(key, true);
+    if (this.options.missingTable && found.length > 0 && found.every((r) => r.tree.count === 0)) {
+      this.missing.add(key);
     }
     return done();
   }
@@ -166,20 +166,23 @@ export class FastRetriever implements Retriever {
   }
 
   private searchHere(context: Int32Array): SourceResult[] {
-    const results = this.sources.map(({ source, ds }) => timed(source, () => ds.search(context, this.searchOptions)));
+    const results = this.sources.map(({ source, ds }) => timed(source, () => ds.match(context, this.searchOptions)));
     const n = this.options.backoff;
     if (n <= 0) return results;
     const shorter = { ...this.searchOptions, nMax: n, k: Math.min(this.options.k, this.options.backoffK) };
-    const extra = this.sources.filter((_, i) => results[i].matchLength > n).map(({ source, ds }) => timed(source, () => ds.search(context, shorter)));
+    const extra = this.sources.filter((_, i) => results[i].matchLength > n).map(({ source, ds }) => timed(source, () => ds.match(context, shorter)));
     return [...results, ...extra];
   }
 
   private async searchParallel(context: Int32Array): Promise<SourceResult[]> {
     this.pool ??= new SearchPool(this.sources.map((s) => s.ds));
     const t0 = performance.now();
-    const matches = await Promise.all(this.sources.map((_, i) => this.pool!.search(i, context, this.searchOptions)));
+    const ranges = await Promise.all(this.sources.map((_, i) => this.pool!.search(i, context, this.searchOptions)));
     const ms = performance.now() - t0; // concurrent: each source's time is the wall time of the pair
-    return matches.map((m, i) => ({ source: this.sources[i].source, ...m, ms }));
+    return ranges.map((range, i) => {
+      const { source, ds } = this.sources[i];
+      return sourceResult(source, ds.treeMatch(range, this.options.span), ms);
+    });
   }
 
   update(feedback: StepFeedback): void {
@@ -203,6 +206,29 @@ export class FastRetriever implements Retriever {
 }
 
 /**
+ * The missing table: context suffixes known to find nothing, the least recently added forgotten beyond `capacity`.
+ * A Set keeps insertion order and allocates as it grows: an LRU map that preallocates its 100,000 slots cost ~8 ms at
+ * the first miss of every generation (a retriever lives one generation), the slowest retrieval step of most tasks.
+ *
+ * Example: const t = new MissingTable(2); t.add('a'); t.add('b'); t.add('c'); t.has('a') → false, t.has('c') → true
+ */
+class MissingTable {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly capacity: number) {}
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  add(key: string): void {
+    this.keys.delete(key);
+    this.keys.add(key);
+    if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value!);
+  }
+}
+
+/**
  * A cache with the limits a retriever with `options` would give its own: what a caller keeps as `sharedCache` to carry
  * one cache across generations (each with its own retriever, e.g. because D_r changes per task).
  *
@@ -216,8 +242,8 @@ export function newSequenceCache(options: Partial<Pick<RetrieverOptions, 'nMin' 
 }
 
 /** Run a search and stamp its source and duration. Example: timed('repo', () => m) → { source: 'repo', ...m, ms }. */
-function timed(source: DraftSource, search: () => SuffixMatch): SourceResult {
+function timed(source: DraftSource, search: () => TreeMatch): SourceResult {
   const t0 = performance.now();
   const m = search();
-  return { source, ...m, ms: performance.now() - t0 };
+  return sourceResult(source, m, performance.now() - t0);
 }

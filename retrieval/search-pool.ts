@@ -11,7 +11,7 @@
  *   await pool.close();
  */
 import { spawnModuleWorker, WorkerPool } from './worker';
-import type { SearchOptions, SuffixMatch } from './suffix-array';
+import type { SearchOptions, SuffixRange } from './suffix-array';
 
 /** The arrays a worker searches; they must be SharedArrayBuffer-backed. */
 export interface SearchTarget {
@@ -22,7 +22,7 @@ export interface SearchTarget {
 const WORKER_BODY = `
 parentPort.on('message', ({ id, context, opts }) => {
   try {
-    parentPort.postMessage({ id, result: mod.searchSuffixArray(data.tokens, data.sa, context, opts) });
+    parentPort.postMessage({ id, result: mod.findMatch(data.tokens, data.sa, context, opts) });
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) });
   }
@@ -30,7 +30,7 @@ parentPort.on('message', ({ id, context, opts }) => {
 `;
 
 export class SearchPool {
-  private readonly pool: WorkerPool<SuffixMatch>;
+  private readonly pool: WorkerPool<SuffixRange>;
 
   constructor(targets: SearchTarget[]) {
     for (const t of targets) {
@@ -42,8 +42,8 @@ export class SearchPool {
     this.pool = new WorkerPool('SearchPool', 'search worker', workers);
   }
 
-  /** Search target `i` for the longest suffix of `context`, in its worker. */
-  search(i: number, context: Int32Array, opts: SearchOptions): Promise<SuffixMatch> {
+  /** Search target `i` for the longest suffix of `context`, in its worker: where the match is in its suffix array. */
+  search(i: number, context: Int32Array, opts: SearchOptions): Promise<SuffixRange> {
     return this.pool.request(i, { context, opts });
   }
 

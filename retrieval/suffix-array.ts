@@ -6,6 +6,8 @@
  * `[5, 6, -1, 5, -1]`. A search pattern never contains the separator, so no match crosses a document boundary, and
  * continuations stop at it.
  */
+import { listMatch } from './continuations';
+import type { Continuation, ContinuationTree, TreeMatch } from './types';
 
 /** Ends every document in a token stream; sorts before every token id. */
 export const SEPARATOR = -1;
@@ -136,11 +138,19 @@ export interface SearchOptions {
   span: number; // tokens per continuation (10)
 }
 
-/** What one source found: `SourceResult` without `source` and `ms`. */
+/** What one source found, with its continuations listed: `SourceResult` without `source`, `tree` and `ms`. */
 export interface SuffixMatch {
   matchLength: number; // longest context suffix found (0 = none of length >= nMin)
   matchCount: number; // occurrences of that suffix (before the k cap)
-  continuations: { tokens: Int32Array; count: number }[]; // distinct non-empty continuations of the first k occurrences
+  continuations: Continuation[]; // distinct non-empty continuations of the first k occurrences, in SA order
+}
+
+/** Where the match is in the suffix array: what a search worker sends back (plain numbers, no copy of the stream). */
+export interface SuffixRange {
+  matchLength: number; // longest context suffix found (0 = none of length >= nMin)
+  matchCount: number; // occurrences of that suffix (before the k cap)
+  lo: number; // the first k of those occurrences are sa[lo..hi)
+  hi: number;
 }
 
 /**
@@ -179,15 +189,12 @@ export function findRange(tokens: Int32Array, sa: Int32Array, pattern: Int32Arra
 }
 
 /**
- * The longest suffix of `context` with length in [nMin, nMax] that occurs in the stream, its occurrence count, and
- * the distinct continuations (up to `span` tokens, cut at the document end) of its first k occurrences in SA order.
- * Since a suffix that occurs implies every shorter one occurs, the length is found by binary search over lengths
- * (about log2(nMax) range searches instead of nMax).
- * Example: tokens [1 2 3 -1 1 2 3 -1 1 2 4 -1], context [9 1 2], nMin 2 →
- *   matchLength 2, matchCount 3, continuations [{[3], 2}, {[4], 1}].
+ * The longest suffix of `context` with length in [nMin, nMax] that occurs in the stream, its occurrence count, and the
+ * SA range of its first k occurrences. Since a suffix that occurs implies every shorter one occurs, the length is
+ * found by binary search over lengths (about log2(nMax) range searches instead of nMax).
+ * Example: tokens [1 2 3 -1 1 2 3 -1 1 2 4 -1], context [9 1 2], nMin 2, k 2 → matchLength 2, matchCount 3, hi - lo 2.
  */
-export function searchSuffixArray(tokens: Int32Array, sa: Int32Array, context: Int32Array, opts: SearchOptions): SuffixMatch {
-  const none: SuffixMatch = { matchLength: 0, matchCount: 0, continuations: [] };
+export function findMatch(tokens: Int32Array, sa: Int32Array, context: Int32Array, opts: SearchOptions): SuffixRange {
   const c = context.length;
   let lo = Math.max(1, opts.nMin);
   let hi = Math.min(opts.nMax, c);
@@ -202,37 +209,88 @@ export function searchSuffixArray(tokens: Int32Array, sa: Int32Array, context: I
       lo = len + 1;
     } else hi = len - 1;
   }
-  if (!best) return none;
-  const continuations = collectContinuations(tokens, sa, best[0], Math.min(best[1], best[0] + opts.k), bestLength, opts.span);
-  return { matchLength: bestLength, matchCount: best[1] - best[0], continuations };
+  if (!best) return { matchLength: 0, matchCount: 0, lo: 0, hi: 0 };
+  return { matchLength: bestLength, matchCount: best[1] - best[0], lo: best[0], hi: Math.min(best[1], best[0] + Math.max(0, opts.k)) };
 }
 
 /**
- * Group the continuations of the occurrences sa[lo..hi) of a length-`length` match. Equal continuations are adjacent
- * in SA order, so one pass suffices. Example: occurrences followed by [3 -1], [3 -1], [4 -1] → [{[3], 2}, {[4], 1}].
+ * The match at `range` with the continuations (up to `span` tokens, cut at the document end) of its occurrences
+ * sa[lo..hi) as a tree read straight from the suffix array: their suffixes are sorted, so the occurrences whose
+ * continuation begins with a given path are a sub-range, whose size is the path's count, and the children of a node are
+ * found by searching that sub-range for the runs of equal tokens at the next offset (SEPARATOR sorts first and ends a
+ * continuation). Nothing is copied: a step costs O(nodes expanded × children × log k), not O(k × span).
+ * Example: tokens [1 2 3 -1 1 2 3 -1 1 2 4 -1], the range of [1 2], span 10 → root count 3, children 3 (count 2), 4 (1).
  */
-function collectContinuations(tokens: Int32Array, sa: Int32Array, lo: number, hi: number, length: number, span: number): SuffixMatch['continuations'] {
-  const out: SuffixMatch['continuations'] = [];
-  let prev = -1;
-  let prevLen = -1;
-  for (let i = lo; i < hi; i++) {
-    const start = sa[i] + length;
-    let len = 0;
-    while (len < span && tokens[start + len] !== SEPARATOR) len++;
-    if (len === 0) continue;
-    if (len === prevLen && sameTokens(tokens, prev, start, len)) {
-      out[out.length - 1].count++;
-      continue;
-    }
-    out.push({ tokens: tokens.slice(start, start + len), count: 1 });
-    prev = start;
-    prevLen = len;
-  }
-  return out;
+export function suffixTreeMatch(tokens: Int32Array, sa: Int32Array, range: SuffixRange, span: number): TreeMatch {
+  const stream = { tokens, sa, offset: range.matchLength, span };
+  const first = span > 0 && range.hi > range.lo ? runEnd(stream, range.lo, range.hi, 0, SEPARATOR) : range.hi;
+  const tree = new SuffixRangeTree(stream, first, range.hi, 0); // the root: occurrences with at least one token after the match
+  return { matchLength: range.matchLength, matchCount: range.matchCount, tree };
 }
 
-/** tokens[a..a+len) equals tokens[b..b+len). Example: ([1, 2, 1, 2], 0, 2, 2) → true. */
-function sameTokens(tokens: Int32Array, a: number, b: number, len: number): boolean {
-  for (let j = 0; j < len; j++) if (tokens[a + j] !== tokens[b + j]) return false;
-  return true;
+/** The arrays behind a `SuffixRangeTree`; continuations start `offset` tokens after each suffix (the match length). */
+interface RangeStream {
+  tokens: Int32Array;
+  sa: Int32Array;
+  offset: number;
+  span: number;
+}
+
+/** A node of `suffixRangeTree`: the occurrences sa[lo..hi) whose continuations share a path of `depth` tokens. */
+class SuffixRangeTree implements ContinuationTree {
+  constructor(
+    private readonly stream: RangeStream,
+    private readonly lo: number,
+    private readonly hi: number,
+    private readonly depth: number,
+  ) {}
+
+  get count(): number {
+    return this.hi - this.lo;
+  }
+
+  forEachChild(visit: (token: number, child: ContinuationTree) => void): void {
+    const { tokens, sa, offset, span } = this.stream;
+    if (this.depth >= span) return;
+    const at = offset + this.depth;
+    for (let i = this.lo; i < this.hi; ) {
+      const t = tokens[sa[i] + at];
+      const end = runEnd(this.stream, i, this.hi, this.depth, t);
+      if (t !== SEPARATOR) visit(t, new SuffixRangeTree(this.stream, i, end, this.depth + 1));
+      i = end;
+    }
+  }
+}
+
+/**
+ * The end of the run of token `t` at `depth` that starts at `from` (or the run's start if `t` is not there) in
+ * sa[from..hi), where the tokens at that depth are sorted: galloping, then binary search, so a run of r costs O(log r).
+ * Example: tokens at depth 0 of the range [3, 3, 4] from 0, t 3 → 2.
+ */
+function runEnd(stream: RangeStream, from: number, hi: number, depth: number, t: number): number {
+  const { tokens, sa } = stream;
+  const at = stream.offset + depth;
+  let below = from - 1; // last index known to hold t (or before the run)
+  let step = 1;
+  while (below + step < hi && tokens[sa[below + step] + at] === t) {
+    below += step;
+    step *= 2;
+  }
+  let above = Math.min(below + step, hi); // first index known to be past the run
+  while (above - below > 1) {
+    const mid = (below + above) >>> 1;
+    if (tokens[sa[mid] + at] === t) below = mid;
+    else above = mid;
+  }
+  return above;
+}
+
+/**
+ * The longest-suffix search with the continuations listed (for inspection and tests; the drafter reads the tree):
+ * the match of `findMatch` and the distinct continuations of its first k occurrences in SA order.
+ * Example: tokens [1 2 3 -1 1 2 3 -1 1 2 4 -1], context [9 1 2], nMin 2 →
+ *   matchLength 2, matchCount 3, continuations [{[3], 2}, {[4], 1}].
+ */
+export function searchSuffixArray(tokens: Int32Array, sa: Int32Array, context: Int32Array, opts: SearchOptions): SuffixMatch {
+  return listMatch(suffixTreeMatch(tokens, sa, findMatch(tokens, sa, context, opts), opts.span));
 }

@@ -11,14 +11,34 @@ export interface Continuation {
   count: number; // occurrences of exactly this continuation among the retrieved ones
 }
 
+/**
+ * The continuations one search found, as a prefix tree that the weighted Trie expands lazily, node by node: a node
+ * stands for the continuations that begin with its path from the root (the root: all of them, each non-empty). A
+ * datastore's node is a sub-range of the match's suffix-array range (`SuffixRangeTree` in `suffix-array.ts`), the
+ * cache's and prompt lookup's a list of sequences (`ListTree` in `continuations.ts`); `listContinuations` lists the
+ * distinct continuations of a tree.
+ *
+ * Example: continuations [5 6] ×2 and [5] ×1 → root count 3; its child 5 has count 3 and one child, 6, of count 2.
+ */
+export interface ContinuationTree {
+  readonly count: number; // continuations through this node (the sum of their counts)
+  /** Call `visit` once per distinct next token, in ascending token order, with the subtree of that token. */
+  forEachChild(visit: (token: number, child: ContinuationTree) => void): void;
+}
+
+/** A longest-suffix match with its continuations as a tree (what `Datastore.match` and `SequenceCache.match` return). */
+export interface TreeMatch {
+  matchLength: number; // longest context suffix found (0 = none of length >= nMin)
+  matchCount: number; // occurrences of that suffix (before the k cap)
+  tree: ContinuationTree; // continuations of the first k occurrences (SA order for D_r/D_c, most recent first for the cache)
+}
+
 /** The result of searching one source for the longest matching suffix of the context. */
-export interface SourceResult {
+export interface SourceResult extends TreeMatch {
   source: DraftSource;
-  matchLength: number; // length of the longest context suffix found (0 = nothing found)
-  matchCount: number; // occurrences of that suffix in the source (before the k cap)
-  // Distinct continuations of the first k occurrences (SA order for D_r/D_c, most recent first for the cache). Their
-  // counts sum to min(matchCount, k) minus the occurrences with no token after them before the document end.
-  continuations: Continuation[];
+  // The distinct continuations of `tree`, listed when read (for inspection: the drafter reads `tree`). Their counts sum
+  // to tree.count: min(matchCount, k) minus the occurrences with no token after them before the document end.
+  readonly continuations: Continuation[];
   ms: number; // time spent searching this source (parallel search: the wall time of the concurrent D_r + D_c pair)
 }
 

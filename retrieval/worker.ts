@@ -8,10 +8,10 @@
  *
  * Example:
  *   const w = spawnModuleWorker(require.resolve('./suffix-array'), `
- *     parentPort.on('message', ({ id, context }) => parentPort.postMessage({ id, result: mod.searchSuffixArray(data.tokens, data.sa, context, opts) }));
+ *     parentPort.on('message', ({ id, context }) => parentPort.postMessage({ id, result: mod.findMatch(data.tokens, data.sa, context, opts) }));
  *   `, { tokens, sa });
  *   // in `body`: `mod` is the required module, `data` the workerData given, `parentPort` the port.
- *   const pool = new WorkerPool<SuffixMatch>('SearchPool', 'search worker', [w]);
+ *   const pool = new WorkerPool<SuffixRange>('SearchPool', 'search worker', [w]);
  *   await pool.request(0, { context });   // the worker's `result`, or rejects with its `error`
  *   await pool.close();
  */

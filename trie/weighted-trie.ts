@@ -1,5 +1,5 @@
 /**
- * The weighted Trie of FastCoder (paper §IV-D): retrieved continuations are inserted from the root (the last known
+ * The weighted Trie of FastCoder (paper §IV-D): the retrieved continuations, merged from the root (the last known
  * token); every node counts how often its path occurred per source, and its weight is
  * `α·t_r + β·t_c + γ·t_cache` (+ `t_lookup` for prompt-lookup chains). The draft tree is the `budget` heaviest nodes.
  *
@@ -8,14 +8,21 @@
  * prefix of that ranking is a connected subtree of the root and, among connected subtrees of its size, one of maximal
  * total weight. Ties are broken by the ranking alone, never by insertion order. Pure data; no TensorFlow.js.
  *
+ * The Trie is never built whole: each source is a `ContinuationTree` that is expanded lazily (a datastore's is read
+ * from its suffix array), and `select` expands only the nodes it takes, merging the sources' children by token.
+ * A node's count from a source tree is that tree's (exact) count at the node times the source's `scale`, and a node's
+ * count per source kind is the sum of those over the trees of that kind, in the order they were added.
+ *
  * Example:
  *   const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
  *   trie.insert([5, 6, 7], 'repo', 2);
  *   trie.insert([5, 8], 'common', 1);
  *   trie.select(3) // tokens [5, 6, 7], parents [-1, 0, 1], weights [3, 2, 2]
+ *   trie.add(datastore.match(context, opts).tree, 'common', 1)   // a whole search result, unexpanded
  */
 import Heap from 'mnemonist/heap';
-import type { DraftSource } from '../retrieval/types';
+import { ListTree, type ListItem } from '../retrieval/continuations';
+import type { ContinuationTree, DraftSource } from '../retrieval/types';
 import { type DraftTree, emptyTree } from './draft-tree';
 
 /** A source of draft continuations: a retrieval source, or prompt lookup (`pld`). */
@@ -28,26 +35,21 @@ export interface TrieWeights {
   gamma: number;
 }
 
-interface TrieNode {
-  token: number;
-  depth: number; // 0 for children of the root
-  children: Map<number, TrieNode> | null; // null until the first child (most nodes are leaves: no Map to collect)
-  // counts per source, as plain fields (one object per node: a Trie has up to k · span nodes per step)
-  repo: number;
-  common: number;
-  cache: number;
-  lookup: number;
-}
-
 const SOURCES: readonly TrieSource[] = ['repo', 'common', 'cache', 'lookup'];
 
-function newNode(token: number, depth: number): TrieNode {
-  return { token, depth, children: null, repo: 0, common: 0, cache: 0, lookup: 0 };
+type Counts = Record<TrieSource, number>;
+
+/** One added tree, with the kind its counts go to and the factor they are multiplied by. */
+interface Part {
+  tree: ContinuationTree;
+  source: TrieSource;
+  scale: number;
 }
 
 export class WeightedTrie {
-  private readonly root = newNode(-1, -1);
   private readonly weights: TrieWeights;
+  private readonly parts: Part[] = [];
+  private readonly inserted = new Map<TrieSource, ListItem[]>(); // `insert`'s continuations, one list tree per source
 
   constructor(weights: TrieWeights) {
     for (const [name, w] of Object.entries(weights)) {
@@ -57,31 +59,37 @@ export class WeightedTrie {
   }
 
   /**
-   * Add `count` occurrences of `tokens` (a continuation of the root) from `source`. The token ids are not checked here
-   * (this runs for every token of up to k continuations a step): they were checked where they entered, at datastore
-   * load (`readDatastoreFile`), cache insertion (`SequenceCache.insert`) and prompt encoding (`generate`).
-   * `count` may be fractional (per-source normalised counts of `fastcoder-plus`).
+   * Add the continuations of `tree` from `source`, each count multiplied by `scale` (> 0; `fastcoder-plus` normalises a
+   * source result with 1 / tree.count). Nothing is expanded until `select`.
+   *
+   * Example: add(tree of [5 6] ×2 and [5] ×1, 'repo', 0.5) → node 5 has repo count 1.5, node 5,6 has 1.
+   */
+  add(tree: ContinuationTree, source: TrieSource, scale = 1): void {
+    if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`weighted trie: scale must be > 0, got ${scale}`);
+    checkSource(source);
+    this.parts.push({ tree, source, scale });
+  }
+
+  /**
+   * Add `count` occurrences of `tokens` (a continuation of the root) from `source`; all the continuations inserted for
+   * one source form one list tree, counted after the trees of `add`. The token ids are not checked here: they were
+   * checked where they entered, at datastore load (`readDatastoreFile`), cache insertion (`SequenceCache.insert`) and
+   * prompt encoding (`generate`). `count` may be fractional.
    *
    * Example: insert([5, 6], 'cache', 1) then insert([5], 'repo', 3) → node 5 has counts {cache 1, repo 3}.
    */
   insert(tokens: ArrayLike<number>, source: TrieSource, count: number): void {
     if (!(count > 0) || !Number.isFinite(count)) throw new Error(`weighted trie: count must be > 0, got ${count}`);
-    if (!SOURCES.includes(source)) throw new Error(`weighted trie: unknown source '${source}'`);
-    let node = this.root;
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i];
-      node.children ??= new Map();
-      let child = node.children.get(t);
-      if (!child) node.children.set(t, (child = newNode(t, node.depth + 1)));
-      child[source] += count;
-      node = child;
-    }
+    checkSource(source);
+    const list = this.inserted.get(source);
+    if (list) list.push({ tokens, count });
+    else this.inserted.set(source, [{ tokens, count }]);
   }
 
   /** Weight of a node from its counts. Example: α=1, β=0.5, counts {repo 2, common 4} → 4. */
-  private weightOf(node: TrieNode): number {
+  private weightOf(c: Counts): number {
     const { alpha, beta, gamma } = this.weights;
-    return alpha * node.repo + beta * node.common + gamma * node.cache + node.lookup;
+    return alpha * c.repo + beta * c.common + gamma * c.cache + c.lookup;
   }
 
   /**
@@ -90,38 +98,61 @@ export class WeightedTrie {
    *
    * Best-first from the root with a heap over the frontier (children of the nodes taken so far): since every node ranks
    * after its parent, the next node of the global ranking is always on the frontier, so this takes exactly the ranking's
-   * first `budget` nodes while visiting only those and their children, not the whole Trie (up to k · span nodes).
+   * first `budget` nodes while expanding only those (and the root), never the whole Trie.
    */
   select(budget: number): DraftTree {
     if (!Number.isInteger(budget) || budget < 0) throw new Error(`weighted trie: budget must be an integer >= 0, got ${budget}`);
+    const parts = [...this.parts, ...[...this.inserted].map(([source, items]): Part => ({ tree: new ListTree(items), source, scale: 1 }))];
     const tree = emptyTree();
     const frontier = new Heap<Candidate>(rankOrder);
-    const offerChildren = (node: TrieNode, index: number, path: number[]): void => {
-      if (!node.children) return;
-      for (const child of node.children.values()) {
-        const weight = this.weightOf(child);
-        if (weight > 0) frontier.push({ node: child, parent: index, weight, path: [...path, child.token] }); // a zero-weight node's subtree weighs zero too
+    const offerChildren = (node: Candidate | null, index: number): void => {
+      const children = new Map<number, Branch[]>(); // token → the node's subtrees in every part that has it, in part order
+      for (const { part, tree: subtree } of node ? node.branches : parts.map((part, p) => ({ part: p, tree: part.tree }))) {
+        subtree.forEachChild((token, child) => {
+          const branches = children.get(token);
+          if (branches) branches.push({ part, tree: child });
+          else children.set(token, [{ part, tree: child }]);
+        });
+      }
+      const path = node ? node.path : [];
+      for (const [token, branches] of children) {
+        const counts: Counts = { repo: 0, common: 0, cache: 0, lookup: 0 };
+        for (const b of branches) counts[parts[b.part].source] += b.tree.count * parts[b.part].scale;
+        const weight = this.weightOf(counts);
+        if (weight > 0) frontier.push({ parent: index, weight, counts, branches, path: [...path, token] }); // a zero-weight node's subtree weighs zero too
       }
     };
-    offerChildren(this.root, -1, []);
+    offerChildren(null, -1);
     while (tree.tokens.length < budget && frontier.size > 0) {
-      const { node, parent, weight, path } = frontier.pop()!;
-      tree.tokens.push(node.token);
-      tree.parents.push(parent);
-      tree.depths.push(node.depth);
-      tree.weights.push(weight);
-      for (const s of SOURCES) tree.counts[s].push(node[s]);
-      offerChildren(node, tree.tokens.length - 1, path);
+      const node = frontier.pop()!;
+      tree.tokens.push(node.path[node.path.length - 1]);
+      tree.parents.push(node.parent);
+      tree.depths.push(node.path.length - 1);
+      tree.weights.push(node.weight);
+      for (const s of SOURCES) tree.counts[s].push(node.counts[s]);
+      offerChildren(node, tree.tokens.length - 1);
     }
     return tree;
   }
 }
 
+/** Throws on a source the Trie does not count. Example: checkSource('cache') passes; checkSource('web') throws. */
+function checkSource(source: TrieSource): void {
+  if (!SOURCES.includes(source)) throw new Error(`weighted trie: unknown source '${source}'`);
+}
+
+/** A node's subtree in one added part. */
+interface Branch {
+  part: number; // index into the parts
+  tree: ContinuationTree;
+}
+
 interface Candidate {
-  node: TrieNode;
   parent: number; // index in the draft tree being built, -1 = the root
   weight: number;
-  path: number[]; // tokens from the root: the lexicographic tiebreak
+  counts: Counts;
+  branches: Branch[]; // where to find its children
+  path: number[]; // tokens from the root (the last one is the node's): the lexicographic tiebreak
 }
 
 /**

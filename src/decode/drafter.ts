@@ -1,6 +1,6 @@
 /**
- * Where a step's draft tree comes from: nothing (`ar`), prompt lookup (`pld`), or a `Retriever` whose continuations are
- * merged into the weighted Trie (`rest`, `fastcoder` and its ablations, `fastcoder-plus`). `openDrafter` picks the one of a mode; each
+ * Where a step's draft tree comes from: nothing (`ar`), prompt lookup (`pld`), or a `Retriever` whose continuation trees
+ * are merged into the weighted Trie (`rest`, `fastcoder` and its ablations, `fastcoder-plus`). `openDrafter` picks the one of a mode; each
  * drafter reports what the trace needs.
  */
 import type { Tokenizer } from '../../model/tokenizer';
@@ -62,12 +62,13 @@ export function promptLookupDrafter(opts: PromptLookupOptions): Drafter {
 }
 
 /**
- * Retrieval drafts: every continuation of every source, with its count, goes into a weighted Trie; the heaviest
+ * Retrieval drafts: every source result's continuation tree goes into a weighted Trie, unexpanded; the heaviest
  * `budget` nodes are verified. `closeRetriever` says whether `close` also closes the retriever (it does when the
  * decoder created it); `ready`, when given, runs at `begin` (e.g. `FastRetriever.ready`: start search workers).
  *
- * `rules` (fastcoder-plus, `PlusRules`): with `normalise`, each source result's counts are divided by its total, so that
- * every source weighs 1 in all; with `lookup` > 0, the most recent prompt-lookup chain joins as one more source.
+ * `rules` (fastcoder-plus, `PlusRules`): with `normalise`, each source result's counts are multiplied by 1 / its total
+ * (the tree's root count), so that every source weighs 1 in all; with `lookup` > 0, the most recent prompt-lookup chain
+ * joins as one more source.
  *
  * Example: a retriever returning repo [5, 6] ×2 and common [5, 8] ×1, α=β=γ=1, budget 2 →
  *   tree tokens [5, 6], weights [3, 2]   (normalised: repo [5, 6] ×1, common [5, 8] ×1 → weights [2, 1])
@@ -84,10 +85,7 @@ export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, clo
       const result = await retriever.retrieve(context);
       const t1 = now();
       const trie = new WeightedTrie(weights);
-      for (const r of result.results) {
-        const scale = rules.normalise ? 1 / totalCount(r.continuations) : 1; // each source weighs 1 in all
-        for (const c of r.continuations) trie.insert(c.tokens, r.source, c.count * scale);
-      }
+      for (const r of result.results) if (r.tree.count > 0) trie.add(r.tree, r.source, rules.normalise ? 1 / r.tree.count : 1); // normalised: each source weighs 1 in all
       const chain = rules.lookup > 0 ? promptLookup(context, lookup) : [];
       if (chain.length > 0) trie.insert(chain, 'lookup', 1);
       const tree = trie.select(budget);
@@ -95,7 +93,7 @@ export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, clo
         source: r.source,
         matchLength: r.matchLength,
         matchCount: r.matchCount,
-        candidates: r.continuations.length,
+        candidates: r.tree.count,
         ms: r.ms,
       }));
       return { tree, retrieval: { decision: result.decision, sources }, retrieveMs: t1 - t0, trieMs: now() - t1 };
@@ -105,13 +103,6 @@ export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, clo
       if (closeRetriever) await retriever.close();
     },
   };
-}
-
-/** Sum of the continuations' counts. Example: [{ count: 2 }, { count: 3 }] → 5 */
-function totalCount(continuations: { count: number }[]): number {
-  let n = 0;
-  for (const c of continuations) n += c.count;
-  return n;
 }
 
 /** Example: openDrafter(resolveOptions({ mode: 'pld' }, DEFAULT_PROMPT_LOOKUP), tok) → a prompt-lookup drafter */

@@ -127,7 +127,7 @@ function stepInfo(s: StepTrace): string {
   else {
     lines.push(`cache active ${d.cacheActive}, cache hit ${d.cacheHit}, line start ${d.lineStart}` + (d.coin === null ? '' : `, coin ${d.coin.toFixed(3)}`));
     lines.push(`skipped by timing ${d.skipped}, missing table ${d.missingTableHit}, parallel ${d.parallel}, ${d.ms.toFixed(2)} ms`);
-    for (const x of s.retrieval.sources) lines.push(`  ${x.source}: match ${x.matchLength} tokens ×${x.matchCount}, ${x.candidates} continuations, ${x.ms.toFixed(2)} ms`);
+    for (const x of s.retrieval.sources) lines.push(`  ${x.source}: match ${x.matchLength} tokens ×${x.matchCount}, ${x.candidates} with a continuation, ${x.ms.toFixed(2)} ms`);
   }
   const t = s.timing;
   lines.push(`time: retrieve ${t.retrieveMs.toFixed(2)}, trie ${t.trieMs.toFixed(2)}, forward ${t.forwardMs.toFixed(2)}, commit ${t.commitMs.toFixed(2)}, other ${t.otherMs.toFixed(2)} ms`);

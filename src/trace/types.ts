@@ -16,7 +16,7 @@ export interface SourceTrace {
   source: DraftSource;
   matchLength: number; // longest context suffix found (0 = nothing)
   matchCount: number; // occurrences of that suffix in the source
-  candidates: number; // distinct continuations returned
+  candidates: number; // continuations that went into the Trie: the first k occurrences that have a token after the match (traces written before the Trie read suffix-array ranges counted distinct continuations here)
   ms: number; // search time
 }
 

@@ -1,6 +1,7 @@
 /** Test helpers for the decoder: a character tokenizer and a scripted retriever. */
 import type { Tokenizer } from '../../model/tokenizer';
-import type { Continuation, RetrievalResult, Retriever, SourceResult, StepFeedback, DraftSource } from '../../retrieval/types';
+import { ListTree, sourceResult as stamped } from '../../retrieval/continuations';
+import type { RetrievalResult, Retriever, SourceResult, StepFeedback, DraftSource } from '../../retrieval/types';
 
 /** Id i decodes to ALPHABET[i % len]; id 0 is EOS (decodes to '' when skipping specials). */
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz \n():=';
@@ -24,8 +25,8 @@ export function decision(): RetrievalResult['decision'] {
 
 /** One source result from plain arrays. */
 export function sourceResult(source: DraftSource, continuations: [number[], number][]): SourceResult {
-  const conts: Continuation[] = continuations.map(([tokens, count]) => ({ tokens: Int32Array.from(tokens), count }));
-  return { source, matchLength: conts.length > 0 ? 1 : 0, matchCount: conts.reduce((n, c) => n + c.count, 0), continuations: conts, ms: 0 };
+  const tree = new ListTree(continuations.map(([tokens, count]) => ({ tokens, count })));
+  return stamped(source, { matchLength: continuations.length > 0 ? 1 : 0, matchCount: tree.count, tree }, 0);
 }
 
 /** A retriever answering from a function of the context, recording every call. */

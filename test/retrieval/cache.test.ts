@@ -1,32 +1,8 @@
 import { seededRandom } from '../../retrieval/timing';
 import { backwardMatch, SequenceCache } from '../../retrieval/cache';
-import type { SearchOptions, SuffixMatch } from '../../retrieval/suffix-array';
-
-/**
- * Reference: scan every live sequence, newest first, positions from the end; same rules as the datastore search, except
- * that an occurrence with nothing after it in its sequence does not count (a cache match always yields a draft).
- */
-function naiveCacheSearch(seqs: number[][], context: number[], opts: SearchOptions): SuffixMatch {
-  const c = context.length;
-  for (let len = Math.min(opts.nMax, c); len >= Math.max(1, opts.nMin); len--) {
-    const hits: [number[], number][] = [];
-    for (let s = seqs.length - 1; s >= 0; s--) {
-      for (let end = seqs[s].length - 1; end >= len; end--) {
-        if (context.slice(c - len).every((t, j) => seqs[s][end - len + j] === t)) hits.push([seqs[s], end]);
-      }
-    }
-    if (hits.length === 0) continue;
-    const groups = new Map<string, { tokens: Int32Array; count: number }>();
-    for (const [seq, end] of hits.slice(0, opts.k)) {
-      const cont = seq.slice(end, end + opts.span);
-      if (cont.length === 0) continue;
-      const g = groups.get(cont.join(',')) ?? groups.set(cont.join(','), { tokens: Int32Array.from(cont), count: 0 }).get(cont.join(','))!;
-      g.count++;
-    }
-    return { matchLength: len, matchCount: hits.length, continuations: [...groups.values()] };
-  }
-  return { matchLength: 0, matchCount: 0, continuations: [] };
-}
+import type { SearchOptions } from '../../retrieval/suffix-array';
+import { listContinuations } from '../../retrieval/continuations';
+import { inTokenOrder, naiveCacheSearch } from './naive';
 
 describe('SequenceCache', () => {
   const opts: SearchOptions = { nMax: 16, nMin: 2, k: 5000, span: 10 };
@@ -38,8 +14,11 @@ describe('SequenceCache', () => {
     const r = cache.search(Int32Array.from([9, 2, 3]), opts);
     expect(r.matchLength).toBe(2);
     expect(r.matchCount).toBe(2);
-    expect(r.continuations.map((c) => [Array.from(c.tokens), c.count])).toEqual([[[5, 6], 1], [[4], 1]]);
+    expect(r.continuations.map((c) => [Array.from(c.tokens), c.count])).toEqual([[[4], 1], [[5, 6], 1]]); // listed in token order
     expect(cache.search(Int32Array.from([1, 2, 3]), opts).continuations.map((c) => Array.from(c.tokens))).toEqual([[4]]);
+    // the tree behind the listing: the 2 most recent occurrences, newest first, as views of the cached sequences
+    const { tree } = cache.match(Int32Array.from([9, 2, 3]), { ...opts, k: 1 });
+    expect(listContinuations(tree).map((c) => [Array.from(c.tokens), c.count])).toEqual([[[5, 6], 1]]);
   });
 
   test('a longer match with nothing after it does not hide a shorter one that continues', () => {
@@ -85,7 +64,7 @@ describe('SequenceCache', () => {
       const context = Array.from({ length: Math.floor(rand() * 20) }, (_, i) => (periodic && rand() < 0.8 ? unit[i % unit.length] : Math.floor(rand() * alphabet)));
       const o = { nMax: 16, nMin, k, span };
       const got = cache.search(Int32Array.from(context), o);
-      expect(got).toEqual(naiveCacheSearch(live, context, o));
+      expect(inTokenOrder(got)).toEqual(inTokenOrder(naiveCacheSearch(live, context, o)));
       if (got.matchLength > 0) matched++;
     }
     expect(matched).toBeGreaterThan(200);

@@ -1,6 +1,8 @@
 import { datastoreFromDocuments } from '../../retrieval/datastore';
 import { FastRetriever, REST_RETRIEVER_OPTIONS } from '../../retrieval/retriever';
 import { generationSeed, seededRandom } from '../../retrieval/timing';
+import type { SuffixMatch } from '../../retrieval/suffix-array';
+import type { SourceResult } from '../../retrieval/types';
 import { naiveSearch } from './naive';
 
 const HASH = '00'.repeat(32);
@@ -15,6 +17,8 @@ function randomDocs(seed: number, n: number, len: number, alphabet = 10) {
 const repo = datastoreFromDocuments(randomDocs(1, 20, 300, 6), V, HASH);
 const common = datastoreFromDocuments(randomDocs(2, 50, 400, 8), V, HASH);
 const ctx = (...ids: number[]) => Int32Array.from(ids);
+/** A result as the naive search gives it: the match and its continuations, listed from the tree. */
+const listed = (x: SourceResult): SuffixMatch => ({ matchLength: x.matchLength, matchCount: x.matchCount, continuations: x.continuations });
 
 describe('FastRetriever: datastores', () => {
   test('sequential results equal the naive scan of each datastore, with their origin', async () => {
@@ -24,8 +28,8 @@ describe('FastRetriever: datastores', () => {
       const c = Int32Array.from({ length: 1 + Math.floor(rand() * 20) }, () => Math.floor(rand() * 8));
       const { results } = await r.retrieve(c);
       expect(results.map((x) => x.source)).toEqual(['repo', 'common']);
-      expect(({ ...results[0], source: undefined, ms: undefined })).toEqual({ ...naiveSearch(repo.tokens, c, opts), source: undefined, ms: undefined });
-      expect(({ ...results[1], source: undefined, ms: undefined })).toEqual({ ...naiveSearch(common.tokens, c, opts), source: undefined, ms: undefined });
+      expect(listed(results[0])).toEqual(naiveSearch(repo.tokens, c, opts));
+      expect(listed(results[1])).toEqual(naiveSearch(common.tokens, c, opts));
     }
   });
 
@@ -41,7 +45,7 @@ describe('FastRetriever: datastores', () => {
       const want = [...full, ...short.filter((_, j) => full[j].matchLength > 3)];
       const sources = ['repo', 'common', ...(['repo', 'common'] as const).filter((_, j) => full[j].matchLength > 3)];
       expect(results.map((x) => x.source)).toEqual(sources);
-      expect(results.map((x) => ({ ...x, source: undefined, ms: undefined }))).toEqual(want.map((m) => ({ ...m, source: undefined, ms: undefined })));
+      expect(results.map(listed)).toEqual(want);
       backedOff += results.length - 2;
     }
     expect(backedOff).toBeGreaterThan(10);
@@ -58,7 +62,7 @@ describe('FastRetriever: datastores', () => {
         const b = await par.retrieve(c);
         expect(b.decision.parallel).toBe(true);
         // Arrays from a worker belong to Node's realm, not jest's sandbox: compare contents.
-        const strip = (rs: typeof a.results) => rs.map(({ ms: _ms, ...x }) => ({ ...x, continuations: x.continuations.map((c) => [Array.from(c.tokens), c.count]) }));
+        const strip = (rs: typeof a.results) => rs.map((x) => ({ source: x.source, ...listed(x), continuations: x.continuations.map((c) => [Array.from(c.tokens), c.count]) }));
         expect(strip(b.results)).toEqual(strip(a.results));
       }
     } finally {
@@ -78,6 +82,16 @@ describe('FastRetriever: datastores', () => {
     const again = await rest.retrieve(miss);
     expect(again.decision.missingTableHit).toBe(false);
     expect(again.results.map((x) => x.source)).toEqual(['common']);
+  });
+
+  test('missing table: beyond missingTableSize the least recently added suffix is forgotten', async () => {
+    const fast = new FastRetriever({ repo, common, cache: false, timing: false, parallel: false, missingTableSize: 2 });
+    const [a, b, c] = [ctx(9, 9, 9, 9), ctx(9, 9, 9, 8), ctx(9, 9, 8, 9)]; // none continues: 9 never occurs
+    for (const miss of [a, b, c]) expect((await fast.retrieve(miss)).decision.missingTableHit).toBe(false);
+    expect((await fast.retrieve(c)).decision.missingTableHit).toBe(true);
+    expect((await fast.retrieve(b)).decision.missingTableHit).toBe(true);
+    expect((await fast.retrieve(a)).decision.missingTableHit).toBe(false); // forgotten: searched again (and now remembered, b forgotten)
+    expect((await fast.retrieve(b)).decision.missingTableHit).toBe(false);
   });
 });
 
@@ -149,8 +163,9 @@ describe('FastRetriever: the cache (Algorithm 1 order, update)', () => {
     res = await r.retrieve(ctx(5, 2, 3));
     expect(res.decision).toMatchObject({ cacheActive: true, cacheHit: true });
     expect(res.results.map((x) => x.source)).toEqual(['cache']);
-    // most recent first: the piece continues with [7 7 8 9 9], the draft sequence with [7 7].
-    expect(res.results[0].continuations.map((c) => Array.from(c.tokens))).toEqual([[7, 7, 8, 9, 9], [7, 7]]);
+    // the draft sequence continues with [7 7], the piece with [7 7 8 9 9] (listed in token order; one occurrence each)
+    expect(res.results[0].continuations.map((c) => [Array.from(c.tokens), c.count])).toEqual([[[7, 7], 1], [[7, 7, 8, 9, 9], 1]]);
+    expect(res.results[0].tree.count).toBe(2);
     expect(res.results[0].matchLength).toBe(2);
   });
 
