@@ -24,11 +24,7 @@ import { promptIds } from '../src/bench/run';
 import { generate } from '../src/decode/generate';
 import { runEntryPoint } from '../src/cli/entry';
 import { createOracle } from '../src/decode/oracle';
-
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
-};
+import { mean, quantile } from '../util/stats';
 
 async function main(): Promise<number> {
   const { values: v } = parseArgs({
@@ -73,7 +69,7 @@ async function main(): Promise<number> {
   const rows = modes.map((m) => {
     const xs = steps.get(m.name)!;
     const { tokens, forwards } = lf.get(m.name)!;
-    return { mode: m.name, tasks: tasks.length, steps: xs.length, acceptance: tokens / forwards, p50Ms: quantile(xs, 0.5), p90Ms: quantile(xs, 0.9), p99Ms: quantile(xs, 0.99), meanMs: xs.reduce((a, b) => a + b, 0) / xs.length };
+    return { mode: m.name, tasks: tasks.length, steps: xs.length, acceptance: tokens / forwards, p50Ms: quantile(xs, 0.5), p90Ms: quantile(xs, 0.9), p99Ms: quantile(xs, 0.99), meanMs: mean(xs) };
   });
   console.log(`drafting time per step (retrieve + Trie), ${v.dataset}, ${tasks.length} tasks, budget ${budget}`);
   console.log('mode                 steps    L/F     p50 ms   p90 ms   p99 ms   mean ms');
