@@ -38,6 +38,7 @@ import { MAX_BUDGET } from './options';
 export type Budget = number | 'auto';
 
 export const AUTO_MAX_NODES = 64; // the largest tree `auto` considers (the paper's budget)
+const MIN_DRAFT = 8; // the smallest tree `auto` drafts (its `draftSize`)
 const PRIOR = { root: { accepted: 1, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.5, 0.8
 const LEARNED_AS = ['repo', 'cache', 'lookup', 'common'] as const; // a node's κ is that of the first source that drafted it
 const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
@@ -123,6 +124,7 @@ export class BudgetChooser {
   private verifying: { nodes: number; since: number } | null = null; // the choice being verified
   private skip = 0; // steps that skipped drafting since the last drafted one
   private skipRun = 0; // steps to skip this time (0: draft)
+  private size = AUTO_MAX_NODES; // nodes to draft next (`draftSize`)
 
   constructor(private readonly profile: CostProfile, private readonly clock: () => number = () => performance.now()) {}
 
@@ -141,6 +143,17 @@ export class BudgetChooser {
   /** The κ of node i: by depth (root child or deeper) and source. */
   private correction(tree: DraftTree, i: number): Correction {
     return (tree.parents[i] < 0 ? this.root : this.deeper)[learnedAs(tree, i)];
+  }
+
+  /**
+   * How many nodes the next step drafts: twice the last choice, at least MIN_DRAFT, at most AUTO_MAX_NODES, and at least
+   * half the previous size (so it grows by doubling while choices fill the tree and shrinks gradually). Selecting a
+   * 64-node tree costs far more than the few nodes a CPU verifies: fastcoder-plus with tiny-coder-dsc on RepoEval
+   * spent 0.57 ms per step drafting 64 nodes against 0.16 ms for 3, with a ~4 ms forward.
+   * Example: choices 2, then 3, then 30 → sizes 64 (first step), 32, 16, 60
+   */
+  draftSize(): number {
+    return this.size;
   }
 
   /** Whether this step drafts at all (else a plain greedy step: no retrieval, no Trie; call `skipped` instead of `choose`). */
@@ -168,6 +181,7 @@ export class BudgetChooser {
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
     }
     this.verifying = { nodes: best.nodes, since: this.clock() };
+    this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, this.size >> 1));
     const plainMs = stepMs(this.profile, 1, 0) + this.offsetMs; // a greedy step without retrieval
     const pays = plainMs <= 0 || best.expectedTokens * plainMs > best.expectedMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
@@ -231,7 +245,7 @@ export async function openBudget(budget: Budget, model: CausalLM, profile?: Cost
   return {
     async draft(drafter, context) {
       drafting = chooser.drafting();
-      return drafting ? drafter.draft(context, AUTO_MAX_NODES) : noDrafter().draft(context, 0);
+      return drafting ? drafter.draft(context, chooser.draftSize()) : noDrafter().draft(context, 0);
     },
     trim: (tree) => (drafting ? trimTree(tree, chooser.choose(tree).nodes) : (chooser.skipped(), tree)),
     observe: (tree, tokens) => chooser.observe(tree, tokens),

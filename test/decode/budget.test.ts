@@ -101,6 +101,16 @@ describe('budget chooser', () => {
     expect(pB).toBeCloseTo(0.5 * (1 / (2 + 2.5)), 12); // D_c: 0 hits
   });
 
+  test('draftSize: 64 at first, then twice the last choice (at least 8, at most 64, at least half the previous size)', () => {
+    const c = new BudgetChooser(flatProfile(20));
+    const sizes = [c.draftSize()];
+    for (const n of [2, 3, 30, 64, 0]) {
+      c.choose(treeOf([[chain(n), 1]]));
+      sizes.push(c.draftSize());
+    }
+    expect(sizes).toEqual([64, 32, 16, 60, 64, 32]); // a flat curve takes the whole chain: choices 2, 3, 30, 64, 0
+  });
+
   test('drafts that keep failing drive κ down until a good chain is not verified', () => {
     const tree = treeOf([[chain(8), 1]]);
     expect(new BudgetChooser(STEEP).choose(tree).nodes).toBeGreaterThan(0);
