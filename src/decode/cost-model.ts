@@ -92,7 +92,7 @@ export function stepMs(p: CostProfile, rows: number, accepted: number): number {
  * 2-3x slower), then timed rounds for `targetMs` (at least `minRounds`, at most `maxRounds`). Leaves the model reset.
  */
 export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?: number; targetMs?: number; minRounds?: number; maxRounds?: number } = {}): Promise<CostProfile> {
-  const { warmupMs = 500, targetMs = 1500, minRounds = 3, maxRounds = 12 } = o;
+  const { warmupMs = 500, targetMs = 3000, minRounds = 3, maxRounds = 40 } = o;
   const token = (i: number) => 1 + (i % (model.vocabSize - 1));
   model.reset();
   const positions = Array.from({ length: CONTEXT }, (_, i) => i);
@@ -128,13 +128,29 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
     }
   }
   model.reset();
-  // a forward over more rows never costs less: each size's cost is at most that of any larger one (a busy machine's
-  // spikes on small sizes would otherwise look like a curve that falls)
-  const typical = samples.map(median);
-  for (let s = typical.length - 2; s >= 0; s--) typical[s] = Math.min(typical[s], typical[s + 1]);
+  // a forward over more rows never costs less: the non-decreasing curve nearest to the medians (capping each size at a
+  // larger one's cost instead made flat stretches ending at the larger size, where auto then always took the larger)
+  const typical = nonDecreasing(samples.map(median));
   const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, typical[s]]);
   const spread = median(samples.map((xs) => (quantile(xs, 0.75) - quantile(xs, 0.25)) / median(xs)));
   return { format: PROFILE_FORMAT, key, context: CONTEXT, points, spread, rowMs: rowSamples.length > 0 ? median(rowSamples) : 0, measuredAt: new Date().toISOString() };
+}
+
+/**
+ * The non-decreasing sequence nearest to `ys` in squared error (pool adjacent violators: a run that falls is replaced
+ * by its mean). Example: nonDecreasing([1, 3, 2, 4]) → [1, 2.5, 2.5, 4]
+ */
+export function nonDecreasing(ys: readonly number[]): number[] {
+  const blocks: { sum: number; n: number }[] = [];
+  for (const y of ys) {
+    blocks.push({ sum: y, n: 1 });
+    while (blocks.length > 1 && blocks[blocks.length - 2].sum / blocks[blocks.length - 2].n > blocks[blocks.length - 1].sum / blocks[blocks.length - 1].n) {
+      const last = blocks.pop()!;
+      blocks[blocks.length - 1].sum += last.sum;
+      blocks[blocks.length - 1].n += last.n;
+    }
+  }
+  return blocks.flatMap((b) => Array.from({ length: b.n }, () => b.sum / b.n));
 }
 
 /** Why `p` (read from `file`) cannot be used for `key`, or null when it can. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseConfig } from '../../model/config';
-import { calibrate, CALIBRATION_ROWS, type CostProfile, flatProfile, forwardMs, loadOrCalibrate, modelShape, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
+import { calibrate, CALIBRATION_ROWS, type CostProfile, flatProfile, forwardMs, loadOrCalibrate, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
 import { createOracle } from '../../src/decode/oracle';
 
 const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), context: 0, points, spread: 0, rowMs, measuredAt: '' });
@@ -21,6 +21,31 @@ describe('cost model', () => {
     expect(stepMs(hand([[1, 10], [5, 30]], 1.5), 3, 2)).toBeCloseTo(23, 10);
     expect(stepMs(flatProfile(20), 65, 10)).toBe(20);
     expect(forwardMs(flatProfile(20), 200)).toBe(20);
+  });
+
+  test.each([
+    [[1, 3, 2, 4], [1, 2.5, 2.5, 4]],
+    [[5, 1, 1, 1], [2, 2, 2, 2]], // one spike on the smallest size is spread over the run, not copied down from it
+    [[1, 2, 3], [1, 2, 3]],
+    [[4, 6, 5, 3, 9], [4, 14 / 3, 14 / 3, 14 / 3, 9]],
+  ])('nonDecreasing(%j) = %j, the nearest non-decreasing curve', (ys, expected) => {
+    const got = nonDecreasing(ys);
+    got.forEach((y, i) => expect(y).toBeCloseTo(expected[i], 12));
+  });
+
+  test('nonDecreasing is never farther from the data than any other non-decreasing curve (random cases, brute force)', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const sse = (a: number[], b: number[]) => a.reduce((s, x, i) => s + (x - b[i]) ** 2, 0);
+    for (let c = 0; c < 200; c++) {
+      const ys = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => Math.floor(rand() * 5));
+      const fit = nonDecreasing(ys);
+      for (let i = 1; i < fit.length; i++) expect(fit[i]).toBeGreaterThanOrEqual(fit[i - 1] - 1e-12);
+      // every non-decreasing curve on the grid 0, 0.25, ..., 4 does no better
+      const grid = Array.from({ length: 17 }, (_, i) => i / 4);
+      const best = (i: number, floor: number): number => (i === ys.length ? 0 : Math.min(...grid.filter((g) => g >= floor).map((g) => (ys[i] - g) ** 2 + best(i + 1, g))));
+      if (ys.length <= 4) expect(sse(ys, fit)).toBeLessThanOrEqual(best(0, 0) + 1e-9);
+    }
   });
 
   test('modelShape names every dimension that sets the cost', () => {
