@@ -12,12 +12,12 @@
  * step revealed (`observe`): every node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy
  * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
- * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, plus an offset learned in
- * this generation (measured verify time minus predicted: the context is longer and the cache in more blocks than at
- * calibration, the machine busier), one for every size: the difference is mostly per forward, not per row (SmolLM-135M
- * on wasm, medians while decoding: 1, 2, 4, 8 rows cost 46-50, 58, 57-65, 93-98 ms against a profile of 35, 49, 55, 87
- * from the fastest runs; +8 to +13 ms at every size), and a per-size scale learned only from the sizes chosen left
- * the others with a wrong curve; plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as
+ * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, times one scale learned in
+ * this generation (measured verify time over predicted: the machine busier, the context longer than at calibration),
+ * the same for every size, so the curve keeps its calibrated shape. (A scale per size learned only from the sizes
+ * chosen left the others with a wrong curve; an additive offset flattened the curve on a busy machine, where every
+ * forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes per forward with it
+ * (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x / 1.15x).) Plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as
  * the time between `observe` and the next `choose`. Both are running means.
  *
  * Not drafting at all: when even the best n does not pay for the step's overhead (expected tokens per ms below a plain
@@ -118,7 +118,7 @@ export class BudgetChooser {
   private readonly root = LEARNED_AS.map(() => new Correction(PRIOR.root.accepted, PRIOR.root.trials)); // κ of the root's children, per source
   private readonly deeper = LEARNED_AS.map(() => new Correction(PRIOR.deeper.accepted, PRIOR.deeper.trials)); // κ of deeper nodes, per source
   private overheadMs = 0;
-  private offsetMs = 0; // measured verify ms minus the profile's prediction (running mean)
+  private scale = 1; // measured verify ms over the profile's prediction (running mean)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
   private verifying: { nodes: number; since: number } | null = null; // the choice being verified
@@ -172,7 +172,7 @@ export class BudgetChooser {
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
     if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
     const p = this.nodeProbabilities(tree);
-    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, stepMs(this.profile, rows, accepted) + this.offsetMs + this.overheadMs);
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale * stepMs(this.profile, rows, accepted) + this.overheadMs);
     let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
     let accepted = 0;
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
@@ -182,7 +182,7 @@ export class BudgetChooser {
     }
     this.verifying = { nodes: best.nodes, since: this.clock() };
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, this.size >> 1));
-    const plainMs = stepMs(this.profile, 1, 0) + this.offsetMs; // a greedy step without retrieval
+    const plainMs = this.scale * stepMs(this.profile, 1, 0); // a greedy step without retrieval
     const pays = plainMs <= 0 || best.expectedTokens * plainMs > best.expectedMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
     this.skip = 0;
@@ -198,7 +198,7 @@ export class BudgetChooser {
     const now = this.clock();
     if (this.verifying) {
       const predicted = stepMs(this.profile, this.verifying.nodes + 1, Math.min(this.verifying.nodes, tokens.length - 1));
-      if (predicted > 0) this.offsetMs = runningMean(this.offsetMs, now - this.verifying.since - predicted, this.observed === 0); // a free profile ranks by tokens only
+      if (predicted > 0) this.scale = runningMean(this.scale, (now - this.verifying.since) / predicted, this.observed === 0); // a free profile ranks by tokens only
       this.verifying = null;
     }
     const ratios = weightRatios(tree);

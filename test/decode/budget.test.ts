@@ -137,31 +137,31 @@ describe('budget chooser', () => {
     expect(last.expectedMs).toBeCloseTo(116, 10);
   });
 
-  test('verify steps slower than the profile add the difference to every size: a fixed extra cost favours drafting', () => {
+  test('verify steps slower than the profile scale its whole curve: the overhead then matters less', () => {
     const tree = treeOf([[chain(1), 1]]);
     const after = (verifyMs: number) => {
       const clock = fakeClock();
-      const c = new BudgetChooser(curve([[1, 10], [2, 40]]), clock.now);
+      const c = new BudgetChooser(curve([[1, 10], [2, 20]]), clock.now);
       c.choose(tree); // n = 0, predicted 10 ms
       clock.advance(verifyMs);
       c.observe(tree, [100, 7]); // a hit: κ_root = 2/3, P = 2/3
       clock.advance(10); // overhead 10 ms
       return c.choose(tree);
     };
-    expect(after(10)).toMatchObject({ nodes: 0, expectedMs: 20 }); // 1/20 > 1.667/50
-    expect(after(100)).toMatchObject({ nodes: 1, expectedMs: 140 }); // offset 90: 1/110 < 1.667/140
+    expect(after(10)).toMatchObject({ nodes: 1, expectedMs: 30 }); // 1/20 < 1.667/30
+    expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.667/210
   });
 
-  test('one offset for every size: a 2-row verify 26 ms slower than profiled makes 1-row steps 26 ms dearer too', () => {
+  test('one scale for every size: a 2-row verify 3x slower than profiled makes 1-row steps 3x dearer too', () => {
     const tree = treeOf([[chain(1), 1]]);
     const clock = fakeClock();
     const c = new BudgetChooser(curve([[1, 10], [2, 12]]), clock.now);
     expect(c.choose(tree).nodes).toBe(1); // P = 0.5: 1.5/12 > 1/10
-    clock.advance(38); // 2 rows: 12 profiled, 38 measured
+    clock.advance(36); // 2 rows: 12 profiled, 36 measured
     c.observe(tree, [100, 7]); // a hit: P = 2/3
-    expect(c.choose(tree).expectedMs).toBeCloseTo(38, 10); // n = 1: 1.667 tokens for 12 + 26 (+ 0 overhead)
+    expect(c.choose(tree).expectedMs).toBeCloseTo(36, 10); // n = 1: 1.667 tokens for 3 · 12 (+ 0 overhead)
     const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
-    expect(c.choose(poor)).toMatchObject({ nodes: 0, expectedMs: 36 }); // 10 + 26 (a per-size scale would say 10 · 38/12)
+    expect(c.choose(poor)).toMatchObject({ nodes: 0, expectedMs: 30 }); // 3 · 10 (an additive offset would say 10 + 24)
   });
 });
 
