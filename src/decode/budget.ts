@@ -17,8 +17,9 @@
  * the same for every size, so the curve keeps its calibrated shape. (A scale per size learned only from the sizes
  * chosen left the others with a wrong curve; an additive offset flattened the curve on a busy machine, where every
  * forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes per forward with it
- * (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x / 1.15x).) Plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as
- * the time between `observe` and the next `choose`. Both are running means.
+ * (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x / 1.15x).) Plus the
+ * step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between `observe` and the next
+ * `choose`. Both are running means.
  *
  * Not drafting at all: when even the best n does not pay for the step's overhead (expected tokens per ms below a plain
  * greedy step's, measured without retrieval), the next steps skip retrieval and the Trie altogether (`drafting()`
