@@ -148,10 +148,11 @@ export class BudgetChooser {
 
   /**
    * How many nodes the next step drafts: twice the last choice, at least MIN_DRAFT, at most AUTO_MAX_NODES, and at least
-   * half the previous size (so it grows by doubling while choices fill the tree and shrinks gradually). Selecting a
+   * half the previous size (so it grows by doubling while choices fill the tree and shrinks gradually), or the previous
+   * size when the choice took the whole drafted tree (retrieval found fewer nodes: no evidence that fewer pay). Selecting a
    * 64-node tree costs far more than the few nodes a CPU verifies: fastcoder-plus with tiny-coder-dsc on RepoEval
    * spent 0.57 ms per step drafting 64 nodes against 0.16 ms for 3, with a ~4 ms forward.
-   * Example: choices 2, then 3, then 30 → sizes 64 (first step), 32, 16, 60
+   * Example: choices 2, then 3, then 30 (of larger trees) → sizes 64 (first step), 32, 16, 60
    */
   draftSize(): number {
     return this.size;
@@ -182,7 +183,8 @@ export class BudgetChooser {
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
     }
     this.verifying = { nodes: best.nodes, since: this.clock() };
-    this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, this.size >> 1));
+    const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
+    this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
     const plainMs = this.scale * stepMs(this.profile, 1, 0); // a greedy step without retrieval
     const pays = plainMs <= 0 || best.expectedTokens * plainMs > best.expectedMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));

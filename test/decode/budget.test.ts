@@ -101,14 +101,21 @@ describe('budget chooser', () => {
     expect(pB).toBeCloseTo(0.5 * (1 / (2 + 2.5)), 12); // D_c: 0 hits
   });
 
-  test('draftSize: 64 at first, then twice the last choice (at least 8, at most 64, at least half the previous size)', () => {
+  test('draftSize: 64 at first, then twice the last choice (at least 8, at most 64, at least half the previous size; kept when the tree ran out)', () => {
     const c = new BudgetChooser(flatProfile(20));
     const sizes = [c.draftSize()];
     for (const n of [2, 3, 30, 64, 0]) {
       c.choose(treeOf([[chain(n), 1]]));
       sizes.push(c.draftSize());
     }
-    expect(sizes).toEqual([64, 32, 16, 60, 64, 32]); // a flat curve takes the whole chain: choices 2, 3, 30, 64, 0
+    expect(sizes).toEqual([64, 64, 64, 64, 64, 64]); // a flat curve takes each whole chain: no reason to draft fewer
+    const steep = new BudgetChooser(STEEP);
+    const steepSizes = [];
+    for (let i = 0; i < 4; i++) {
+      steep.choose(treeOf([[chain(40), 1]])); // a 40-node chain of which a CPU-like curve takes a few
+      steepSizes.push(steep.draftSize());
+    }
+    expect(steepSizes).toEqual([32, 16, 8, 8]);
   });
 
   test('drafts that keep failing drive κ down until a good chain is not verified', () => {
