@@ -8,6 +8,17 @@ import { createOracle } from '../../src/decode/oracle';
 const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), context: 0, points, spread: 0, rowMs, measuredAt: '' });
 /** An oracle whose forward sleeps 2 ms + 0.25 ms per input token: a known cost curve to calibrate against. */
 const sleeper = () => createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0, costMs: 2, costPerTokenMs: 0.25 });
+/** The sleeper, with `extraMs` more on the forwards (counted from 0) for which `slow(call)`: a machine that is busy by turns. */
+const busySleeper = (slow: (call: number) => boolean, extraMs: number) => {
+  const lm = sleeper();
+  const forwardHidden = lm.forwardHidden.bind(lm);
+  let calls = 0;
+  lm.forwardHidden = async (...args) => {
+    if (slow(calls++)) await new Promise((resolve) => setTimeout(resolve, extraMs));
+    return forwardHidden(...args);
+  };
+  return lm;
+};
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fc-cost-'));
 
 describe('cost model', () => {
@@ -67,13 +78,7 @@ describe('cost model', () => {
 
   test('calibrate keeps the median run of each size, not the fastest (which flatters small forwards)', async () => {
     // two forwards in three sleep 8 ms more: over 3 timed rounds of 13 sizes each size gets one fast run and two slow
-    const lm = sleeper();
-    let calls = 0;
-    const forwardHidden = lm.forwardHidden.bind(lm);
-    lm.forwardHidden = async (...args) => {
-      if (calls++ % 3 !== 0) await new Promise((resolve) => setTimeout(resolve, 8));
-      return forwardHidden(...args);
-    };
+    const lm = busySleeper((call) => call % 3 !== 0, 8);
     const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 3, maxRounds: 3 });
     for (const [rows, ms] of p.points) expect(ms).toBeGreaterThanOrEqual(2 + 0.25 * rows + 8 - 1.5);
     // runs of one size: one ~2-18 ms, two ~8 ms more: their interquartile range is over a third of the median
@@ -81,13 +86,7 @@ describe('cost model', () => {
   });
 
   test('loadOrCalibrate says when the runs spread as on a busy machine, and how to calibrate again', async () => {
-    const lm = sleeper();
-    let calls = 0;
-    const forwardHidden = lm.forwardHidden.bind(lm);
-    lm.forwardHidden = async (...args) => {
-      if (calls++ % 2 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      return forwardHidden(...args);
-    };
+    const lm = busySleeper((call) => call % 2 === 0, 10);
     const log: string[] = [];
     await loadOrCalibrate(lm, profileKey('oracle', 'busy'), { file: path.join(tmp(), 'p.json'), log: (m) => log.push(m) });
     expect(log.join('\n')).toMatch(/runs of one size spread by \d+ % \(a busy machine\): delete the file to calibrate again/);
