@@ -1,43 +1,13 @@
 /**
- * The drafting rules of `fastcoder-plus` (src/decode/options.ts PlusRules), each against a naive reference: most-recent
- * prompt lookup, per-source normalised Trie weights with the lookup chain as one more source, the rules in effect per
+ * The drafting rules of `fastcoder-plus` (src/decode/options.ts PlusRules), each against a naive reference (most-recent
+ * prompt lookup is tested with prompt lookup): per-source normalised Trie weights with the lookup chain as one more source, the rules in effect per
  * mode, and the bench's plus ablation rows.
  */
 import { seededRandom } from '../../retrieval/timing';
 import { parseModes } from '../../src/bench/modes';
 import { retrievalDrafter } from '../../src/decode/drafter';
 import { PAPER_RULES, PLUS_ABLATIONS, PLUS_RULES, plusRules } from '../../src/decode/options';
-import { promptLookup } from '../../src/decode/prompt-lookup';
 import { ScriptedRetriever, sourceResult } from './helpers';
-
-/** Naive most-recent prompt lookup: for n = maxNgram..1, scan every earlier start from the right. */
-function naiveLatestLookup(ctx: number[], maxNgram: number, draftLength: number): number[] {
-  for (let n = Math.min(maxNgram, ctx.length - 1); n >= 1; n--) {
-    const suffix = ctx.slice(ctx.length - n).join(',');
-    for (let s = ctx.length - n - 1; s >= 0; s--) {
-      if (ctx.slice(s, s + n).join(',') === suffix) return ctx.slice(s + n, Math.min(s + n + draftLength, ctx.length));
-    }
-  }
-  return [];
-}
-
-describe('promptLookup, latest', () => {
-  test('hand-computed: the most recent earlier occurrence wins', () => {
-    expect(promptLookup([1, 2, 7, 1, 2, 8, 1, 2], { maxNgram: 2, draftLength: 3, latest: true })).toEqual([8, 1, 2]);
-    expect(promptLookup([1, 2, 7, 1, 2, 8, 1, 2], { maxNgram: 2, draftLength: 3 })).toEqual([7, 1, 2]);
-    expect(promptLookup([1, 2, 1, 2, 1, 2], { maxNgram: 2, draftLength: 5, latest: true })).toEqual([1, 2]);
-  });
-
-  test('equals the naive scan on 500 random contexts', () => {
-    const rand = seededRandom(3);
-    for (let i = 0; i < 500; i++) {
-      const ctx = Array.from({ length: 1 + Math.floor(rand() * 40) }, () => Math.floor(rand() * 4));
-      const maxNgram = 1 + Math.floor(rand() * 4);
-      const draftLength = Math.floor(rand() * 12);
-      expect(promptLookup(ctx, { maxNgram, draftLength, latest: true })).toEqual(naiveLatestLookup(ctx, maxNgram, draftLength));
-    }
-  });
-});
 
 /** Naive normalised selection: every prefix's mass Σ_source Σ_cont count/total_source, top `budget` by (mass desc, depth asc, path asc). */
 function naiveNormalisedTop(sources: [number[], number][][], budget: number): number[][] {
