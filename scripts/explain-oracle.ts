@@ -47,7 +47,7 @@ import { loadTokenizer } from '../model/tokenizer';
 import type { Datastore } from '../retrieval/datastore';
 import { loadDatastore } from '../retrieval/io/datastore-file';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
-import { findRange, SEPARATOR } from '../retrieval/suffix-array';
+import { findMatch, SEPARATOR } from '../retrieval/suffix-array';
 import { generationSeed, isLineStart, seededRandom } from '../retrieval/timing';
 import { loadTasks, type BenchTask } from '../src/bench/datasets';
 import { parseModes } from '../src/bench/modes';
@@ -256,22 +256,10 @@ function sepHighPrefix(tokens: Int32Array, sa: Int32Array, lo: number, hi: numbe
   for (let i = lo; i < sepEnd && out.length < need; i++) out.push(sa[i]);
 }
 
-/** Longest suffix of `context` (nMax down to nMin tokens) that occurs, by binary search on the length; its continuations. */
+/** Longest suffix of `context` (nMax down to nMin tokens) that occurs (the library's `findMatch`); its continuations. */
 export function searchSource(ds: { tokens: Int32Array; sa: Int32Array }, context: Int32Array, order: OccurrenceOrder, nMax = 16, nMin = 2, k = 5000, span = 10): Int32Array[] {
-  let lo = nMin;
-  let hi = Math.min(nMax, context.length);
-  let best: [number, number] | null = null;
-  let bestLength = 0;
-  while (lo <= hi) {
-    const len = (lo + hi) >>> 1;
-    const r = findRange(ds.tokens, ds.sa, context, context.length - len, context.length);
-    if (r[1] > r[0]) {
-      best = r;
-      bestLength = len;
-      lo = len + 1;
-    } else hi = len - 1;
-  }
-  return best ? occurrenceContinuations(ds.tokens, ds.sa, best[0], best[1], bestLength, k, span, order) : [];
+  const m = findMatch(ds.tokens, ds.sa, context, { nMax, nMin, k, span });
+  return m.matchLength > 0 ? occurrenceContinuations(ds.tokens, ds.sa, m.lo, m.lo + m.matchCount, m.matchLength, k, span, order) : [];
 }
 
 /**
