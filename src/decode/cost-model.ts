@@ -3,11 +3,11 @@
  * `rows - 1` draft nodes, with the tree mask) plus the root row's argmax read back, and the cost of each further row read
  * (one per accepted node). `--budget auto` (`budget.ts`) divides expected tokens by it.
  *
- * Measured by `calibrate` on the loaded model (a causal chain of each size at a fixed context, sizes interleaved in
- * rounds, the median run of each size: the fastest run flatters a small forward more than a large one (measured on
- * SmolLM-135M: fastest 35 / 55 ms at 1 / 4 rows, medians 46-50 / 57-65 during decoding), and `budget.ts` corrects the
- * curve online by the time steps actually take), because the curve depends on the backend and the model's shape: on one CPU core
- * (tfjs-wasm) a 65-row forward costs ~13 one-row forwards and steps every 4 rows; on a GPU it is nearly flat.
+ * Measured by `calibrate` on the loaded model, because the curve depends on the backend and the model's shape: on one
+ * CPU core (tfjs-wasm) a 65-row forward costs ~13 one-row forwards and steps every 4 rows; on a GPU it is nearly flat.
+ * A causal chain of each size at a fixed context, sizes interleaved in rounds, the median run of each size kept: the
+ * fastest run flatters a small forward more than a large one (SmolLM-135M: fastest 35 / 55 ms at 1 / 4 rows, medians
+ * 46-50 / 57-65 during decoding); `budget.ts` scales the curve online by the time steps actually take.
  * A profile is cached on disk per backend + model shape + host (`loadOrCalibrate`); a profile measured elsewhere
  * (another backend, shape or CPU) or by another tfjs / profile format is refused with a message naming the file.
  *
