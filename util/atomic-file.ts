@@ -2,7 +2,8 @@
  * A file written under a temporary name next to its destination and renamed into place when complete, so that a
  * reader never sees half a file and two runs writing the same path never interleave (the last to finish wins, whole).
  * The temporary file is removed when writing fails, when the process exits before `commit()`, and on SIGINT/SIGTERM
- * (a killed index build left a 15 MB `*.tmp-PID` behind); only SIGKILL can leave one.
+ * (a killed index build left a 15 MB `*.tmp-PID` behind); only SIGKILL can leave one. A missing parent directory is
+ * created.
  *
  * Example:
  *   const f = new AtomicFile('out/t.jsonl');   // writes out/t.jsonl.tmp-<pid>-<n>
@@ -11,6 +12,7 @@
  *   writeFileAtomic('out/r.json', JSON.stringify(results));
  */
 import * as fs from 'fs';
+import * as path from 'path';
 
 const open = new Set<AtomicFile>(); // files not yet committed or aborted: removed if the process ends first
 let made = 0; // AtomicFiles made by this process: two writing one path get different temporary files
@@ -23,6 +25,7 @@ export class AtomicFile {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new Error(`${file}: is a directory (give a file path to write)`);
     this.tmp = `${file}.tmp-${process.pid}-${made++}`;
     try {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true }); // `--out out/r.json` in a fresh clone: out/ is made
       this.fd = fs.openSync(this.tmp, 'w');
     } catch (e) {
       throw new Error(`${file}: cannot write (${(e as Error).message})`);

@@ -87,7 +87,6 @@ function repoIndexes(reposSource: string, tasks: BenchTask[], cacheDir: string, 
 async function buildCommon(source: string, file: string, id: TokenizerIdentity): Promise<void> {
   console.error(`building D_c ${file} from ${source} ...`);
   const { datastore, stats } = await buildDatastore([source], { tokenizer: id.tokenizer, vocabSize: id.vocabSize, tokenizerHash: id.tokenizerHash });
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   saveDatastore(datastore, file);
   console.error(`D_c: ${stats.files} files, ${stats.tokens} tokens (tokenize ${stats.tokenizeSeconds.toFixed(1)} s, suffix array ${stats.suffixArraySeconds.toFixed(1)} s)`);
 }

@@ -23,6 +23,12 @@ describe('AtomicFile', () => {
     expect([fs.readFileSync(file, 'utf8'), fs.existsSync(g.tmp)]).toEqual(['new', false]);
   });
 
+  test('a missing parent directory is created (a results file under out/ in a fresh clone)', () => {
+    const file = path.join(dir, 'new', 'deeper', 'r.json');
+    writeFileAtomic(file, '{}');
+    expect(fs.readFileSync(file, 'utf8')).toBe('{}');
+  });
+
   test('a directory is refused before anything is written', () => {
     expect(() => new AtomicFile(dir)).toThrow(`${dir}: is a directory (give a file path to write)`);
     expect(fs.readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
