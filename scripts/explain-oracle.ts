@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/explain-oracle.ts --dataset repoeval|humaneval --data <path> --tokenizer <dir> --common-index <fcds>
  *    --reference <reference.json> --mode rest|w/o-timing|fastcoder|+cache0 (--tasks a,b,... | --differ <results.json> | --all)
- *    [--variants path,insertion,...] [--flips path,sep-high] [--out <json>]`
+ *    [--variants path,insertion,...] [--flips path,sep-high [--pairs]] [--out <json>]`
  *
  * Explains task by task why an oracle run differs from the independent implementation in `../shared/reference/oracle`.
  * For each task it
@@ -16,7 +16,10 @@
  *      the variant's accepted length differs from ours (with the counts straddling the 64-node cut at that step);
  *   4. with `--flips base,...`: from each base variant, every step whose cut falls inside a tie, resolved for (`best`)
  *      or against (`worst`) the target's path at that one step only; lists the steps where that alone gives the
- *      reference's [tokens, steps] (`best@12(3→4)`: step 12 accepts 4 draft tokens instead of 3).
+ *      reference's [tokens, steps] (`best@12(3→4)`: step 12 accepts 4 draft tokens instead of 3);
+ *   5. with `--pairs` as well: two ties resolved otherwise, the second at a later step of the trajectory the first flip
+ *      leads to (a step index there, which need not be a step of ours), where neither alone reproduces the reference
+ *      (`worst@0(4→3)+best@2(3→4)`); costs a simulation per pair of tie steps.
  *
  * Variants (a name picks one alternative, the rest stay as ours):
  *   path        ties by token path ascending (ours)             path-desc   ... descending
@@ -24,6 +27,7 @@
  *   reverse     ties in reverse insertion order (e.g. a stable ascending sort read backwards)
  *   best, worst ties resolved for / against the target's path at every step (per-step bounds over every tie order)
  *   path-str, path-le  ties by token path, tokens compared as decimal strings / as little-endian int32 bytes
+ *   decoded     ties by the prefix's decoded text (Python string order: a deeper indent before a shallower one, '\n' first)
  *   insertion-bycount  insertion order, each source's distinct continuations inserted most frequent first
  *   merged-bycount     insertion order, D_r's and D_c's continuations counted together, most frequent first
  *   trie        ties in trie traversal order (children in insertion order; BFS = DFS among equal depths)
@@ -64,8 +68,8 @@ import { compare } from './compare-oracle';
 // The draft: a dict of prefix → count in insertion order, ranked by (count desc, depth asc, tie rule)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** How equal (count, depth) prefixes are ordered: token path asc/desc, first insertion, or trie traversal order. */
-export type TieRule = 'path' | 'path-desc' | 'path-str' | 'path-le' | 'insertion' | 'reverse' | 'trie' | 'best' | 'worst';
+/** How equal (count, depth) prefixes are ordered: token path asc/desc, decoded text, first insertion, or trie traversal order. */
+export type TieRule = 'path' | 'path-desc' | 'path-str' | 'path-le' | 'decoded' | 'insertion' | 'reverse' | 'trie' | 'best' | 'worst';
 
 export interface PrefixEntry {
   tokens: number[]; // the prefix (a path from the root)
@@ -119,6 +123,13 @@ function lexCompareBy(a: number[], b: number[], cmp: (x: number, y: number) => n
   return a.length - b.length;
 }
 
+/** Strings in code-point order (Python's), not UTF-16 code units. Example: ('\uffff', '\u{10000}') → negative. */
+function codePointCompare(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0)!);
+  const y = Array.from(b, (c) => c.codePointAt(0)!);
+  return lexCompare(x, y);
+}
+
 function lexCompare(a: number[], b: number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
@@ -126,9 +137,16 @@ function lexCompare(a: number[], b: number[]): number {
 
 /**
  * The comparator of a tie rule: count desc, depth asc, then the rule. `best` / `worst` (per-step bounds over tie orders):
- * the prefixes of the target (`onTarget`, keys 'a,b,...') first / last, then token path ascending.
+ * the prefixes of the target (`onTarget`, keys 'a,b,...') first / last, then token path ascending. `decoded`: the
+ * prefixes' texts (`tokenTexts`, each token decoded alone, concatenated) in code-point order, as Python sorts strings.
  */
-export function rankComparator(ties: TieRule, onTarget?: Set<string>): (a: PrefixEntry, b: PrefixEntry) => number {
+export function rankComparator(ties: TieRule, onTarget?: Set<string>, tokenTexts?: string[]): (a: PrefixEntry, b: PrefixEntry) => number {
+  const texts = new Map<PrefixEntry, string>();
+  const text = (e: PrefixEntry) => {
+    let t = texts.get(e);
+    if (t === undefined) texts.set(e, (t = e.tokens.map((x) => tokenTexts![x]).join('')));
+    return t;
+  };
   return (a, b) => {
     if (a.count !== b.count) return b.count - a.count;
     if (a.tokens.length !== b.tokens.length) return a.tokens.length - b.tokens.length;
@@ -142,6 +160,7 @@ export function rankComparator(ties: TieRule, onTarget?: Set<string>): (a: Prefi
     if (ties === 'path-desc') return lexCompare(b.tokens, a.tokens);
     if (ties === 'path-str') return lexCompareBy(a.tokens, b.tokens, strCompare);
     if (ties === 'path-le') return lexCompareBy(a.tokens, b.tokens, leCompare);
+    if (ties === 'decoded') return codePointCompare(text(a), text(b));
     if (ties === 'trie') return lexCompare(a.childPath, b.childPath);
     if (ties === 'reverse') return b.order - a.order;
     return a.order - b.order;
@@ -153,8 +172,8 @@ export function rankComparator(ties: TieRule, onTarget?: Set<string>): (a: Prefi
  * have equal count and depth, so another tie order keeps another prefix).
  * Example: [5]×3, [5 6]×1, [5 7]×1, budget 2: path → [5], [5 6], tieAtCut true; insertion → the same here.
  */
-export function selectDraft(counter: PrefixCounter, budget: number, ties: TieRule, onTarget?: Set<string>): { selected: PrefixEntry[]; tieAtCut: boolean } {
-  const all = [...counter.entries.values()].sort(rankComparator(ties, onTarget));
+export function selectDraft(counter: PrefixCounter, budget: number, ties: TieRule, onTarget?: Set<string>, tokenTexts?: string[]): { selected: PrefixEntry[]; tieAtCut: boolean } {
+  const all = [...counter.entries.values()].sort(rankComparator(ties, onTarget, tokenTexts));
   const selected = all.slice(0, budget);
   const last = selected[selected.length - 1];
   const next = all[budget];
@@ -295,12 +314,18 @@ export class NaiveCache {
 // The simulator
 // ---------------------------------------------------------------------------------------------------------------
 
+/** A tie at one step resolved by another rule than the run's (`best` / `worst`: for / against the target's path). */
+export interface TieFlip {
+  step: number;
+  ties: TieRule;
+}
+
 export interface SimRules {
   ties: TieRule;
   order: OccurrenceOrder;
   commonFirst: boolean; // D_c's continuations inserted before D_r's
   cacheOldestFirst: boolean;
-  flip?: { step: number; ties: TieRule }; // use this tie rule at this one step only (a single tie resolved otherwise)
+  flip?: TieFlip | TieFlip[]; // use this tie rule at this step only (a tie resolved otherwise there); a list: at each of its steps
   skipFirst?: boolean; // the line-start coin is drawn before the cache search, and a skip skips the cache too (ours: cache first, coin on a miss)
   merged?: boolean; // with byCount: D_r's and D_c's continuations counted together (one Counter, D_r's first), prefixes tagged by source
   byCount: boolean; // each source's distinct continuations inserted most frequent first (a Counter's most_common), not in occurrence order
@@ -333,6 +358,7 @@ export const VARIANTS: Record<string, Partial<SimRules>> = {
   reverse: { ties: 'reverse' },
   'path-str': { ties: 'path-str' },
   'path-le': { ties: 'path-le' },
+  decoded: { ties: 'decoded' },
   'insertion-bycount': { ties: 'insertion', byCount: true },
   'insertion-bycount-cf': { ties: 'insertion', byCount: true, commonFirst: true },
   'merged-bycount': { ties: 'insertion', byCount: true, merged: true },
@@ -362,6 +388,7 @@ export interface SimMode {
   cacheFrom: number; // the cache is searched once it holds this many sequences (50; 0: from the first step)
   coin: ((context: Int32Array) => boolean) | null; // true = skip this step's datastore search (fc's line-start coin)
   isLineStart?: (context: Int32Array) => boolean; // for the statistics only: was a coin drawn
+  tokenTexts?: string[]; // each token's text (the `decoded` tie rule)
 }
 
 export interface SimStep {
@@ -423,13 +450,13 @@ export function simulate(prompt: number[], target: number[], mode: SimMode, rule
         noMatch = r.length === 0 && c.length === 0;
       }
     }
-    const ties = rules.flip?.step === steps.length ? rules.flip.ties : rules.ties;
+    const ties = [rules.flip ?? []].flat().find((f) => f.step === steps.length)?.ties ?? rules.ties;
     let onTarget: Set<string> | undefined;
     if (ties === 'best' || ties === 'worst') {
       onTarget = new Set();
       for (let d = 1; d <= 10 && pos + d <= target.length; d++) onTarget.add(target.slice(pos, pos + d).join(','));
     }
-    const { selected, tieAtCut } = selectDraft(counter, budget, ties, onTarget);
+    const { selected, tieAtCut } = selectDraft(counter, budget, ties, onTarget, mode.tokenTexts);
     const a = acceptedLength(selected, target, pos, target.length - pos - 1);
     const n = Math.min(a + 1, target.length - pos);
     const bySource = new Map(selected.map((e) => [e.tokens.join(','), e.sources]));
@@ -496,7 +523,7 @@ async function main(): Promise<number> {
     options: {
       dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' },
       reference: { type: 'string' }, mode: { type: 'string' }, tasks: { type: 'string' }, differ: { type: 'string' }, all: { type: 'boolean' },
-      variants: { type: 'string' }, out: { type: 'string' }, 'no-generate': { type: 'boolean' }, flips: { type: 'string' },
+      variants: { type: 'string' }, out: { type: 'string' }, 'no-generate': { type: 'boolean' }, flips: { type: 'string' }, pairs: { type: 'boolean' },
     },
   });
   const mode = v.mode ?? '';
@@ -569,7 +596,7 @@ async function main(): Promise<number> {
       const sim = simulate(ids, target, {
         repo: repoIndex, common, cache: fc, cacheFrom: mode === '+cache0' ? 0 : 50,
         coin: mode === 'fastcoder' || mode === '+cache0' ? ourCoin(ids, texts) : null,
-        isLineStart: (c) => isLineStart(c, texts),
+        isLineStart: (c) => isLineStart(c, texts), tokenTexts: texts,
       }, rules);
       addStats(stats.get(variant)!, sim.steps);
       const acc = sim.steps.map((s) => s.accepted);
@@ -583,30 +610,49 @@ async function main(): Promise<number> {
       line.push(`${variant} [${pair}]${matches ? '=ref' : ''}${first >= 0 ? ` @${first}(${base[first]}→${acc[first]}${pathSteps[first]?.tieAtCut ? ',tie' : ''})` : ''}`);
     }
     // 3. one tie resolved otherwise: every step with a tie at the cut (under each --flips base variant), resolved for
-    //    (best) or against (worst) the target's path at that step only; the steps where that reproduces the reference
+    //    (best) or against (worst) the target's path at that step only; the steps where that reproduces the reference.
+    //    With --pairs also two: each flip, then each tie at a later step of the trajectory that flip leads to
     const flips: Record<string, string[]> = {};
+    const flipPairs: Record<string, string[]> = {};
     for (const base of v.flips ? v.flips.split(',') : []) {
       if (!theirs) break;
       const baseRules = { ...OUR_RULES, ...VARIANTS[base] };
-      const simMode: SimMode = { repo: repoIndex, common, cache: fc, cacheFrom: mode === '+cache0' ? 0 : 50, coin: null };
+      const simMode: SimMode = { repo: repoIndex, common, cache: fc, cacheFrom: mode === '+cache0' ? 0 : 50, coin: null, tokenTexts: texts };
       const coin = () => (mode === 'fastcoder' || mode === '+cache0' ? ourCoin(ids, texts) : null);
       const baseSteps = simulate(ids, target, { ...simMode, coin: coin() }, baseRules).steps;
       const hits: string[] = [];
+      const pairs: string[] = [];
       for (let st = 0; st < baseSteps.length; st++) {
         if (!baseSteps[st].tieAtCut) continue;
         for (const t of ['best', 'worst'] as const) {
-          const sim = simulate(ids, target, { ...simMode, coin: coin() }, { ...baseRules, flip: { step: st, ties: t } });
-          if (sim.tokens === theirs[0] && sim.steps.length === theirs[1]) hits.push(`${t}@${st}(${baseSteps[st].accepted}→${sim.steps[st].accepted})`);
+          const flip = { step: st, ties: t };
+          const sim = simulate(ids, target, { ...simMode, coin: coin() }, { ...baseRules, flip });
+          const one = `${t}@${st}(${baseSteps[st].accepted}→${sim.steps[st].accepted})`;
+          if (sim.tokens === theirs[0] && sim.steps.length === theirs[1]) {
+            hits.push(one);
+            continue;
+          }
+          if (!v.pairs || sim.steps[st].accepted === baseSteps[st].accepted) continue;
+          // a second tie, at a later step of the trajectory the first flip leads to
+          for (let st2 = st + 1; st2 < sim.steps.length; st2++) {
+            if (!sim.steps[st2].tieAtCut) continue;
+            for (const t2 of ['best', 'worst'] as const) {
+              const sim2 = simulate(ids, target, { ...simMode, coin: coin() }, { ...baseRules, flip: [flip, { step: st2, ties: t2 }] });
+              if (sim2.tokens === theirs[0] && sim2.steps.length === theirs[1] && sim2.steps[st2].accepted !== sim.steps[st2].accepted) pairs.push(`${one}+${t2}@${st2}(${sim.steps[st2].accepted}→${sim2.steps[st2].accepted})`);
+            }
+          }
         }
       }
       flips[base] = hits;
+      if (v.pairs) flipPairs[base] = pairs;
       line.push(`flip(${base}): ${hits.length ? hits.slice(0, 6).join(' ') + (hits.length > 6 ? ` +${hits.length - 6}` : '') : 'none'}`);
+      if (v.pairs) line.push(`pairs(${base}): ${pairs.length ? pairs.slice(0, 6).join(' ') + (pairs.length > 6 ? ` +${pairs.length - 6}` : '') : 'none'}`);
     }
     const simFaithful = !oursPair || firstDifference(ours, pathSteps.map((s) => s.accepted)) < 0;
     if (simFaithful) faithful++;
     const coins = pathSteps.filter((s) => s.lineStart).length;
     const skipped = pathSteps.filter((s) => s.source === 'skipped').length;
-    rows.push({ task: name, ours: oursPair, reference: theirs, simulatorReproducesOurs: simFaithful, tieSteps: pathSteps.filter((s) => s.tieAtCut).length, steps: pathSteps.length, coins, skipped, variants: out, flips });
+    rows.push({ task: name, ours: oursPair, reference: theirs, simulatorReproducesOurs: simFaithful, tieSteps: pathSteps.filter((s) => s.tieAtCut).length, steps: pathSteps.length, coins, skipped, variants: out, flips, ...(v.pairs ? { flipPairs } : {}) });
     console.log(`${name}: ours [${oursPair ?? '-'}] ref [${theirs ?? '-'}]${simFaithful ? '' : ' SIMULATOR DIFFERS FROM OURS'} ties@cut ${pathSteps.filter((s) => s.tieAtCut).length}/${pathSteps.length} | ${line.join(' | ')}`);
   }
   console.log(`${mode} (${drafter}): ${tasks.length} tasks; simulator with our rules reproduces ours step by step on ${faithful}`);
