@@ -13,6 +13,13 @@
  * A node's count from a source tree is that tree's (exact) count at the node times the source's `scale`, and a node's
  * count per source kind is the sum of those over the trees of that kind, in the order they were added.
  *
+ * Smoothing (`fastcoder-plus`): with λ > 0 for a source kind, a node below the root counts, from each tree of that kind,
+ * its parent's count from that tree × count / (parent count + λ) instead of its own count × scale. With λ = 0 that
+ * product is the plain count; with λ > 0 it shrinks a share that rests on few occurrences more than one that rests on
+ * many (1 of 1 → 1/2 with λ = 1, 50 of 50 → 0.98), and more with every level. The root's children keep their counts, so
+ * which first token ranks first is unchanged. A child still never outweighs its parent.
+ *   Example (λ = 1 for 'common'): a common tree [5 6 7] ×1 scaled 1 → node 5: 1, 5,6: 1 · 1/2, 5,6,7: 1/4
+ *
  * Example:
  *   const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
  *   trie.insert([5, 6, 7], 'repo', 2);
@@ -27,6 +34,9 @@ import { type DraftTree, emptyTree } from './draft-tree';
 
 /** A source of draft continuations: a retrieval source, or prompt lookup (`pld`). */
 export type TrieSource = DraftSource | 'lookup';
+
+/** λ of each source kind (absent: 0). Example: { common: 3, cache: 1, lookup: 1 } */
+export type Smoothing = Partial<Record<TrieSource, number>>;
 
 /** Source weights: α for D_r, β for D_c, γ for the cache (all >= 0; prompt-lookup hits weigh 1). */
 export interface TrieWeights {
@@ -51,11 +61,25 @@ export class WeightedTrie {
   private readonly parts: Part[] = [];
   private readonly inserted = new Map<TrieSource, ListItem[]>(); // `insert`'s continuations, one list tree per source
 
-  constructor(weights: TrieWeights) {
+  constructor(weights: TrieWeights, private readonly smoothing: Smoothing = {}) {
     for (const [name, w] of Object.entries(weights)) {
       if (!Number.isFinite(w) || w < 0) throw new Error(`weighted trie: ${name} must be a finite number >= 0, got ${w}`);
     }
+    for (const [name, l] of Object.entries(smoothing)) {
+      checkSource(name as TrieSource);
+      if (!Number.isFinite(l) || l < 0) throw new Error(`weighted trie: smoothing of ${name} must be a finite number >= 0, got ${l}`);
+    }
     this.weights = { ...weights };
+  }
+
+  /**
+   * A node's count from one part: `child.count` × the part's scale; below the root, when the part's source is smoothed
+   * by λ, `parentCount` (the parent's count from this part) × child.count / (parent.count + λ).
+   * Example: λ 1, parentCount 1, parent.count 2, child.count 1 → 1/3 (unsmoothed, scale 1: 1)
+   */
+  private childCount(part: Part, parent: ContinuationTree, parentCount: number, child: ContinuationTree, belowRoot: boolean): number {
+    const lambda = this.smoothing[part.source] ?? 0;
+    return lambda > 0 && belowRoot ? (parentCount * child.count) / (parent.count + lambda) : child.count * part.scale;
   }
 
   /**
@@ -107,17 +131,18 @@ export class WeightedTrie {
     const frontier = new Heap<Candidate>(rankOrder);
     const offerChildren = (node: Candidate | null, index: number): void => {
       const children = new Map<number, Branch[]>(); // token → the node's subtrees in every part that has it, in part order
-      for (const { part, tree: subtree } of node ? node.branches : parts.map((part, p) => ({ part: p, tree: part.tree }))) {
+      for (const { part, tree: subtree, count } of node ? node.branches : parts.map((part, p) => ({ part: p, tree: part.tree, count: 0 }))) {
         subtree.forEachChild((token, child) => {
+          const branch = { part, tree: child, count: this.childCount(parts[part], subtree, count, child, node !== null) };
           const branches = children.get(token);
-          if (branches) branches.push({ part, tree: child });
-          else children.set(token, [{ part, tree: child }]);
+          if (branches) branches.push(branch);
+          else children.set(token, [branch]);
         });
       }
       const path = node ? node.path : [];
       for (const [token, branches] of children) {
         const counts: Counts = { repo: 0, common: 0, cache: 0, lookup: 0 };
-        for (const b of branches) counts[parts[b.part].source] += b.tree.count * parts[b.part].scale;
+        for (const b of branches) counts[parts[b.part].source] += b.count;
         const weight = this.weightOf(counts);
         if (weight > 0) frontier.push({ parent: index, weight, counts, branches, path: [...path, token] }); // a zero-weight node's subtree weighs zero too
       }
@@ -145,6 +170,7 @@ function checkSource(source: TrieSource): void {
 interface Branch {
   part: number; // index into the parts
   tree: ContinuationTree;
+  count: number; // the node's count from this part (its tree's count × the part's scale, or smoothed)
 }
 
 interface Candidate {

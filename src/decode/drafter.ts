@@ -68,7 +68,8 @@ export function promptLookupDrafter(opts: PromptLookupOptions): Drafter {
  *
  * `rules` (fastcoder-plus, `PlusRules`): with `normalise`, each source result's counts are multiplied by 1 / its total
  * (the tree's root count), so that every source weighs 1 in all; with `lookup` > 0, the most recent prompt-lookup chain
- * joins as one more source.
+ * joins as one more source; with `smoothing`, a source's deeper nodes count their share of the parent as
+ * count / (parent count + λ).
  *
  * Example: a retriever returning repo [5, 6] ×2 and common [5, 8] ×1, α=β=γ=1, budget 2 →
  *   tree tokens [5, 6], weights [3, 2]   (normalised: repo [5, 6] ×1, common [5, 8] ×1 → weights [2, 1])
@@ -84,7 +85,7 @@ export function retrievalDrafter(retriever: Retriever, weights: TrieWeights, clo
       const t0 = now();
       const result = await retriever.retrieve(context);
       const t1 = now();
-      const trie = new WeightedTrie(weights);
+      const trie = new WeightedTrie(weights, rules.smoothing);
       for (const r of result.results) if (r.tree.count > 0) trie.add(r.tree, r.source, rules.normalise ? 1 / r.tree.count : 1); // normalised: each source weighs 1 in all
       const chain = rules.lookup > 0 ? promptLookup(context, lookup) : [];
       if (chain.length > 0) trie.insert(chain, 'lookup', 1);

@@ -11,6 +11,7 @@ import type { Retriever } from '../../retrieval/types';
 import type { StepTrace } from '../trace/types';
 import type { PromptLookupOptions } from './prompt-lookup';
 import type { TraceSink } from '../trace/writer';
+import type { Smoothing } from '../../trie/weighted-trie';
 
 /**
  * `ar` plain greedy decoding (one token per forward: the reference output and the speed baseline); `pld` prompt lookup;
@@ -35,10 +36,11 @@ export interface PlusRules {
   prompt: boolean; // the prompt is cached at the start: the cache then finds every earlier occurrence in the whole context
   backoff: number; // 0, or D_r and D_c also give the continuations of their longest match of at most this many tokens
   skip: boolean; // retrieval timing: the line-start coin and the missing table
+  smoothing: Smoothing; // λ per source: below the root a node's share of its parent is count / (parent count + λ), not count / parent count
 }
 
-export const PAPER_RULES: PlusRules = { cacheFromStart: false, normalise: false, lookup: 0, span: 10, merge: false, prompt: false, backoff: 0, skip: true };
-export const PLUS_RULES: PlusRules = { cacheFromStart: true, normalise: true, lookup: 20, span: 16, merge: true, prompt: false, backoff: 2, skip: false };
+export const PAPER_RULES: PlusRules = { cacheFromStart: false, normalise: false, lookup: 0, span: 10, merge: false, prompt: false, backoff: 0, skip: true, smoothing: {} };
+export const PLUS_RULES: PlusRules = { cacheFromStart: true, normalise: true, lookup: 20, span: 16, merge: true, prompt: false, backoff: 2, skip: false, smoothing: { common: 3, cache: 1, lookup: 1 } };
 
 export interface GenerateOptions {
   mode: Mode;
@@ -104,6 +106,7 @@ export const PLUS_ABLATIONS: readonly AblationRow[] = [
   { name: '+merge', options: { ...FASTCODER, plus: { merge: true } } },
   { name: '+backoff', options: { ...FASTCODER, plus: { backoff: PLUS_RULES.backoff } } },
   { name: '+noskip', options: { ...FASTCODER, plus: { skip: false } } },
+  { name: '+smooth', options: { ...FASTCODER, plus: { smoothing: PLUS_RULES.smoothing } } },
   { name: 'plus-cache0', options: { mode: 'fastcoder-plus', plus: { cacheFromStart: false } } },
   { name: 'plus-norm', options: { mode: 'fastcoder-plus', plus: { normalise: false } } },
   { name: 'plus-lookup', options: { mode: 'fastcoder-plus', plus: { lookup: 0 } } },
@@ -111,6 +114,7 @@ export const PLUS_ABLATIONS: readonly AblationRow[] = [
   { name: 'plus-merge', options: { mode: 'fastcoder-plus', plus: { merge: false } } },
   { name: 'plus-backoff', options: { mode: 'fastcoder-plus', plus: { backoff: 0 } } },
   { name: 'plus-noskip', options: { mode: 'fastcoder-plus', plus: { skip: true } } },
+  { name: 'plus-smooth', options: { mode: 'fastcoder-plus', plus: { smoothing: {} } } },
   { name: 'plus+prompt', options: { mode: 'fastcoder-plus', plus: { prompt: true } } },
 ];
 

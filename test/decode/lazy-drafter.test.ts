@@ -1,6 +1,6 @@
 /**
  * The retrieval drafter builds its Trie from the retriever's continuation trees, unexpanded; this checks, through a
- * real FastRetriever (D_r, D_c, the backoff search, the cache merged, prompt lookup, normalised or raw counts), that
+ * real FastRetriever (D_r, D_c, the backoff search, the cache merged, prompt lookup, normalised or raw counts, smoothed), that
  * the draft tree equals the naive Trie built from every listed continuation of the same results, and what the trace
  * says per source.
  */
@@ -44,7 +44,7 @@ describe('retrievalDrafter: the lazy Trie equals the naive one over the same ret
       }
       const chain = lookupLength > 0 ? promptLookup(context, { maxNgram: 3, draftLength: lookupLength, latest: true }) : [];
       if (chain.length > 0) naive.insert(chain, naive.part('lookup'), 1);
-      expect(draft.tree).toEqual(naive.select(budget, weights));
+      expect(draft.tree).toEqual(naive.select(budget, weights, PLUS_RULES.smoothing));
       if (results.length > 3) backoffs++; // the cache, D_r, D_c, then the backoff search of each datastore whose match is longer than 2
       expect(draft.retrieval!.sources.map((s) => s.candidates)).toEqual(results.map((r) => r.continuations.reduce((n, c) => n + c.count, 0)));
       if (Math.max(...draft.tree.depths) >= 3) deep++;

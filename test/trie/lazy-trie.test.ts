@@ -2,7 +2,7 @@
  * The lazily expanded Trie (source trees read from suffix arrays and lists) against the naive one that inserts every
  * continuation (`naive-trie.ts`), fed by the naive searches of `test/retrieval/naive.ts`: the same draft tree, field by
  * field and bit for bit, on random corpora with separators, span and k caps, several sources of one kind (backoff),
- * normalised scales, the cache, prompt lookup and fractional inserts.
+ * normalised scales, smoothing, the cache, prompt lookup and fractional inserts.
  */
 import { SequenceCache } from '../../retrieval/cache';
 import { datastoreFromDocuments } from '../../retrieval/datastore';
@@ -10,7 +10,7 @@ import { SEPARATOR, type SearchOptions, type SuffixMatch } from '../../retrieval
 import { seededRandom } from '../../retrieval/timing';
 import type { TreeMatch } from '../../retrieval/types';
 import { promptLookup } from '../../src/decode/prompt-lookup';
-import { WeightedTrie, type TrieSource, type TrieWeights } from '../../trie/weighted-trie';
+import { WeightedTrie, type Smoothing, type TrieSource, type TrieWeights } from '../../trie/weighted-trie';
 import { naiveCacheSearch, naiveSearch } from '../retrieval/naive';
 import { NaiveTrie } from './naive-trie';
 
@@ -28,8 +28,8 @@ interface Found {
 }
 
 /** Feed both tries the same sources (scale 1 / total when normalising) and inserts; both select `budget`. */
-function bothTrees(found: Found[], inserts: [number[], TrieSource, number][], weights: TrieWeights, normalise: boolean, budget: number) {
-  const lazy = new WeightedTrie(weights);
+function bothTrees(found: Found[], inserts: [number[], TrieSource, number][], weights: TrieWeights, normalise: boolean, budget: number, smoothing: Smoothing = {}) {
+  const lazy = new WeightedTrie(weights, smoothing);
   const naive = new NaiveTrie();
   for (const { source, lazy: l, naive: n } of found) {
     expect([l.matchLength, l.matchCount]).toEqual([n.matchLength, n.matchCount]);
@@ -47,7 +47,7 @@ function bothTrees(found: Found[], inserts: [number[], TrieSource, number][], we
     if (!parts.has(source)) parts.set(source, naive.part(source));
     naive.insert(tokens, parts.get(source)!, count);
   }
-  return { lazy: lazy.select(budget), naive: naive.select(budget, weights) };
+  return { lazy: lazy.select(budget), naive: naive.select(budget, weights, smoothing) };
 }
 
 describe('lazy Trie equals the naive insert-everything Trie', () => {
@@ -83,7 +83,8 @@ describe('lazy Trie equals the naive insert-everything Trie', () => {
       if (rand() < 0.3) inserts.push([[0, 1], 'cache', 0.1], [[0], 'cache', 0.2], [[0, 1, 1], 'cache', 0.7]); // fractional sums
       const weights = { alpha: pick(rand, [0, 0.5, 1, 2]), beta: pick(rand, [0, 1, 3]), gamma: pick(rand, [0, 1, 0.3]) };
       const budget = pick(rand, [0, 1, 3, 7, 64, 1000]);
-      const { lazy, naive } = bothTrees(found, inserts, weights, rand() < 0.5, budget);
+      const smoothing: Smoothing = pick(rand, [{}, { common: 3, cache: 1, lookup: 1 }, { repo: 0.5, common: 10 }, { cache: 0.1, lookup: 2 }]);
+      const { lazy, naive } = bothTrees(found, inserts, weights, rand() < 0.5, budget, smoothing);
       expect(lazy).toEqual(naive);
       if (lazy.tokens.length > 0) nonEmpty++;
     }

@@ -1,10 +1,11 @@
 /**
  * Test oracle: the weighted Trie built the obvious way, as the library did before it expanded sources lazily. Every
  * continuation is inserted node by node; a node keeps one count per part (a source tree with its kind and scale); its
- * count per kind is the sum over the parts of that kind, in part order, of count × scale; all nodes are sorted by the
- * ranking and the first `budget` taken.
+ * count per kind is the sum over the parts of that kind, in part order, of count × scale (with smoothing λ for the
+ * part's kind, below the root: the parent's count from the part × count / (parent's raw count + λ)); all nodes are
+ * sorted by the ranking and the first `budget` taken.
  */
-import type { TrieSource, TrieWeights } from '../../trie/weighted-trie';
+import type { Smoothing, TrieSource, TrieWeights } from '../../trie/weighted-trie';
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 
 interface NaiveNode {
@@ -33,18 +34,23 @@ export class NaiveTrie {
     }
   }
 
-  select(budget: number, weights: TrieWeights): DraftTree {
+  select(budget: number, weights: TrieWeights, smoothing: Smoothing = {}): DraftTree {
     const all: { path: number[]; counts: Record<TrieSource, number>; weight: number }[] = [];
-    const walk = (node: NaiveNode, path: number[]): void => {
+    const walk = (node: NaiveNode, path: number[], parentCounts: number[]): void => {
       for (const [token, child] of node.children) {
+        const partCounts = this.parts.map((p, i) => {
+          const raw = child.counts[i] ?? 0;
+          const lambda = smoothing[p.source] ?? 0;
+          return path.length > 0 && lambda > 0 && raw > 0 ? (parentCounts[i] * raw) / (node.counts[i] + lambda) : raw * p.scale;
+        });
         const counts = { repo: 0, common: 0, cache: 0, lookup: 0 };
-        this.parts.forEach((p, i) => (counts[p.source] += (child.counts[i] ?? 0) * p.scale));
+        this.parts.forEach((p, i) => (counts[p.source] += partCounts[i]));
         const weight = weights.alpha * counts.repo + weights.beta * counts.common + weights.gamma * counts.cache + counts.lookup;
         all.push({ path: [...path, token], counts, weight });
-        walk(child, [...path, token]);
+        walk(child, [...path, token], partCounts);
       }
     };
-    walk(this.root, []);
+    walk(this.root, [], []);
     const ranked = all.filter((n) => n.weight > 0).sort((a, b) => b.weight - a.weight || comparePaths(a.path, b.path)).slice(0, budget);
     const index = new Map(ranked.map((n, i) => [n.path.join(','), i]));
     const tree = emptyTree();

@@ -1,13 +1,13 @@
 import { seededRandom } from '../../retrieval/timing';
-import { WeightedTrie, type TrieSource } from '../../trie/weighted-trie';
+import { WeightedTrie, type Smoothing, type TrieSource } from '../../trie/weighted-trie';
 import type { DraftTree } from '../../trie/draft-tree';
 
 const W1 = { alpha: 1, beta: 1, gamma: 1 };
 
 type Insert = [number[], TrieSource, number];
 
-function build(inserts: Insert[], weights = W1): WeightedTrie {
-  const trie = new WeightedTrie(weights);
+function build(inserts: Insert[], weights = W1, smoothing: Smoothing = {}): WeightedTrie {
+  const trie = new WeightedTrie(weights, smoothing);
   for (const [tokens, source, count] of inserts) trie.insert(tokens, source, count);
   return trie;
 }
@@ -79,6 +79,30 @@ describe('WeightedTrie: hand-computed cases', () => {
     expect(paths(build(inserts, { alpha: 1, beta: 1, gamma: 1 }).select(1))).toEqual(['2']);
   });
 
+  test('smoothing λ shrinks shares below the root, the more the fewer occurrences they rest on', () => {
+    // common: [1 2 3] once → 1: 1, 1,2: 1 · 1/(1 + 1), 1,2,3: 1/2 · 1/(1 + 1); [4 5] 9 times → 4,5: 9 · 9/(9 + 1)
+    const inserts: Insert[] = [
+      [[1, 2, 3], 'common', 1],
+      [[4, 5], 'common', 9],
+    ];
+    const tree = build(inserts, W1, { common: 1 }).select(64);
+    expect(paths(tree)).toEqual(['4', '4,5', '1', '1,2', '1,2,3']);
+    expect(tree.weights).toEqual([9, 8.1, 1, 0.5, 0.25]);
+    expect(build(inserts).select(64).weights).toEqual([9, 9, 1, 1, 1]); // no smoothing: the counts
+    expect(build(inserts, W1, { repo: 5 }).select(64).weights).toEqual([9, 9, 1, 1, 1]); // another source's λ
+  });
+
+  test('smoothing changes the choice: a once-seen lookup chain no longer takes the whole budget', () => {
+    // lookup chain [1 2 3] weighs 1 at every depth; common (normalised) 4: 3/4, 5: 1/4
+    const inserts: Insert[] = [
+      [[1, 2, 3], 'lookup', 1],
+      [[4], 'common', 0.75],
+      [[5], 'common', 0.25],
+    ];
+    expect(paths(build(inserts).select(3))).toEqual(['1', '1,2', '1,2,3']);
+    expect(paths(build(inserts, W1, { lookup: 1 }).select(3))).toEqual(['1', '4', '1,2']); // 1, 0.75, 0.5 (then 0.25, 0.25)
+  });
+
   test('empty trie and zero budget give an empty tree', () => {
     expect(build([]).select(64).tokens).toEqual([]);
     expect(build([[[1, 2], 'repo', 1]]).select(0).tokens).toEqual([]);
@@ -89,6 +113,8 @@ describe('WeightedTrie: hand-computed cases', () => {
     [() => build([[[1], 'repo', 0]]), /count must be > 0/],
     [() => build([[[1], 'nowhere' as TrieSource, 1]]), /unknown source 'nowhere'/],
     [() => build([]).select(-1), /budget must be/],
+    [() => build([], W1, { common: -1 }), /smoothing of common must be/],
+    [() => build([], W1, { web: 1 } as Smoothing), /unknown source 'web'/],
   ])('bad input is rejected with a clear message (%#)', (fn, message) => {
     expect(fn).toThrow(message);
   });
