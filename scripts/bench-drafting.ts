@@ -14,12 +14,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadTokenizer } from '../model/tokenizer';
-import type { Datastore } from '../retrieval/datastore';
 import { loadDatastore } from '../retrieval/io/datastore-file';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
 import { loadTasks } from '../src/bench/datasets';
 import { parseModes } from '../src/bench/modes';
-import { excludeLines, readRepos, repoDatastore, type TokenizerIdentity } from '../src/bench/repo-datastores';
+import { repoIndexes, type TokenizerIdentity } from '../src/bench/repo-datastores';
 import { promptIds } from '../src/bench/run';
 import { generate } from '../src/decode/generate';
 import { runEntryPoint } from '../src/cli/entry';
@@ -42,17 +41,11 @@ async function main(): Promise<number> {
   const modes = parseModes(v.modes ?? 'fastcoder,fastcoder-plus');
   const budget = Number(v.budget ?? 64);
   const eos = tokenizer.eosIds[0];
-  const repos = v.dataset === 'repoeval' ? await readRepos(path.join(v.data, 'function_level_repos.tar.gz'), [...new Set(tasks.map((t) => t.repo!))]) : null;
-  const full = new Map<string, Datastore>();
+  const repoIndexFor = repoIndexes(path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id);
   const steps = new Map(modes.map((m) => [m.name, [] as number[]]));
   const lf = new Map(modes.map((m) => [m.name, { tokens: 0, forwards: 0 }]));
   for (const task of tasks) {
-    let repoIndex: Datastore | undefined;
-    if (repos && task.repo && task.exclusion) {
-      const files = repos.get(task.repo)!;
-      if (!full.has(task.repo)) full.set(task.repo, repoDatastore(task.repo, files, '.cache/dr', id));
-      repoIndex = excludeLines(full.get(task.repo)!, files, task.exclusion, id);
-    }
+    const repoIndex = await repoIndexFor(task);
     const ids = promptIds(tokenizer, task.prompt);
     const ref = tokenizer.encode(task.reference);
     for (const m of modes) {

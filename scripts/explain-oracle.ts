@@ -48,14 +48,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadTokenizer } from '../model/tokenizer';
-import type { Datastore } from '../retrieval/datastore';
 import { loadDatastore } from '../retrieval/io/datastore-file';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
 import { findMatch, SEPARATOR } from '../retrieval/suffix-array';
 import { generationSeed, isLineStart, seededRandom } from '../retrieval/timing';
 import { loadTasks, type BenchTask } from '../src/bench/datasets';
 import { parseModes } from '../src/bench/modes';
-import { excludeLines, readRepos, repoDatastore, type TokenizerIdentity } from '../src/bench/repo-datastores';
+import { repoIndexes, type TokenizerIdentity } from '../src/bench/repo-datastores';
 import type { BenchResults } from '../src/bench/results';
 import { promptIds } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
@@ -554,8 +553,7 @@ async function main(): Promise<number> {
     if (!t) throw new Error(`${n}: no such task`);
     return t;
   });
-  const repos = v.dataset === 'repoeval' ? await readRepos(path.join(v.data, 'function_level_repos.tar.gz'), [...new Set(tasks.map((t) => t.repo!))]) : null;
-  const full = new Map<string, Datastore>();
+  const repoIndexFor = repoIndexes(path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id);
   const spec = parseModes(mode).find((m) => m.name === mode)!;
   const eos = tokenizer.eosIds[0];
   const rows: unknown[] = [];
@@ -564,12 +562,7 @@ async function main(): Promise<number> {
   const stats = new Map<string, Record<string, number>>(variants.map((x) => [x, {}]));
   for (const task of tasks) {
     const name = taskName(task);
-    let repoIndex: Datastore | undefined;
-    if (repos && task.repo && task.exclusion && mode !== 'rest') {
-      const files = repos.get(task.repo)!;
-      if (!full.has(task.repo)) full.set(task.repo, repoDatastore(task.repo, files, '.cache/dr', id));
-      repoIndex = excludeLines(full.get(task.repo)!, files, task.exclusion, id);
-    }
+    const repoIndex = mode !== 'rest' ? await repoIndexFor(task) : undefined;
     const ids = promptIds(tokenizer, task.prompt);
     const target = [...tokenizer.encode(task.reference), eos];
     // 1. our generation, step by step

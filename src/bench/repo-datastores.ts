@@ -10,7 +10,7 @@ import * as path from 'path';
 import { readCorpus, newCorpusStats, DEFAULT_CORPUS_OPTIONS, cutLines } from '../../retrieval/io/corpus';
 import { Datastore, datastoreFromDocuments, TextTokenizer } from '../../retrieval/datastore';
 import { loadDatastore, saveDatastore } from '../../retrieval/io/datastore-file';
-import type { LineExclusion } from './datasets';
+import type { BenchTask, LineExclusion } from './datasets';
 
 /** The repository's files: in-repo path ('/'-separated) → text. */
 export type RepoFiles = Map<string, string>;
@@ -88,4 +88,23 @@ export function excludeLines(ds: Datastore, files: RepoFiles, x: LineExclusion, 
     tokens: d.path === x.file ? id.tokenizer.encode(cut.text) : ds.tokens.subarray(d.start, d.start + d.length),
   }));
   return datastoreFromDocuments(docs, id.vocabSize, id.tokenizerHash);
+}
+
+/**
+ * D_r per task: the repository's datastore (read from `reposSource` at the first call, cached in `cacheDir`) with the
+ * task's target lines excluded; undefined for a task without a repository (HumanEval).
+ *
+ * Example: const repoIndexFor = repoIndexes('../shared/data/repoeval/function_level_repos.tar.gz', tasks, '.cache/dr', id);
+ *          await repoIndexFor(tasks[0]) // D_r of the first task
+ */
+export function repoIndexes(reposSource: string, tasks: BenchTask[], cacheDir: string, id: TokenizerIdentity): (task: BenchTask) => Promise<Datastore | undefined> {
+  let files: Map<string, RepoFiles> | null = null;
+  const full = new Map<string, Datastore>();
+  return async (task) => {
+    if (!task.repo || !task.exclusion) return undefined;
+    files ??= await readRepos(reposSource, [...new Set(tasks.map((t) => t.repo!))]);
+    const repoFiles = files.get(task.repo)!;
+    if (!full.has(task.repo)) full.set(task.repo, repoDatastore(task.repo, repoFiles, cacheDir, id));
+    return excludeLines(full.get(task.repo)!, repoFiles, task.exclusion, id);
+  };
 }

@@ -13,14 +13,13 @@ import { configVocabSize, tokenizerHash } from '../../retrieval/io/tokenizer-has
 import { loadTasks, type BenchTask } from '../bench/datasets';
 import { parseModes } from '../bench/modes';
 import { randomModel } from '../bench/random-model';
-import { excludeLines, readRepos, repoDatastore, type RepoFiles, type TokenizerIdentity } from '../bench/repo-datastores';
+import { repoIndexes, type TokenizerIdentity } from '../bench/repo-datastores';
 import { type BenchConfig, readResults, writeResults } from '../bench/results';
 import { runBench, sweepModes, type Target } from '../bench/run';
 import { parseBudget } from '../decode/budget';
 import { type CostProfile, flatProfile, loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
 import type { LlamaModel } from '../../model/llama';
 import { markdownSummary } from '../bench/tables';
-import type { Datastore } from '../../retrieval/datastore';
 import { MAX_BUDGET } from '../decode/options';
 
 const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> --tokenizer <dir> (--model <dir> | --oracle)
@@ -68,19 +67,6 @@ function int(name: string, v: string | undefined, dflt: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected a non-negative integer, got '${v}'`);
   return n;
-}
-
-/** D_r per task: the repository's cached datastore with the task's target lines excluded. */
-function repoIndexes(reposSource: string, tasks: BenchTask[], cacheDir: string, id: TokenizerIdentity) {
-  let files: Map<string, RepoFiles> | null = null;
-  const full = new Map<string, Datastore>();
-  return async (task: BenchTask): Promise<Datastore | undefined> => {
-    if (!task.repo || !task.exclusion) return undefined;
-    files ??= await readRepos(reposSource, [...new Set(tasks.map((t) => t.repo!))]);
-    const repoFiles = files.get(task.repo)!;
-    if (!full.has(task.repo)) full.set(task.repo, repoDatastore(task.repo, repoFiles, cacheDir, id));
-    return excludeLines(full.get(task.repo)!, repoFiles, task.exclusion, id);
-  };
 }
 
 /** Build D_c from a corpus and save it. */
