@@ -77,12 +77,26 @@ describe('cost model', () => {
   });
 
   test('calibrate keeps the median run of each size, not the fastest (which flatters small forwards)', async () => {
-    // two forwards in three sleep 8 ms more: over 3 timed rounds of 13 sizes each size gets one fast run and two slow
-    const lm = busySleeper((call) => call % 3 !== 0, 8);
-    const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 3, maxRounds: 3 });
-    for (const [rows, ms] of p.points) expect(ms).toBeGreaterThanOrEqual(2 + 0.25 * rows + 8 - 1.5);
-    // runs of one size: one ~2-18 ms, two ~8 ms more: their interquartile range is over a third of the median
-    expect(p.spread).toBeGreaterThan(0.3);
+    // in virtual time (deterministic): a forward over n rows takes 2 + 0.25 n ms, and two forwards in three 8 ms more;
+    // over 3 timed rounds of 13 sizes (13 ≡ 1 mod 3) each size gets one fast run and two slow
+    const realNow = performance.now;
+    let clock = 0;
+    performance.now = () => clock;
+    try {
+      const lm = createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0 });
+      const forwardHidden = lm.forwardHidden.bind(lm);
+      let calls = 0;
+      lm.forwardHidden = async (tokens, ...rest) => {
+        clock += 2 + 0.25 * tokens.length + (calls++ % 3 !== 0 ? 8 : 0);
+        return forwardHidden(tokens, ...rest);
+      };
+      const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 3, maxRounds: 3 });
+      for (const [rows, ms] of p.points) expect(ms).toBeCloseTo(2 + 0.25 * rows + 8, 9); // the median: a slow run
+      // runs [f, f + 8, f + 8]: interquartile range 4 over the median f + 8; the sizes' median, 9 rows: 4 / 12.25
+      expect(p.spread).toBeCloseTo(4 / 12.25, 9);
+    } finally {
+      performance.now = realNow;
+    }
   });
 
   test('loadOrCalibrate says when the runs spread as on a busy machine, and how to calibrate again', async () => {
