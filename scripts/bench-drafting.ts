@@ -10,7 +10,6 @@
  *   npx tsx scripts/bench-drafting.ts --dataset repoeval --data ../shared/data/repoeval --tokenizer models/tiny-coder-dsc \
  *     --common-index .cache/dc-cpython-3.11.7.fcds --limit 60
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadTokenizer } from '../model/tokenizer';
@@ -23,6 +22,7 @@ import { promptIds } from '../src/bench/run';
 import { generate } from '../src/decode/generate';
 import { runEntryPoint } from '../src/cli/entry';
 import { createOracle } from '../src/decode/oracle';
+import { writeFileAtomic } from '../util/atomic-file';
 import { mean, quantile } from '../util/stats';
 
 async function main(): Promise<number> {
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
   console.log(`drafting time per step (retrieve + Trie), ${v.dataset}, ${tasks.length} tasks, budget ${budget}`);
   console.log('mode                 steps    L/F     p50 ms   p90 ms   p99 ms   mean ms');
   for (const r of rows) console.log(`${r.mode.padEnd(20)} ${String(r.steps).padStart(6)}   ${r.acceptance.toFixed(3)}   ${r.p50Ms.toFixed(3)}    ${r.p90Ms.toFixed(3)}    ${r.p99Ms.toFixed(3)}    ${r.meanMs.toFixed(3)}`);
-  if (v.out) fs.writeFileSync(v.out, JSON.stringify({ dataset: v.dataset, budget, commonIndex: v['common-index'], rows }, null, 1));
+  if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, budget, commonIndex: v['common-index'], rows }, null, 1));
   return 0;
 }
 

@@ -20,6 +20,7 @@ import { DEFAULT_RETRIEVER_OPTIONS, FastRetriever } from '../retrieval/retriever
 import type { SearchOptions } from '../retrieval/suffix-array';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
 import { runEntryPoint } from '../src/cli/entry';
+import { writeFileAtomic } from '../util/atomic-file';
 import { mean, quantile } from '../util/stats';
 
 interface BuildFigures {
@@ -43,8 +44,7 @@ interface Latency {
 }
 
 function summarize(name: string, us: number[], hits: number): Latency {
-  const s = [...us].sort((a, b) => a - b);
-  return { name, calls: s.length, p50us: quantile(s, 0.5), p99us: quantile(s, 0.99), meanus: mean(s), hitRate: hits / s.length };
+  return { name, calls: us.length, p50us: quantile(us, 0.5), p99us: quantile(us, 0.99), meanus: mean(us), hitRate: hits / us.length };
 }
 
 interface Identity {
@@ -187,8 +187,7 @@ async function main(argv: string[]): Promise<number> {
   printTable(builds, latencies);
   console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
   const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() }, args: values, builds, latencies };
-  fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
-  fs.writeFileSync(values.out, JSON.stringify(result, null, 2));
+  writeFileAtomic(values.out, JSON.stringify(result, null, 2));
   console.log(`\nwrote ${values.out}`);
   return 0;
 }

@@ -44,7 +44,6 @@
  *     --common-index .cache/dc-cpython-3.11.7.fcds --reference ../shared/reference/oracle/repoeval-eos.json \
  *     --mode rest --differ out/re.json
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadTokenizer } from '../model/tokenizer';
@@ -60,6 +59,7 @@ import { promptIds } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { generate } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
+import { writeFileAtomic } from '../util/atomic-file';
 import { readJsonFile } from '../util/json-file';
 import { compare } from './compare-oracle';
 
@@ -650,7 +650,7 @@ async function main(): Promise<number> {
   }
   console.log(`${mode} (${drafter}): ${tasks.length} tasks; simulator with our rules reproduces ours step by step on ${faithful}`);
   for (const [name, n] of tally) console.log(`  ${name.padEnd(20)} reproduces the reference on ${n}/${tasks.length}; ${JSON.stringify(stats.get(name))}`);
-  if (v.out) fs.writeFileSync(v.out, JSON.stringify({ mode, drafter, variants, stats: Object.fromEntries(stats), rows }, null, 1));
+  if (v.out) writeFileAtomic(v.out, JSON.stringify({ mode, drafter, variants, stats: Object.fromEntries(stats), rows }, null, 1));
   return 0;
 }
 

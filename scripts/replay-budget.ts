@@ -18,7 +18,6 @@
  *     --tokenizer models/tiny-coder-dsc --common-index .cache/dc.fcds --profile .cache/cost-profiles/wasm-<hash>.json \
  *     --budget 1,3,auto --targets out/tiny-he.json --max-prompt-tokens 512
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { CausalLM } from '../model/causal-lm';
@@ -35,6 +34,7 @@ import { parseBudget } from '../src/decode/budget';
 import { type CostProfile, forwardMs, readProfile } from '../src/decode/cost-model';
 import { generate } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
+import { writeFileAtomic } from '../util/atomic-file';
 
 /** The virtual clock: milliseconds of the forwards simulated so far. */
 let virtualMs = 0;
@@ -119,7 +119,7 @@ async function main(): Promise<number> {
   console.log(`virtual-time replay, ${v.dataset}, ${tasks.length} tasks, profile ${path.basename(v.profile)} (${profile.key.shape}), targets: ${v.targets ?? 'reference code'}`);
   console.log('mode                      speedup   L/F     nodes/forward   ms/token');
   for (const r of rows) console.log(`${r.mode.padEnd(24)}  ${r.speedup.toFixed(3)}x   ${r.acceptance.toFixed(3)}   ${r.nodesPerForward.toFixed(2).padStart(8)}        ${r.msPerToken.toFixed(3)}`);
-  if (v.out) fs.writeFileSync(v.out, JSON.stringify({ dataset: v.dataset, profile: v.profile, targets: v.targets ?? null, tasks: tasks.length, rows }, null, 1) + '\n');
+  if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, profile: v.profile, targets: v.targets ?? null, tasks: tasks.length, rows }, null, 1) + '\n');
   return 0;
 }
 

@@ -23,6 +23,7 @@ import { version_core as TFJS_VERSION } from '@tensorflow/tfjs-core';
 import type { CausalLM } from '../../model/causal-lm';
 import type { LlamaConfig } from '../../model/config';
 import { verifyInputs } from '../../trie/draft-tree';
+import { writeFileAtomic } from '../../util/atomic-file';
 import { median, quantile } from '../../util/stats';
 
 export const PROFILE_FORMAT = 3; // 3: medians (2: fastest runs; 1: logits rows read back instead of argmaxes)
@@ -179,8 +180,7 @@ export function readProfile(file: string): CostProfile {
 }
 
 export function writeProfile(file: string, p: CostProfile): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(p, null, 1) + '\n');
+  writeFileAtomic(file, JSON.stringify(p, null, 1) + '\n');
 }
 
 /** Default cache file of a key: `<dir>/<backend>-<hash of shape + host + tfjs>.json`. */
