@@ -81,6 +81,13 @@ export class KVCache {
     if (idx.length === 0 || identity) {
       if (idx.length === 0) tf.dispose([...p.keys, ...p.values]);
       else this.blocks.push({ length: p.length, keys: p.keys, values: p.values });
+    } else if (idx.every((v, i) => v === idx[0] + i)) {
+      // a run of consecutive entries (the usual accepted path: the root, then its first children): a slice copies it
+      // on the JS side, where a gather is a kernel call per slot
+      const keys = p.keys.map((k) => tf.slice(k, [0, idx[0]], [-1, idx.length]));
+      const values = p.values.map((v) => tf.slice(v, [idx[0], 0], [idx.length, -1]));
+      tf.dispose([...p.keys, ...p.values]);
+      this.blocks.push({ length: idx.length, keys, values });
     } else {
       const at = tf.tensor1d(idx, 'int32');
       const keys = p.keys.map((k) => tf.gather(k, at, 1) as tf.Tensor2D);

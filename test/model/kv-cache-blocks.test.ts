@@ -6,30 +6,32 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../model/backend';
 import { KVCache } from '../../model/kv-cache';
+import { seededRandom } from '../../retrieval/timing';
 
 const D = 3; // head dim
 const SLOTS = 2; // e.g. 1 layer × 2 kv heads
 
 beforeAll(() => selectBackend('wasm'));
 
-/** Pending K `[D, n]` / V `[n, D]` whose entry i holds id·10 + slot (key) and -(id·10 + slot) (value). */
+/** Pending K `[D, n]` / V `[n, D]` whose entry i holds id·10 + slot + 1000·row (key) and -(id·10 + slot) (value). */
 function pending(cache: KVCache, ids: number[]): void {
   for (let s = 0; s < SLOTS; s++) {
-    const k = tf.tensor2d(Array.from({ length: D * ids.length }, (_, x) => ids[x % ids.length] * 10 + s), [D, ids.length]);
+    const k = tf.tensor2d(Array.from({ length: D * ids.length }, (_, x) => ids[x % ids.length] * 10 + s + 1000 * Math.floor(x / ids.length)), [D, ids.length]);
     const v = tf.tensor2d(Array.from({ length: ids.length * D }, (_, x) => -(ids[Math.floor(x / D)] * 10 + s)), [ids.length, D]);
     cache.setPending(s, k, v);
   }
 }
 
-function contents(cache: KVCache, slot: number): { keys: number[]; values: number[] } {
-  const keys = cache.keys(slot).flatMap((k) => (k.arraySync() as number[][])[D - 1]);
+function contents(cache: KVCache, slot: number): { keys: number[][]; values: number[] } {
+  const blocks = cache.keys(slot).map((k) => k.arraySync() as number[][]);
+  const keys = Array.from({ length: D }, (_, r) => blocks.flatMap((b) => b[r]));
   const values = cache.values(slot).flatMap((v) => (v.arraySync() as number[][]).map((row) => row[0]));
   return { keys, values };
 }
 
 test('random commits and rollbacks read back like a plain array; tensors are freed', () => {
-  let seed = 7;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const random = seededRandom(7);
+  const rand = (n: number) => Math.floor(random() * n);
   const baseline = tf.memory().numTensors;
   const cache = new KVCache();
   const ref: number[] = [];
@@ -43,7 +45,9 @@ test('random commits and rollbacks read back like a plain array; tensors are fre
       ref.length = cache.length;
       continue;
     }
-    const keep = ids.map((_, i) => i).sort(() => rand(3) - 1).slice(0, rand(n + 1));
+    // a random subset in random order, or a run of consecutive entries (which the cache slices instead of gathering)
+    const from = rand(n);
+    const keep = rand(2) === 0 ? ids.map((_, i) => i).sort(() => rand(3) - 1).slice(0, rand(n + 1)) : ids.slice(from, from + 1 + rand(n - from)).map((_, i) => from + i);
     cache.commit(keep);
     ref.push(...keep.map((i) => ids[i]));
     expect(cache.length).toBe(ref.length);
@@ -51,7 +55,7 @@ test('random commits and rollbacks read back like a plain array; tensors are fre
   }
   for (let s = 0; s < SLOTS; s++) {
     const got = contents(cache, s);
-    expect(got.keys).toEqual(ref.map((id) => id * 10 + s));
+    expect(got.keys).toEqual(Array.from({ length: D }, (_, r) => ref.map((id) => id * 10 + s + 1000 * r)));
     expect(got.values).toEqual(ref.map((id) => -(id * 10 + s)));
   }
   expect(tf.memory().numTensors).toBe(baseline + 2 * SLOTS * cache.blockCount);
