@@ -1,13 +1,15 @@
 /**
  * `npx tsx scripts/replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds>
  *    --profile <cost profile .json> --budget 1,3,auto [--modes fastcoder,fastcoder-plus] [--targets <results.json>]
- *    [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
+ *    [--draft-ms X] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
  *
  * Draft budgets replayed in virtual time: a forward costs what the cost profile says (`forwardMs` of its rows, plus
  * `rowMs` for each further row read) and nothing else takes any time, because the script replaces `performance.now`,
  * which every clock of the library reads, by a clock that only those costs advance. So a run is deterministic: budgets,
- * `auto`'s chooser included, are compared on the same steps without the machine's noise, and without the cost of
- * drafting itself (which a real run pays; `scripts/bench-drafting.ts` measures it).
+ * `auto`'s chooser included, are compared on the same steps without the machine's noise. Drafting itself is free unless
+ * `--draft-ms` charges each step that retrieved (a real run pays ~0.1 ms: the retrieve and Trie times of a trace, or
+ * `scripts/bench-drafting.ts`); the charge falls between the step's `observe` and the next `choose`, where a real
+ * step's drafting is, so `auto` sees it in its measured overhead.
  *
  * The target is the oracle: each task's reference code (then EOS), or with `--targets` the tokens a real model generated
  * (the `ar` rows of a `bench --model ... --out` file, e.g. tiny-coder-dsc's), so that acceptance is that model's.
@@ -21,6 +23,7 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { CausalLM } from '../model/causal-lm';
+import type { Tokenizer } from '../model/tokenizer';
 import { loadTokenizer } from '../model/tokenizer';
 import { loadDatastore } from '../retrieval/io/datastore-file';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
@@ -32,20 +35,21 @@ import { promptIds, sweepModes } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { parseBudget } from '../src/decode/budget';
 import { type CostProfile, forwardMs, readProfile } from '../src/decode/cost-model';
-import { generate } from '../src/decode/generate';
+import { generate, type GenerateOptions } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
 import { writeFileAtomic } from '../util/atomic-file';
 
-/** The virtual clock: milliseconds of the forwards simulated so far. */
-let virtualMs = 0;
-performance.now = () => virtualMs;
+/** Virtual milliseconds: what the simulated forwards and drafting have cost so far. */
+export class VirtualClock {
+  ms = 0;
+}
 
 /**
  * A model that only spends virtual time: a forward over n rows costs forwardMs(profile, n) (the first row read
  * included), each further argmax read rowMs per row. It computes nothing; the oracle it runs beside gives the tokens.
  * Example: profile points [[1, 3], [4, 4]], rowMs 1: forward over 4 rows, then argmax([0]), argmax([1]) → 5 ms
  */
-function virtualCostModel(profile: CostProfile, vocabSize: number): CausalLM {
+export function virtualCostModel(profile: CostProfile, vocabSize: number, clock: VirtualClock): CausalLM {
   let reads = 0;
   let length = 0;
   const model: Partial<CausalLM> = {
@@ -56,11 +60,11 @@ function virtualCostModel(profile: CostProfile, vocabSize: number): CausalLM {
       return length;
     },
     async forwardHidden(tokens) {
-      virtualMs += forwardMs(profile, tokens.length);
+      clock.ms += forwardMs(profile, tokens.length);
       reads = 0;
     },
     async argmax(rows) {
-      if (reads++ > 0) virtualMs += profile.rowMs * rows.length;
+      if (reads++ > 0) clock.ms += profile.rowMs * rows.length;
       return new Int32Array(rows.length);
     },
     commit: (keep) => void (length += keep.length),
@@ -71,16 +75,48 @@ function virtualCostModel(profile: CostProfile, vocabSize: number): CausalLM {
   return model as CausalLM;
 }
 
+/** What one replayed generation cost and produced. */
+export interface Replayed {
+  ms: number; // virtual ms after the prefill
+  tokens: number; // generated
+  forwards: number;
+  nodes: number; // draft nodes verified, all steps
+}
+
+/**
+ * One generation in virtual time: while it runs, `performance.now` (which every clock of the library reads) returns
+ * `clock.ms`, and each step that retrieved adds `draftMs` to it, after the step's `observe` and before the next
+ * `choose`, where a real step's drafting is. `model` spends the forwards' time (an oracle over `virtualCostModel`).
+ * Example: ar over a 10 ms 1-row profile, 4 tokens → { ms: 40, tokens: 4, forwards: 4, nodes: 0 }
+ */
+export async function replayGeneration(model: CausalLM, tokenizer: Tokenizer, prompt: number[], options: GenerateOptions, clock: VirtualClock, draftMs: number): Promise<Replayed> {
+  const realNow = performance.now;
+  performance.now = () => clock.ms;
+  let nodes = 0;
+  try {
+    const r = await generate(model, tokenizer, prompt, {
+      ...options,
+      onStep: (s) => {
+        nodes += s.draft.tokens.length;
+        if (s.retrieval !== null) clock.ms += draftMs;
+      },
+    });
+    return { ms: r.metrics.wallMs - r.metrics.prefillMs, tokens: r.metrics.generated, forwards: r.metrics.forwards, nodes };
+  } finally {
+    performance.now = realNow;
+  }
+}
+
 async function main(): Promise<number> {
   const { values: v } = parseArgs({
     options: {
       dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' }, profile: { type: 'string' },
-      budget: { type: 'string' }, modes: { type: 'string' }, targets: { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'max-new-tokens': { type: 'string' },
+      budget: { type: 'string' }, 'draft-ms': { type: 'string' }, modes: { type: 'string' }, targets: { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'max-new-tokens': { type: 'string' },
       limit: { type: 'string' }, out: { type: 'string' },
     },
   });
   if ((v.dataset !== 'humaneval' && v.dataset !== 'repoeval') || !v.data || !v.tokenizer || !v['common-index'] || !v.profile || !v.budget) {
-    console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto [--modes a,b] [--targets results.json] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
+    console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto [--modes a,b] [--targets results.json] [--draft-ms X] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
     return 2;
   }
   const tokenizer = loadTokenizer(v.tokenizer);
@@ -88,6 +124,11 @@ async function main(): Promise<number> {
   const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: tokenizerHash(v.tokenizer) };
   const commonIndex = loadDatastore(v['common-index'], { vocabSize, tokenizerHash: id.tokenizerHash });
   const profile = readProfile(v.profile);
+  const draftMs = v['draft-ms'] === undefined ? 0 : Number(v['draft-ms']);
+  if (!Number.isFinite(draftMs) || draftMs < 0) {
+    console.error(`replay-budget: --draft-ms must be a number >= 0, got '${v['draft-ms']}'`);
+    return 2;
+  }
   const eos = tokenizer.eosIds[0];
   const targets = v.targets ? new Map(readResults(v.targets).results.filter((r) => r.mode === 'ar').map((r) => [r.task, r.tokens])) : null;
   const tasks = loadTasks(v.dataset, v.data).filter((t) => !targets || targets.has(t.id)).slice(0, v.limit ? Number(v.limit) : undefined);
@@ -102,25 +143,21 @@ async function main(): Promise<number> {
     const maxNewTokens = Math.min(v['max-new-tokens'] ? Number(v['max-new-tokens']) : Infinity, endsWithEos ? generated.length : script.length);
     const repoIndex = await repoIndexFor(task);
     for (const m of modes) {
-      const model = createOracle(script, { vocabSize, prompt: ids, eosId: eos, costModel: virtualCostModel(profile, vocabSize) });
+      const clock = new VirtualClock();
+      const model = createOracle(script, { vocabSize, prompt: ids, eosId: eos, costModel: virtualCostModel(profile, vocabSize, clock) });
+      const options = { ...m.options, budget: m.budget ?? 0, costProfile: profile, maxNewTokens, eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }) };
+      const r = await replayGeneration(model, tokenizer, ids, options, clock, draftMs);
       const t = totals.get(m.name)!;
-      const r = await generate(model, tokenizer, ids, {
-        ...m.options, budget: m.budget ?? 0, costProfile: profile, maxNewTokens, eosIds: [eos], commonIndex,
-        ...(repoIndex ? { repoIndex } : { repo: false }),
-        onStep: (s) => void (t.nodes += s.draft.tokens.length),
-      });
-      t.ms += r.metrics.msPerToken * r.metrics.generated;
-      t.tokens += r.metrics.generated;
-      t.forwards += r.metrics.forwards;
+      for (const k of ['ms', 'tokens', 'forwards', 'nodes'] as const) t[k] += r[k];
     }
   }
   const ar = totals.get('ar')!;
   const rows = [...totals].map(([mode, t]) => ({ mode, speedup: ar.ms / ar.tokens / (t.ms / t.tokens), acceptance: t.tokens / t.forwards, nodesPerForward: t.nodes / t.forwards, msPerToken: t.ms / t.tokens }));
-  console.log(`virtual-time replay, ${v.dataset}, ${tasks.length} tasks, profile ${path.basename(v.profile)} (${profile.key.shape}), targets: ${v.targets ?? 'reference code'}`);
+  console.log(`virtual-time replay, ${v.dataset}, ${tasks.length} tasks, profile ${path.basename(v.profile)} (${profile.key.shape}), targets: ${v.targets ?? 'reference code'}, drafting ${draftMs} ms per drafted step`);
   console.log('mode                      speedup   L/F     nodes/forward   ms/token');
   for (const r of rows) console.log(`${r.mode.padEnd(24)}  ${r.speedup.toFixed(3)}x   ${r.acceptance.toFixed(3)}   ${r.nodesPerForward.toFixed(2).padStart(8)}        ${r.msPerToken.toFixed(3)}`);
-  if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, profile: v.profile, targets: v.targets ?? null, tasks: tasks.length, rows }, null, 1) + '\n');
+  if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, profile: v.profile, targets: v.targets ?? null, draftMs, tasks: tasks.length, rows }, null, 1) + '\n');
   return 0;
 }
 
-runEntryPoint('replay-budget', main);
+if (require.main === module) runEntryPoint('replay-budget', main);

@@ -1,0 +1,50 @@
+/**
+ * The virtual-time replay (scripts/replay-budget.ts): a forward costs what the profile says, each further row read
+ * rowMs, each step that retrieved `draftMs`, and nothing else takes time; hand-computed totals.
+ */
+import { flatProfile, type CostProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
+import { createOracle } from '../../src/decode/oracle';
+import { replayGeneration, VirtualClock, virtualCostModel } from '../../scripts/replay-budget';
+import { charTokenizer, ScriptedRetriever, sourceResult } from '../decode/helpers';
+
+const VOCAB = 64;
+const PROMPT = [40, 41, 42];
+const REF = [43, 44, 45, 46, 47, 48, 49, 50, 51, 52];
+const profile = (points: [number, number][], rowMs: number): CostProfile => ({ ...flatProfile(0), format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), points, rowMs });
+
+test('virtualCostModel: a forward costs its rows on the curve, the first row read is free, each further one rowMs', async () => {
+  const clock = new VirtualClock();
+  const m = virtualCostModel(profile([[1, 3], [4, 4]], 1), VOCAB, clock);
+  await m.forwardHidden([1, 2, 3, 4], [0, 1, 2, 3]);
+  await m.argmax([0]);
+  await m.argmax([1]);
+  expect(clock.ms).toBe(5);
+  await m.forwardHidden([5], [4]);
+  await m.argmax([0]);
+  expect(clock.ms).toBe(8);
+});
+
+describe('replayGeneration', () => {
+  const run = (options: Parameters<typeof replayGeneration>[3], points: [number, number][], rowMs: number, draftMs: number) => {
+    const clock = new VirtualClock();
+    const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0, costModel: virtualCostModel(profile(points, rowMs), VOCAB, clock) });
+    return replayGeneration(lm, charTokenizer(VOCAB), PROMPT, { eosIds: [0], maxNewTokens: 8, ...options }, clock, draftMs);
+  };
+
+  test('ar: one 1-row forward per token, the prefill not counted, no drafting charged', async () => {
+    expect(await run({ mode: 'ar' }, [[1, 10], [3, 30]], 1, 0.5)).toEqual({ ms: 80, tokens: 8, forwards: 8, nodes: 0 });
+  });
+
+  test('one right draft token a step: 2 rows (12) + one more row read (1) + drafting (0.5) for 2 tokens', async () => {
+    const retriever = new ScriptedRetriever((ctx) => [sourceResult('repo', [[[REF[ctx.length - PROMPT.length]], 1]])]);
+    const r = await run({ mode: 'fastcoder', budget: 1, retriever }, [[1, 10], [2, 12]], 1, 0.5);
+    expect(r).toEqual({ ms: 4 * 13.5, tokens: 8, forwards: 4, nodes: 4 });
+    expect(retriever.contexts.length).toBe(4);
+  });
+
+  test('performance.now is the real clock again afterwards, also when the generation throws', async () => {
+    const before = performance.now;
+    await expect(run({ mode: 'ar', maxNewTokens: -1 }, [[1, 10]], 0, 0)).rejects.toThrow();
+    expect(performance.now).toBe(before);
+  });
+});
