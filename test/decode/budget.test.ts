@@ -222,6 +222,27 @@ describe('generate with budget auto', () => {
     expect([c.drafting(), c.drafting()]).toEqual([true, true]);
   });
 
+  test('the skip rule judges the running mean of the margins: one poor tree after good ones does not stop drafting', () => {
+    const clock = fakeClock();
+    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), clock.now);
+    const good = treeOf([[chain(1), 100]]);
+    const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
+    const step = (tree: DraftTree, tokens: number[]) => {
+      expect(c.drafting()).toBe(true);
+      const choice = c.choose(tree);
+      clock.advance(choice.nodes === 0 ? 10 : 11);
+      c.observe(tree, tokens);
+      clock.advance(2); // retrieval
+      return choice;
+    };
+    step(good, [100, 7]); // margin 1.5 · 10 − 11 = 4
+    step(good, [100, 7]);
+    const last = step(poor, [7]); // n = 0: 1 token for 10 + 2 ms, a negative margin alone
+    expect(last.nodes).toBe(0);
+    expect(last.expectedTokens * 10).toBeLessThan(last.expectedMs);
+    expect(c.drafting()).toBe(true); // the mean is still positive: the next tree may be good again
+  });
+
   test('a profile that costs nothing never skips drafting', () => {
     const c = new BudgetChooser(flatProfile(0));
     c.choose(treeOf([[[200], 1], [[201], 1]]));
