@@ -36,7 +36,7 @@ const OUT = path.join(ROOT, 'out');
 const TASKS = ['0', '1', '2']; // redframes verbs mutate, drop, rename: short prompts, 3-12 target lines
 const MAX_NEW = 64;
 
-const ROUNDS = 3; // timed rounds per task (ms/token: the median)
+const ROUNDS = 5; // timed rounds per task (ms/token: the median; speedup: the median of each round's ar / mode ratio)
 
 const f2 = (x: number) => x.toFixed(2);
 
@@ -60,10 +60,12 @@ async function main(): Promise<void> {
     { name: 'fastcoder-plus, auto', mode: 'fastcoder-plus', budget: 'auto' },
     { name: 'fastcoder, budget 64', mode: 'fastcoder', budget: 64 },
   ];
-  const cell = (ms: number, speedup: number, lf: number) => `  ${f2(ms).padStart(8)} ${(f2(speedup) + '×').padStart(8)} ${f2(lf).padStart(6)}`;
-  console.log(`${' '.repeat(43)}${configs.map((c) => `  ${c.name.padEnd(24)}`).join('')}`);
-  console.log(`${'task'.padEnd(5)} ${'file'.padEnd(27)} ${'ar ms/tok'.padStart(9)}${configs.map(() => `  ${'ms/tok'.padStart(8)} ${'speedup'.padStart(8)} ${'L/F'.padStart(6)}`).join('')}  identical`);
-  const totals = { ar: 0, L: 0, same: 0, fc: configs.map(() => ({ ms: 0, L: 0, F: 0 })) };
+  // a mode's cell: median ms/token, the median of the rounds' paired speedups with their range, L/F
+  const cell = (ms: number, speedups: number[], lf: number) => `  ${f2(ms).padStart(8)} ${(f2(median(speedups)) + '×').padStart(8)} ${`[${f2(Math.min(...speedups))}–${f2(Math.max(...speedups))}]`.padStart(11)} ${f2(lf).padStart(6)}`;
+  console.log(`${' '.repeat(43)}${configs.map((c) => `  ${c.name.padEnd(36)}`).join('')}`);
+  console.log(`${'task'.padEnd(5)} ${'file'.padEnd(27)} ${'ar ms/tok'.padStart(9)}${configs.map(() => `  ${'ms/tok'.padStart(8)} ${'speedup'.padStart(8)} ${'range'.padStart(11)} ${'L/F'.padStart(6)}`).join('')}  identical`);
+  // per round: ms of all tasks' tokens, ar and each mode, so the total speedup is paired by round as well
+  const totals = { ar: 0, L: 0, same: 0, arRound: new Array<number>(ROUNDS).fill(0), fc: configs.map(() => ({ ms: 0, L: 0, F: 0, round: new Array<number>(ROUNDS).fill(0) })) };
   // untimed warm-up of both paths (wasm compilation, first allocations), so task 0's figures are not start-up costs
   const warm = { eosIds: [EOS], repo: false, commonIndex: common, costProfile, budget: 'auto' as const };
   await warmUp(model, tokenizer, promptIds(tokenizer, tasks[0].prompt, 512), [{ mode: 'ar', ...warm }, { mode: 'fastcoder', ...warm }, { mode: 'fastcoder-plus', ...warm }]);
@@ -89,20 +91,24 @@ async function main(): Promise<void> {
     }
     const cells = configs.map((_, i) => {
       const m = fcLast[i].metrics;
-      Object.assign(totals.fc[i], { ms: totals.fc[i].ms + median(fcMs[i]) * m.generated, L: totals.fc[i].L + m.generated, F: totals.fc[i].F + m.forwards });
-      return cell(median(fcMs[i]), median(arMs) / median(fcMs[i]), m.acceptance);
+      const t = totals.fc[i];
+      Object.assign(t, { ms: t.ms + median(fcMs[i]) * m.generated, L: t.L + m.generated, F: t.F + m.forwards });
+      fcMs[i].forEach((ms, r) => (t.round[r] += ms * m.generated));
+      return cell(median(fcMs[i]), arMs.map((a, r) => a / fcMs[i][r]), m.acceptance);
     });
     console.log(`${task.id.padEnd(5)} ${task.exclusion!.file.padEnd(27)} ${f2(median(arMs)).padStart(9)}${cells.join('')}  ${same ? 'yes' : 'NO'}`);
     totals.ar += median(arMs) * ar.metrics.generated;
+    arMs.forEach((ms, r) => (totals.arRound[r] += ms * ar.metrics.generated));
     totals.L += ar.metrics.generated;
     totals.same += same ? 1 : 0;
   }
-  const totalCells = totals.fc.map((t) => cell(t.ms / t.L, totals.ar / t.ms, t.L / t.F));
+  const totalCells = totals.fc.map((t) => cell(t.ms / t.L, totals.arRound.map((a, r) => a / t.round[r]), t.L / t.F));
   console.log(`${'total'.padEnd(5)} ${' '.repeat(27)} ${f2(totals.ar / totals.L).padStart(9)}${totalCells.join('')}  ${totals.same}/${tasks.length} identical`);
-  console.log(`\nms/token: the median of ${ROUNDS} interleaved rounds; L/F: tokens per forward; every output is token-identical`);
-  console.log('to ar. On one CPU core a forward over 1 + 64 draft tokens costs several one-token forwards, so the paper\'s');
-  console.log('budget is slower than greedy here; auto verifies, each step, the draft prefix of best expected tokens per ms');
-  console.log('under the measured cost curve, and none when no draft is worth its rows (see README, "Measured figures").');
+  console.log(`\nms/token: the median of ${ROUNDS} interleaved rounds; speedup: the median of the rounds' ar / mode time (range: lowest`);
+  console.log('and highest round); L/F: tokens per forward; every output is token-identical to ar. On one CPU core');
+  console.log('a forward over 1 + 64 draft tokens costs several one-token forwards, so the paper\'s budget is slower than');
+  console.log('greedy here; auto verifies, each step, the draft prefix of best expected tokens per ms under the measured cost');
+  console.log('curve, and none when no draft is worth its rows (see README, "Measured figures").');
   console.log('The oracle rows below measure acceptance against the real code.');
   fs.writeFileSync(path.join(OUT, 'demo-trace.html'), tracePage(readTrace(path.join(OUT, 'demo-trace.jsonl')), { model: path.relative(ROOT, MODEL) }));
   console.log(`\ntrace of task ${tasks[0].id}: ${path.relative(process.cwd(), path.join(OUT, 'demo-trace.html'))}`);
