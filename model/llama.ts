@@ -157,7 +157,10 @@ export class LlamaModel implements CausalLM {
     }
   }
 
-  /** The last forward's final hidden states at `rows` (all of them without a gather when rows = 0..n-1). */
+  /**
+   * The last forward's final hidden states at `rows`: all of them as they are when rows = 0..n-1, a slice for other
+   * consecutive rows (the accept walk's single rows; tfjs-wasm copies a slice on the JS side), else a gather.
+   */
   private hiddenRows(rows: ArrayLike<number>, caller: string): tf.Tensor2D {
     const h = this.hidden;
     if (!h) throw new Error(`${caller}: no forward pass to read rows from`);
@@ -165,8 +168,10 @@ export class LlamaModel implements CausalLM {
     for (let i = 0; i < rows.length; i++) {
       if (!Number.isInteger(rows[i]) || rows[i] < 0 || rows[i] >= n) throw new Error(`${caller}: row ${rows[i]} out of range for the last forward's ${n} tokens`);
     }
-    const all = rows.length === n && Array.from(rows).every((r, i) => r === i);
-    return all ? h : tf.gather(h, Int32Array.from(rows)); // [rows, hidden]
+    const list = Array.from(rows);
+    if (list.length === n && list.every((r, i) => r === i)) return h;
+    if (list.length > 0 && list.every((r, i) => r === list[0] + i)) return tf.slice(h, [list[0], 0], [list.length, -1]); // [rows, hidden]
+    return tf.gather(h, Int32Array.from(list)); // [rows, hidden]
   }
 
   /**

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { acceptGreedy, acceptOnModel, argmaxRow } from '../../model/greedy';
-import { loadHfFixture } from '../../model/hf-fixture';
+import { compareArrays, formatCheck, loadHfFixture } from '../../model/hf-fixture';
 import { loadModel } from '../../model/load';
 import { verifyInputs } from '../../trie/draft-tree';
 
@@ -72,6 +72,25 @@ test.each(['llama-tiny', 'deepseek-tiny', 'gqa-tiny'])('%s: argmax on the model,
       else expect(asked).toEqual([Array.from({ length: tree.tokens.length + 1 }, (_, i) => i)]);
     }
     await expect(lm.argmax([tree.tokens.length + 1])).rejects.toThrow(`argmax: row ${tree.tokens.length + 1} out of range for the last forward's ${tree.tokens.length + 1} tokens`);
+  } finally {
+    lm.dispose();
+  }
+});
+
+test('logits of some rows equal those rows of every row’s logits: single, consecutive (sliced) and scattered (gathered)', async () => {
+  const fx = loadHfFixture(path.join(FIXTURES, 'gqa-tiny'));
+  const lm = await loadModel(fx.modelDir, { backend: 'wasm' });
+  try {
+    const tokens = fx.cases.prompt;
+    await lm.forwardHidden(tokens, tokens.map((_, i) => i));
+    const V = lm.vocabSize;
+    const all = await lm.logits(tokens.map((_, i) => i));
+    const rowsOf = (rows: number[]) => Float32Array.from(rows.flatMap((r) => Array.from(all.subarray(r * V, (r + 1) * V))));
+    for (const rows of [[3], [2, 3, 4], [4, 1], [0, 2]]) {
+      const got = await lm.logits(rows);
+      const r = compareArrays(`rows ${rows}`, got, rowsOf(rows), 1e-5);
+      if (!r.pass) throw new Error(formatCheck(r));
+    }
   } finally {
     lm.dispose();
   }
