@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds>
  *    --profile <cost profile .json> --budget 1,3,auto [--modes fastcoder,fastcoder-plus] [--targets <results.json>]
- *    [--draft-ms X] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
+ *    [--draft-ms X] [--repos <dir|tar.gz>] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
  *
  * Draft budgets replayed in virtual time: a forward costs what the cost profile says (`forwardMs` of its rows, plus
  * `rowMs` for each further row read) and nothing else takes any time, because the script replaces `performance.now`,
@@ -111,12 +111,12 @@ async function main(): Promise<number> {
   const { values: v } = parseArgs({
     options: {
       dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' }, profile: { type: 'string' },
-      budget: { type: 'string' }, 'draft-ms': { type: 'string' }, modes: { type: 'string' }, targets: { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'max-new-tokens': { type: 'string' },
+      budget: { type: 'string' }, 'draft-ms': { type: 'string' }, repos: { type: 'string' }, modes: { type: 'string' }, targets: { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'max-new-tokens': { type: 'string' },
       limit: { type: 'string' }, out: { type: 'string' },
     },
   });
   if ((v.dataset !== 'humaneval' && v.dataset !== 'repoeval') || !v.data || !v.tokenizer || !v['common-index'] || !v.profile || !v.budget) {
-    console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto [--modes a,b] [--targets results.json] [--draft-ms X] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
+    console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto [--modes a,b] [--targets results.json] [--draft-ms X] [--repos dir|tar.gz] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
     return 2;
   }
   const tokenizer = loadTokenizer(v.tokenizer);
@@ -133,7 +133,7 @@ async function main(): Promise<number> {
   const targets = v.targets ? new Map(readResults(v.targets).results.filter((r) => r.mode === 'ar').map((r) => [r.task, r.tokens])) : null;
   const tasks = loadTasks(v.dataset, v.data).filter((t) => !targets || targets.has(t.id)).slice(0, v.limit ? Number(v.limit) : undefined);
   const modes = sweepModes(parseModes(`ar,${v.modes ?? 'fastcoder,fastcoder-plus'}`), v.budget.split(',').map((b) => parseBudget(b.trim())));
-  const repoIndexFor = repoIndexes(path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id);
+  const repoIndexFor = repoIndexes(v.repos ?? path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id); // RepoEval repositories, as bench's --repos
   const totals = new Map(modes.map((m) => [m.name, { ms: 0, tokens: 0, forwards: 0, nodes: 0 }]));
   for (const task of tasks) {
     const ids = promptIds(tokenizer, task.prompt, v['max-prompt-tokens'] ? Number(v['max-prompt-tokens']) : undefined);
