@@ -26,11 +26,17 @@ import { verifyInputs } from '../../trie/draft-tree';
 import { writeFileAtomic } from '../../util/atomic-file';
 import { median, quantile } from '../../util/stats';
 
-export const PROFILE_FORMAT = 3; // 3: medians (2: fastest runs; 1: logits rows read back instead of argmaxes)
+export const PROFILE_FORMAT = 4; // 4: at a 512-token cache (3: at 128; 2: fastest runs; 1: logits rows read back)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
 const BUSY_SPREAD = 0.15; // a calibration whose runs spread more than this is reported as measured on a busy machine
-const CONTEXT = 128; // cache length during calibration (a short code prompt; decode cost barely moves to 2048 here)
+/**
+ * Cache length during calibration: the longest prompt `bench --model` and the demo keep. A one-row forward barely moves
+ * with the cache's length, but each further row attends to the whole cache: tiny-coder-dsc's 8 / 16 / 64-row forwards
+ * cost 2.36 / 4.86 / 20.4 ms more than one row at a 128-token cache and 3.17 / 6.38 / 26.9 ms more at 640. Calibrated
+ * at 128, `auto` took trees too large for RepoEval's ~550-token contexts.
+ */
+const CONTEXT = 512;
 
 /** What a profile was measured on; a profile is used only where every field matches. */
 export interface ProfileKey {
@@ -87,7 +93,7 @@ export function stepMs(p: CostProfile, rows: number, accepted: number): number {
 }
 
 /**
- * Measure `model`: prefill CONTEXT tokens, then in rounds (sizes interleaved, so drift hits all alike) a forward over a
+ * Measure `model`: prefill CONTEXT tokens (fewer if the model's positions end before CONTEXT + 65), then in rounds (sizes interleaved, so drift hits all alike) a forward over a
  * chain of each size with its tree mask + one logits row + commit, rolled back after each; the median run of each size
  * is kept. Untimed rounds first, at least 2 and for `warmupMs` (a fresh wasm process runs the first ~0.5 s of forwards
  * 2-3x slower), then timed rounds for `targetMs` (at least `minRounds`, at most `maxRounds`). Leaves the model reset.
@@ -96,12 +102,13 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
   const { warmupMs = 500, targetMs = 3000, minRounds = 3, maxRounds = 40 } = o;
   const token = (i: number) => 1 + (i % (model.vocabSize - 1));
   model.reset();
-  const positions = Array.from({ length: CONTEXT }, (_, i) => i);
+  const context = Math.min(CONTEXT, (model.maxPositions ?? Infinity) - CALIBRATION_ROWS[CALIBRATION_ROWS.length - 1]); // the longest chain's positions end before maxPositions
+  const positions = Array.from({ length: context }, (_, i) => i);
   await model.forwardHidden(positions.map(token), positions);
   model.commit(positions);
   const chain = (rows: number) => {
     const n = rows - 1;
-    return verifyInputs(token(CONTEXT), CONTEXT, { tokens: Array.from({ length: n }, (_, i) => token(CONTEXT + 1 + i)), parents: Array.from({ length: n }, (_, i) => i - 1), depths: Array.from({ length: n }, (_, i) => i), weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } });
+    return verifyInputs(token(context), context, { tokens: Array.from({ length: n }, (_, i) => token(context + 1 + i)), parents: Array.from({ length: n }, (_, i) => i - 1), depths: Array.from({ length: n }, (_, i) => i), weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } });
   };
   const inputs = CALIBRATION_ROWS.map(chain);
   const all = model.verifyRows === 'all'; // the verify step reads every row's argmax in one go: no cost per accepted row
@@ -122,7 +129,7 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
       const t2 = performance.now();
       model.commit([0]);
       const t3 = performance.now();
-      model.rollback(CONTEXT);
+      model.rollback(context);
       if (warming) continue;
       samples[s].push(t1 - t0 + (t3 - t2));
       if (!all && x.tokens.length > 1) rowSamples.push(t2 - t1);
@@ -134,7 +141,7 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
   const typical = nonDecreasing(samples.map(median));
   const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, typical[s]]);
   const spread = median(samples.map((xs) => (quantile(xs, 0.75) - quantile(xs, 0.25)) / median(xs)));
-  return { format: PROFILE_FORMAT, key, context: CONTEXT, points, spread, rowMs: rowSamples.length > 0 ? median(rowSamples) : 0, measuredAt: new Date().toISOString() };
+  return { format: PROFILE_FORMAT, key, context, points, spread, rowMs: rowSamples.length > 0 ? median(rowSamples) : 0, measuredAt: new Date().toISOString() };
 }
 
 /**

@@ -76,6 +76,21 @@ describe('cost model', () => {
     expect(lm.cacheLength).toBe(0);
   });
 
+  test('calibrate runs at a 512-token cache, shorter when the model has fewer positions than 512 + the longest chain', async () => {
+    for (const [maxPositions, context] of [[undefined, 512], [200, 135]] as const) {
+      const lm = createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0 });
+      if (maxPositions) Object.defineProperty(lm, 'maxPositions', { value: maxPositions });
+      let last = 0;
+      const forwardHidden = lm.forwardHidden.bind(lm);
+      lm.forwardHidden = async (tokens, positions, ...rest) => {
+        last = Math.max(last, ...Array.from(positions));
+        return forwardHidden(tokens, positions, ...rest);
+      };
+      const p = await calibrate(lm, profileKey('oracle', 'positions'), { warmupMs: 0, targetMs: 0, minRounds: 1, maxRounds: 1 });
+      expect([p.context, last]).toEqual([context, context + 64]);
+    }
+  });
+
   test('calibrate keeps the median run of each size, not the fastest (which flatters small forwards)', async () => {
     // in virtual time (deterministic): a forward over n rows takes 2 + 0.25 n ms, and two forwards in three 8 ms more;
     // over 3 timed rounds of 13 sizes (13 ≡ 1 mod 3) each size gets one fast run and two slow
