@@ -188,7 +188,7 @@ export async function run(argv: string[]): Promise<number> {
     const stream = values.json ? null : streamer(tokenizer);
     const generated: number[] = [];
     trace = values.trace ? new JsonlTraceWriter(values.trace) : undefined;
-    const costProfile = plain.budget === 'auto' ? await loadOrCalibrate(model, profileKey(model.backend, modelShape(model.config)), { file: values['cost-profile'], log: (m) => console.error(m) }) : undefined;
+    const costProfile = plain.budget === 'auto' && modes.mode !== 'ar' ? await loadOrCalibrate(model, profileKey(model.backend, modelShape(model.config)), { file: values['cost-profile'], log: (m) => console.error(m) }) : undefined;
     const options: GenerateOptions = {
       ...plain,
       costProfile,

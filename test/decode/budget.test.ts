@@ -249,6 +249,16 @@ describe('generate with budget auto', () => {
     expect(c.drafting()).toBe(true);
   });
 
+  test('ar with budget auto and no profile calibrates nothing: one forward for the prompt, then one per token', async () => {
+    const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0 });
+    let forwards = 0;
+    const forwardHidden = lm.forwardHidden.bind(lm);
+    lm.forwardHidden = async (...args) => (forwards++, forwardHidden(...args));
+    const r = await generate(lm, tok, PROMPT, { mode: 'ar', budget: 'auto', maxNewTokens: 5, eosIds: [0] });
+    expect(r.tokens).toEqual(REF.slice(0, 5));
+    expect(forwards).toBe(1 + 5);
+  });
+
   test('without a profile, auto calibrates the model once (in memory)', async () => {
     const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0 });
     const drafter = { draft: async (_: Int32Array, budget: number) => ({ tree: treeOf([[chain(100), 1]], budget), retrieval: null, retrieveMs: 0, trieMs: 0 }), begin: async () => {}, update() {}, close: async () => {} };
