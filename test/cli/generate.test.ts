@@ -29,10 +29,13 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 describe('fastcoder generate', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-gen-'));
   const tok = loadTokenizer(MODEL);
+  // `--budget auto` (the default) calibrates once into this file: without it the tests would leave a profile measured
+  // under the test run's load in the checkout's .cache/cost-profiles, which the demo and bench would then use
+  const costProfile = ['--cost-profile', path.join(tmp, 'shared-cost.json')];
 
   test('--json prints { tokens, text, metrics } and --trace writes header, steps, summary', async () => {
     const trace = path.join(tmp, 't.jsonl');
-    const { code, out, err } = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'pld', '--max-new-tokens', '16', '--json', '--compare-ar', '--trace', trace]);
+    const { code, out, err } = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'pld', '--max-new-tokens', '16', '--json', '--compare-ar', '--trace', trace, ...costProfile]);
     expect(code).toBe(0);
     expect(err).toMatch(/^backend: (wasm|tensorflow|webgpu|cpu) \(.+\)$/m); // the chosen backend, on stderr so stdout stays JSON
     const j = JSON.parse(out.trim());
@@ -52,11 +55,19 @@ describe('fastcoder generate', () => {
     const doc = tok.encode(PROMPT.repeat(3));
     saveDatastore(datastoreFromDocuments([{ path: 'a.py', tokens: doc }], 32256, tokenizerHash(MODEL)), index);
     const ar = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'ar', '--max-new-tokens', '12']);
-    const fc = await cli(['--model', MODEL, '--prompt', PROMPT, '--ablation', 'w/o repo', '--common-index', index, '--max-new-tokens', '12']);
+    const fc = await cli(['--model', MODEL, '--prompt', PROMPT, '--ablation', 'w/o repo', '--common-index', index, '--max-new-tokens', '12', ...costProfile]);
     const text = (o: string) => o.slice(0, o.indexOf('\nL=12 '));
     expect(fc.code).toBe(0);
     expect(text(fc.out)).toBe(text(ar.out));
     expect(fc.out).toMatch(/L=12 F=\d+ L\/F=[\d.]+ ms\/token=[\d.]+/);
+  });
+
+  test('--mode ar drafts nothing, so --budget auto calibrates nothing: no cost profile is written', async () => {
+    const profile = path.join(tmp, 'ar-cost.json');
+    const { code, err } = await cli(['--model', MODEL, '--prompt', PROMPT, '--mode', 'ar', '--max-new-tokens', '4', '--cost-profile', profile]);
+    expect(code).toBe(0);
+    expect(err).not.toContain('calibrated');
+    expect(fs.existsSync(profile)).toBe(false);
   });
 
   test('--budget auto (the default) calibrates once into --cost-profile, reuses it, refuses a foreign one; output equals ar', async () => {
@@ -106,7 +117,7 @@ describe('fastcoder generate', () => {
     const long = PROMPT.repeat(60); // > 1024 tokens
     expect(tok.encode(long).length).toBeGreaterThan(1024);
     await expect(cli(['--model', MODEL, '--prompt', long, '--mode', 'ar', '--max-new-tokens', '8'])).rejects.toThrow(/the prompt has \d+ tokens, more than the model's 1024 positions .*--max-prompt-tokens/);
-    const { code, out, err } = await cli(['--model', MODEL, '--prompt', long, '--mode', 'pld', '--max-prompt-tokens', '1020', '--max-new-tokens', '8', '--json']);
+    const { code, out, err } = await cli(['--model', MODEL, '--prompt', long, '--mode', 'pld', '--max-prompt-tokens', '1020', '--max-new-tokens', '8', '--json', ...costProfile]);
     expect(code).toBe(0);
     expect(err).toMatch(/prompt cut to its last 1020 of \d+ tokens/);
     expect(JSON.parse(out.trim()).metrics).toMatchObject({ generated: 4, stopReason: 'max-position' });
