@@ -23,6 +23,14 @@ import * as tf from '@tensorflow/tfjs-core';
 
 const MERGE_RATIO = 4;
 
+/**
+ * The first of `idx` when they are consecutive integers in increasing order (rows to slice rather than gather), else -1.
+ * Example: runStart([3, 4, 5]) → 3; runStart([3, 5]) → -1; runStart([]) → -1
+ */
+export function runStart(idx: readonly number[]): number {
+  return idx.length > 0 && idx.every((v, i) => v === idx[0] + i) ? idx[0] : -1;
+}
+
 interface Block {
   length: number; // entries in this block
   keys: tf.Tensor2D[]; // per slot [headDim, length]
@@ -77,15 +85,16 @@ export class KVCache {
     }
     if (new Set(idx).size !== idx.length) throw new Error(`commit: repeated index in [${idx.join(', ')}]`);
     this.pending = null;
-    const identity = idx.length === p.length && idx.every((v, i) => v === i);
+    const start = runStart(idx);
+    const identity = start === 0 && idx.length === p.length;
     if (idx.length === 0 || identity) {
       if (idx.length === 0) tf.dispose([...p.keys, ...p.values]);
       else this.blocks.push({ length: p.length, keys: p.keys, values: p.values });
-    } else if (idx.every((v, i) => v === idx[0] + i)) {
+    } else if (start >= 0) {
       // a run of consecutive entries (the usual accepted path: the root, then its first children): a slice copies it
       // on the JS side, where a gather is a kernel call per slot
-      const keys = p.keys.map((k) => tf.slice(k, [0, idx[0]], [-1, idx.length]));
-      const values = p.values.map((v) => tf.slice(v, [idx[0], 0], [idx.length, -1]));
+      const keys = p.keys.map((k) => tf.slice(k, [0, start], [-1, idx.length]));
+      const values = p.values.map((v) => tf.slice(v, [start, 0], [idx.length, -1]));
       tf.dispose([...p.keys, ...p.values]);
       this.blocks.push({ length: idx.length, keys, values });
     } else {

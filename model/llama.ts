@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM } from './causal-lm';
 import { LlamaConfig } from './config';
-import { KVCache } from './kv-cache';
+import { KVCache, runStart } from './kv-cache';
 import { rotateHalfMatrix, ropeCosSin } from './rope';
 import { LayerWeights, LlamaWeights, weightTensors } from './weights';
 
@@ -169,8 +169,9 @@ export class LlamaModel implements CausalLM {
       if (!Number.isInteger(rows[i]) || rows[i] < 0 || rows[i] >= n) throw new Error(`${caller}: row ${rows[i]} out of range for the last forward's ${n} tokens`);
     }
     const list = Array.from(rows);
-    if (list.length === n && list.every((r, i) => r === i)) return h;
-    if (list.length > 0 && list.every((r, i) => r === list[0] + i)) return tf.slice(h, [list[0], 0], [list.length, -1]); // [rows, hidden]
+    const start = runStart(list);
+    if (start === 0 && list.length === n) return h;
+    if (start >= 0) return tf.slice(h, [start, 0], [list.length, -1]); // [rows, hidden]
     return tf.gather(h, Int32Array.from(list)); // [rows, hidden]
   }
 

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../model/backend';
-import { KVCache } from '../../model/kv-cache';
+import { KVCache, runStart } from '../../model/kv-cache';
 import { seededRandom } from '../../retrieval/timing';
 
 const D = 3; // head dim
@@ -61,4 +61,14 @@ test('random commits and rollbacks read back like a plain array; tensors are fre
   expect(tf.memory().numTensors).toBe(baseline + 2 * SLOTS * cache.blockCount);
   cache.reset();
   expect(tf.memory().numTensors).toBe(baseline);
+});
+
+test.each([
+  [[3, 4, 5], 3],
+  [[0], 0],
+  [[3, 5], -1],
+  [[4, 3], -1],
+  [[], -1],
+])('runStart(%j) = %d', (idx, start) => {
+  expect(runStart(idx)).toBe(start);
 });
