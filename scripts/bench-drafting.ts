@@ -21,6 +21,7 @@ import { repoIndexes, type TokenizerIdentity } from '../src/bench/repo-datastore
 import { promptIds } from '../src/bench/run';
 import { generate } from '../src/decode/generate';
 import { runEntryPoint } from '../src/cli/entry';
+import { intFlag } from '../src/cli/flags';
 import { createOracle } from '../src/decode/oracle';
 import { writeFileAtomic } from '../util/atomic-file';
 import { mean, quantile } from '../util/stats';
@@ -37,9 +38,9 @@ async function main(): Promise<number> {
   const vocabSize = configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
   const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: tokenizerHash(v.tokenizer) };
   const common = loadDatastore(v['common-index'], { vocabSize, tokenizerHash: id.tokenizerHash });
-  const tasks = loadTasks(v.dataset, v.data).slice(0, v.limit ? Number(v.limit) : undefined);
+  const tasks = loadTasks(v.dataset, v.data).slice(0, intFlag('limit', v.limit, Infinity));
   const modes = parseModes(v.modes ?? 'fastcoder,fastcoder-plus');
-  const budget = Number(v.budget ?? 64);
+  const budget = intFlag('budget', v.budget, 64);
   const eos = tokenizer.eosIds[0];
   const repoIndexFor = repoIndexes(path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id);
   const steps = new Map(modes.map((m) => [m.name, [] as number[]]));

@@ -33,6 +33,7 @@ import { repoIndexes, type TokenizerIdentity } from '../src/bench/repo-datastore
 import { readResults } from '../src/bench/results';
 import { promptIds, sweepModes } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
+import { intFlag } from '../src/cli/flags';
 import { parseBudget } from '../src/decode/budget';
 import { type CostProfile, forwardMs, readProfile } from '../src/decode/cost-model';
 import { generate, type GenerateOptions } from '../src/decode/generate';
@@ -131,16 +132,18 @@ async function main(): Promise<number> {
   }
   const eos = tokenizer.eosIds[0];
   const targets = v.targets ? new Map(readResults(v.targets).results.filter((r) => r.mode === 'ar').map((r) => [r.task, r.tokens])) : null;
-  const tasks = loadTasks(v.dataset, v.data).filter((t) => !targets || targets.has(t.id)).slice(0, v.limit ? Number(v.limit) : undefined);
+  const tasks = loadTasks(v.dataset, v.data).filter((t) => !targets || targets.has(t.id)).slice(0, intFlag('limit', v.limit, Infinity));
   const modes = sweepModes(parseModes(`ar,${v.modes ?? 'fastcoder,fastcoder-plus'}`), v.budget.split(',').map((b) => parseBudget(b.trim())));
+  const maxPromptTokens = intFlag('max-prompt-tokens', v['max-prompt-tokens'], 0); // 0: the whole prompt
+  const maxNew = intFlag('max-new-tokens', v['max-new-tokens'], Infinity);
   const repoIndexFor = repoIndexes(v.repos ?? path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id); // RepoEval repositories, as bench's --repos
   const totals = new Map(modes.map((m) => [m.name, { ms: 0, tokens: 0, forwards: 0, nodes: 0 }]));
   for (const task of tasks) {
-    const ids = promptIds(tokenizer, task.prompt, v['max-prompt-tokens'] ? Number(v['max-prompt-tokens']) : undefined);
+    const ids = promptIds(tokenizer, task.prompt, maxPromptTokens);
     const generated = targets?.get(task.id) ?? [...tokenizer.encode(task.reference), eos];
     const endsWithEos = generated[generated.length - 1] === eos;
     const script = endsWithEos ? generated.slice(0, -1) : generated; // the oracle's reference; it emits EOS after it
-    const maxNewTokens = Math.min(v['max-new-tokens'] ? Number(v['max-new-tokens']) : Infinity, endsWithEos ? generated.length : script.length);
+    const maxNewTokens = Math.min(maxNew, endsWithEos ? generated.length : script.length);
     const repoIndex = await repoIndexFor(task);
     for (const m of modes) {
       const clock = new VirtualClock();

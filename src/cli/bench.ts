@@ -21,6 +21,7 @@ import { type CostProfile, flatProfile, loadOrCalibrate, modelShape, profileKey 
 import type { LlamaModel } from '../../model/llama';
 import { markdownSummary } from '../bench/tables';
 import { MAX_BUDGET } from '../decode/options';
+import { intFlag } from './flags';
 
 const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> --tokenizer <dir> (--model <dir> | --oracle)
                        --out <results.json> [options]
@@ -61,13 +62,6 @@ const OPTIONS = {
   'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, 'oracle-cost-model': { type: 'string' }, backend: { type: 'string' },
   seed: { type: 'string' }, budget: { type: 'string' }, 'cost-profile': { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
-
-function int(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected a non-negative integer, got '${v}'`);
-  return n;
-}
 
 /** Build D_c from a corpus and save it. */
 async function buildCommon(source: string, file: string, id: TokenizerIdentity): Promise<void> {
@@ -133,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
   if (cacheScope !== 'generation' && cacheScope !== 'session') throw new Error(`--cache-scope: expected generation or session, got '${cacheScope}'`);
   const tokenizer = loadTokenizer(v.tokenizer);
   const allTasks = loadTasks(dataset, v.data);
-  const tasks = allTasks.slice(0, v.limit ? int('limit', v.limit, 0) : undefined);
+  const tasks = allTasks.slice(0, v.limit ? intFlag('limit', v.limit, 0) : undefined);
   // the oracle's default cap: the whole reference + EOS of every task of the dataset (not only the first --limit)
   const oracleCap = (): number => Math.max(0, ...allTasks.map((t) => tokenizer.encode(t.reference).length)) + 1;
   const model = v.model ? await loadModel(v.model, { backend: v.backend }) : null;
@@ -141,7 +135,7 @@ export async function run(argv: string[]): Promise<number> {
   const vocabSize = model?.vocabSize ?? configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
-    maxNewTokens: v.oracle && v['max-new-tokens'] === undefined ? oracleCap() : int('max-new-tokens', v['max-new-tokens'], 128), seed: int('seed', v.seed, 0), modes: modes.map((m) => m.name),
+    maxNewTokens: v.oracle && v['max-new-tokens'] === undefined ? oracleCap() : intFlag('max-new-tokens', v['max-new-tokens'], 128), seed: intFlag('seed', v.seed, 0), modes: modes.map((m) => m.name),
     cacheScope, budget: budgets.length === 1 ? budgets[0] : budgets, ...(model ? { backend: model.backend } : {}),
     ...(v.oracle ? { oracleCost: v['oracle-cost-model'] ? `model ${v['oracle-cost-model']}` : `${Number(v['oracle-cost-ms'] ?? 0)} ms` } : {}),
   };
@@ -167,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
   const results = await runBench({
     config, tasks, modes, tokenizer, target, commonIndex,
     repoIndexFor: dataset === 'repoeval' ? repoIndexes(reposSource, tasks, v['cache-dir'] ?? '.cache/dr', id) : undefined,
-    maxPromptTokens: v['max-prompt-tokens'] ? int('max-prompt-tokens', v['max-prompt-tokens'], 0) : model ? 512 : undefined,
+    maxPromptTokens: v['max-prompt-tokens'] ? intFlag('max-prompt-tokens', v['max-prompt-tokens'], 0) : model ? 512 : undefined,
     previous: previous?.results, out: v.out, onProgress: progressPrinter(), costProfile,
   });
   writeResults(v.out, results);

@@ -1,0 +1,14 @@
+import { intFlag } from '../../src/cli/flags';
+
+test.each([
+  ['12', 0, 12],
+  ['0', 5, 0],
+  [undefined, 7, 7],
+  [undefined, Infinity, Infinity],
+])('intFlag(limit, %j, %d) = %d', (v, dflt, want) => {
+  expect(intFlag('limit', v, dflt)).toBe(want);
+});
+
+test.each(['x', '-1', '2.5', 'NaN'])('intFlag(limit, %j) throws a message naming the flag', (v) => {
+  expect(() => intFlag('limit', v, 0)).toThrow(`--limit: expected a non-negative integer, got '${v}'`);
+});
