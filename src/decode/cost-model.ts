@@ -93,9 +93,9 @@ export function stepMs(p: CostProfile, rows: number, accepted: number): number {
 }
 
 /**
- * Measure `model`: prefill CONTEXT tokens (fewer if the model's positions end before CONTEXT + 65), then in rounds (sizes interleaved, so drift hits all alike) a forward over a
- * chain of each size with its tree mask + one logits row + commit, rolled back after each; the median run of each size
- * is kept. Untimed rounds first, at least 2 and for `warmupMs` (a fresh wasm process runs the first ~0.5 s of forwards
+ * Measure `model`: prefill CONTEXT tokens (fewer if the model's positions end before CONTEXT + 65), then in rounds
+ * (sizes interleaved, so drift hits all alike) a forward over a chain of each size with its tree mask + one logits row
+ * + commit, rolled back after each; the median run of each size is kept. Untimed rounds first, at least 2 and for `warmupMs` (a fresh wasm process runs the first ~0.5 s of forwards
  * 2-3x slower), then timed rounds for `targetMs` (at least `minRounds`, at most `maxRounds`). Leaves the model reset.
  */
 export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?: number; targetMs?: number; minRounds?: number; maxRounds?: number } = {}): Promise<CostProfile> {
