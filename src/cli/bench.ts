@@ -156,7 +156,8 @@ export async function run(argv: string[]): Promise<number> {
   const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], { backend: v.backend }) : undefined;
   if (costModel) console.error(`oracle cost model: ${v['oracle-cost-model']} (random weights) on ${costModel.backend}`);
   const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0), costModel };
-  const costProfile = budgets.includes('auto') ? await costProfileOf(model ?? costModel, v['cost-profile'], Number(v['oracle-cost-ms'] ?? 0)) : undefined;
+  const drafts = modes.some((m) => m.options.mode !== 'ar'); // ar alone verifies no drafts: nothing to calibrate for
+  const costProfile = budgets.includes('auto') && drafts ? await costProfileOf(model ?? costModel, v['cost-profile'], Number(v['oracle-cost-ms'] ?? 0)) : undefined;
   const reposSource = v.repos ?? path.join(v.data, 'function_level_repos.tar.gz');
   const results = await runBench({
     config, tasks, modes, tokenizer, target, commonIndex,

@@ -90,6 +90,13 @@ describe('fastcoder bench --cache-scope', () => {
     await expect(cli([...args(path.join(tmp, 'bad.json')), '--budget', '3,x'])).rejects.toThrow("--budget: expected a non-negative integer or 'auto', got 'x'");
   });
 
+  test('--modes ar with budget auto calibrates nothing: no cost profile is written', async () => {
+    const profile = path.join(tmp, 'ar-cost.json');
+    const argv = ['--dataset', 'humaneval', '--data', DATA, '--tokenizer', TOK, '--oracle', '--oracle-cost-model', 'tiny-coder-dsc', '--modes', 'ar', '--out', path.join(tmp, 'ar.json'), '--cost-profile', profile];
+    expect((await cli(argv)).code).toBe(0);
+    expect(fs.existsSync(profile)).toBe(false);
+  });
+
   test('--oracle-cost-model runs a real forward in lockstep and is recorded; outputs still equal the reference', async () => {
     const out = path.join(tmp, 'costmodel.json');
     const r = await cli([...args(out), '--oracle-cost-model', 'tiny-coder-dsc', '--budget', '8']);
