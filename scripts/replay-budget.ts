@@ -3,7 +3,7 @@
  *    --profile <cost profile .json> --budget 1,3,auto [--modes fastcoder,fastcoder-plus] [--targets <results.json>]
  *    [--draft-ms X] [--repos <dir|tar.gz>] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
  *
- * Draft budgets replayed in virtual time: a forward costs what the cost profile says (`forwardMs` of its rows, plus
+ * Draft budgets replayed in virtual time: a forward costs what the cost profile says (`forwardMs` of its rows at its cache length, plus
  * `rowMs` for each further row read) and nothing else takes any time, because the script replaces `performance.now`,
  * which every clock of the library reads, by a clock that only those costs advance. So a run is deterministic: budgets,
  * `auto`'s chooser included, are compared on the same steps without the machine's noise. Drafting itself is free unless
@@ -46,9 +46,9 @@ export class VirtualClock {
 }
 
 /**
- * A model that only spends virtual time: a forward over n rows costs forwardMs(profile, n) (the first row read
- * included), each further argmax read rowMs per row. It computes nothing; the oracle it runs beside gives the tokens.
- * Example: profile points [[1, 3], [4, 4]], rowMs 1: forward over 4 rows, then argmax([0]), argmax([1]) → 5 ms
+ * A model that only spends virtual time: a forward over n rows on a cache of length L costs forwardMs(profile, n, L)
+ * (the first row read included), each further argmax read rowMs per row. It computes nothing; the oracle it runs beside
+ * gives the tokens. Example: one curve [[1, 3], [4, 4]], rowMs 1: forward over 4 rows, then argmax([0]), argmax([1]) → 5 ms
  */
 export function virtualCostModel(profile: CostProfile, vocabSize: number, clock: VirtualClock): CausalLM {
   let reads = 0;
@@ -61,7 +61,7 @@ export function virtualCostModel(profile: CostProfile, vocabSize: number, clock:
       return length;
     },
     async forwardHidden(tokens) {
-      clock.ms += forwardMs(profile, tokens.length);
+      clock.ms += forwardMs(profile, tokens.length, length);
       reads = 0;
     },
     async argmax(rows) {

@@ -17,7 +17,7 @@ import { repoIndexes, type TokenizerIdentity } from '../bench/repo-datastores';
 import { type BenchConfig, readResults, writeResults } from '../bench/results';
 import { runBench, sweepModes, type Target } from '../bench/run';
 import { parseBudget } from '../decode/budget';
-import { type CostProfile, flatProfile, loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
+import { type CostProfile, describeProfile, flatProfile, loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
 import type { LlamaModel } from '../../model/llama';
 import { markdownSummary } from '../bench/tables';
 import { MAX_BUDGET } from '../decode/options';
@@ -78,7 +78,7 @@ async function costProfileOf(timed: LlamaModel | undefined | null, file: string 
     return flatProfile(oracleMs);
   }
   const p = await loadOrCalibrate(timed, profileKey(timed.backend, modelShape(timed.config)), { file, log: (m) => console.error(m) });
-  console.error(`cost profile (${p.key.backend}, ${p.key.shape}): ${p.points.map(([rows, ms]) => `${rows}:${ms.toFixed(1)}`).join(' ')} ms; +${p.rowMs.toFixed(2)} ms per row read`);
+  console.error(`cost profile (${p.key.backend}, ${p.key.shape}): ${describeProfile(p)}`);
   return p;
 }
 

@@ -12,9 +12,9 @@
  * step revealed (`observe`): every node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy
  * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
- * Cost: the cost model (`cost-model.ts`) of the forward plus one row read per accepted node, times one scale learned in
- * this generation (measured verify time over predicted: the machine busier, the context longer than at calibration),
- * the same for every size, so the curve keeps its calibrated shape. (A scale per size learned only from the sizes
+ * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus one row read per accepted node,
+ * times one scale learned in this generation (measured verify time over predicted: the machine busier than at
+ * calibration), the same for every size, so the curve keeps its calibrated shape. (A scale per size learned only from the sizes
  * chosen left the others with a wrong curve; an additive offset flattened the curve on a busy machine, where every
  * forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes per forward with it
  * (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x / 1.15x).) Plus the
@@ -117,7 +117,7 @@ class Correction {
 /**
  * The `auto` chooser of one generation (a fresh one per generation: κ and the overhead are learned within it).
  *
- * Example: const c = new BudgetChooser(profile); const n = c.choose(tree).nodes; ...verify trimTree(tree, n)...;
+ * Example: const c = new BudgetChooser(profile, () => model.cacheLength); const n = c.choose(tree).nodes; ...verify trimTree(tree, n)...;
  *          c.observe(tree, acc.tokens)
  */
 export class BudgetChooser {
@@ -127,14 +127,15 @@ export class BudgetChooser {
   private scale = 1; // measured verify ms over the profile's prediction (running mean)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
-  private verifying: { nodes: number; since: number } | null = null; // the choice being verified
+  private verifying: { nodes: number; since: number; context: number } | null = null; // the choice being verified, at that cache length
   private skip = 0; // steps that skipped drafting since the last drafted one
   private skipRun = 0; // steps to skip this time (0: draft)
   private margin = 0; // running mean of the drafted steps' margins (ms saved against plain greedy steps)
   private chosen = 0; // steps that drafted and chose
   private size = AUTO_MAX_NODES; // nodes to draft next (`draftSize`)
 
-  constructor(private readonly profile: CostProfile, private readonly clock: () => number = () => performance.now()) {}
+  /** `contextLength`: the cache length the next step's forward runs on (its cost depends on it). */
+  constructor(private readonly profile: CostProfile, private readonly contextLength: () => number, private readonly clock: () => number = () => performance.now()) {}
 
   /** P(node accepted) for every node: corrected weight ratios multiplied along the path. */
   nodeProbabilities(tree: DraftTree): number[] {
@@ -174,14 +175,15 @@ export class BudgetChooser {
 
   /** A step that did not draft: its verify is timed as a 1-row one. */
   skipped(): void {
-    this.verifying = { nodes: 0, since: this.clock() };
+    this.verifying = { nodes: 0, since: this.clock(), context: this.contextLength() };
   }
 
   /** The n in 0..min(tree size, limit) of best expected tokens per ms (ties: the smaller n). */
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
     if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
     const p = this.nodeProbabilities(tree);
-    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale * stepMs(this.profile, rows, accepted) + this.overheadMs);
+    const context = this.contextLength();
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale * stepMs(this.profile, rows, accepted, context) + this.overheadMs);
     let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
     let accepted = 0;
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
@@ -189,10 +191,10 @@ export class BudgetChooser {
       const ms = msOf(n + 1, accepted);
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
     }
-    this.verifying = { nodes: best.nodes, since: this.clock() };
+    this.verifying = { nodes: best.nodes, since: this.clock(), context };
     const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
-    const plainMs = this.scale * stepMs(this.profile, 1, 0); // a greedy step without retrieval
+    const plainMs = this.scale * stepMs(this.profile, 1, 0, context); // a greedy step without retrieval
     this.margin = runningMean(this.margin, best.expectedTokens * plainMs - best.expectedMs, this.chosen++ === 0);
     const pays = plainMs <= 0 || this.margin > 0;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
@@ -208,7 +210,8 @@ export class BudgetChooser {
   observe(tree: DraftTree, tokens: readonly number[]): void {
     const now = this.clock();
     if (this.verifying) {
-      const predicted = stepMs(this.profile, this.verifying.nodes + 1, Math.min(this.verifying.nodes, tokens.length - 1));
+      const { nodes, context } = this.verifying;
+      const predicted = stepMs(this.profile, nodes + 1, Math.min(nodes, tokens.length - 1), context);
       if (predicted > 0) this.scale = runningMean(this.scale, (now - this.verifying.since) / predicted, this.observed === 0); // a free profile ranks by tokens only
       this.verifying = null;
     }
@@ -251,7 +254,7 @@ export async function openBudget(budget: Budget, model: CausalLM, profile?: Cost
     if (!calibrated.has(model)) calibrated.set(model, calibrate(model, profileKey('in-memory', 'this model object')));
     profile = await calibrated.get(model)!;
   }
-  const chooser = new BudgetChooser(profile);
+  const chooser = new BudgetChooser(profile, () => model.cacheLength);
   let drafting = true;
   return {
     async draft(drafter, context) {

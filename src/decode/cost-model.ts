@@ -5,15 +5,17 @@
  *
  * Measured by `calibrate` on the loaded model, because the curve depends on the backend and the model's shape: on one
  * CPU core (tfjs-wasm) a 65-row forward costs ~13 one-row forwards and steps every 4 rows; on a GPU it is nearly flat.
- * A causal chain of each size at a fixed context, sizes interleaved in rounds, the median run of each size kept: the
- * fastest run flatters a small forward more than a large one (SmolLM-135M: fastest 35 / 55 ms at 1 / 4 rows, medians
- * 46-50 / 57-65 during decoding); `budget.ts` scales the curve online by the time steps actually take.
+ * A causal chain of each size, sizes interleaved in rounds, the median run of each size kept: the fastest run flatters
+ * a small forward more than a large one (SmolLM-135M: fastest 35 / 55 ms at 1 / 4 rows, medians 46-50 / 57-65 during
+ * decoding); `budget.ts` scales the curve online by the time steps actually take. One curve at each of two cache
+ * lengths (`CONTEXTS`), because each row beyond the first attends to the whole cache: the cost of extra rows grows with
+ * the context, and a step's cost is read at its own context between the two.
  * A profile is cached on disk per backend + model shape + host (`loadOrCalibrate`); a profile measured elsewhere
  * (another backend, shape or CPU) or by another tfjs / profile format is refused with a message naming the file.
  *
  * Example:
  *   const p = await calibrate(model, profileKey(model.backend, modelShape(model.config)));
- *   stepMs(p, 4, 2) // a forward over 4 rows (root + 3 nodes) that accepts 2 nodes: points(4) + 2 · rowMs
+ *   stepMs(p, 4, 2, 300) // a forward over 4 rows (root + 3 nodes) at a 300-token cache that accepts 2 nodes: forwardMs(p, 4, 300) + 2 · rowMs
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -26,17 +28,19 @@ import { verifyInputs } from '../../trie/draft-tree';
 import { writeFileAtomic } from '../../util/atomic-file';
 import { median, quantile } from '../../util/stats';
 
-export const PROFILE_FORMAT = 4; // 4: at a 512-token cache (3: at 128; 2: fastest runs; 1: logits rows read back)
+export const PROFILE_FORMAT = 5; // 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
 const BUSY_SPREAD = 0.15; // a calibration whose runs spread more than this is reported as measured on a busy machine
 /**
- * Cache length during calibration: the longest prompt `bench --model` and the demo keep. A one-row forward barely moves
- * with the cache's length, but each further row attends to the whole cache: tiny-coder-dsc's 8 / 16 / 64-row forwards
- * cost 2.36 / 4.86 / 20.4 ms more than one row at a 128-token cache and 3.17 / 6.38 / 26.9 ms more at 640. Calibrated
- * at 128, `auto` took trees too large for RepoEval's ~550-token contexts.
+ * Cache lengths of the two curves: a short prompt's (the oracle benchmarks cut prompts to 128) and the longest prompt
+ * `bench --model` and the demo keep (fewer when the model's positions end sooner). A one-row forward barely moves with
+ * the cache's length, but each further row attends to the whole cache: tiny-coder-dsc's 8 / 16 / 64-row forwards cost
+ * 2.36 / 4.86 / 20.4 ms more than one row at a 128-token cache and 3.17 / 6.38 / 26.9 ms more at 640. With one curve
+ * at 512, the SmolLM-135M shape's 4-row steps at a ~150-token context took 0.92-0.95 of its prediction and 1-row steps
+ * 1.00, so `auto` chose too few nodes; with one at 128, it took trees too large for RepoEval's ~550-token contexts.
  */
-const CONTEXT = 512;
+export const CONTEXTS: readonly number[] = [128, 512];
 
 /** What a profile was measured on; a profile is used only where every field matches. */
 export interface ProfileKey {
@@ -46,11 +50,16 @@ export interface ProfileKey {
   tfjs: string; // @tensorflow/tfjs-core version
 }
 
+/** What a forward costs by its number of rows, at one cache length. */
+export interface CostCurve {
+  context: number; // cache length the forwards ran on
+  points: [number, number][]; // [rows, median ms] of forward + one argmax read (the root row, or all rows: verifyRows) + commit, rows ascending
+}
+
 export interface CostProfile {
   format: number; // PROFILE_FORMAT
   key: ProfileKey;
-  context: number; // cache length the forwards ran on
-  points: [number, number][]; // [rows, median ms] of forward + one argmax read (the root row, or all rows: verifyRows) + commit, rows ascending
+  curves: CostCurve[]; // context ascending (one for a flat or hand-made profile)
   spread: number; // the sizes' median of (interquartile range / median) of their runs: above ~0.1 the machine was busy
   rowMs: number; // median ms of one more row's argmax read back (0 when the model reads all rows at once)
   measuredAt: string; // ISO date
@@ -69,57 +78,121 @@ export function profileKey(backend: string, shape: string): ProfileKey {
 
 /**
  * A flat profile: every forward costs `ms`, rows are free (the oracle's simulated cost, or a GPU's curve by hand).
- * Example: stepMs(flatProfile(20), 65, 10) → 20
+ * Example: stepMs(flatProfile(20), 65, 10, 300) → 20
  */
 export function flatProfile(ms: number): CostProfile {
-  return { format: PROFILE_FORMAT, key: profileKey('oracle', `flat ${ms} ms`), context: 0, points: [[1, ms], [65, ms]], spread: 0, rowMs: 0, measuredAt: new Date().toISOString() };
+  return { format: PROFILE_FORMAT, key: profileKey('oracle', `flat ${ms} ms`), curves: [{ context: 0, points: [[1, ms], [65, ms]] }], spread: 0, rowMs: 0, measuredAt: new Date().toISOString() };
 }
 
 /**
- * Milliseconds of a forward over `rows` tokens with one row read, interpolated linearly between measured sizes
- * (extrapolated from the last two beyond them). Example: points [[1, 10], [5, 30]] → forwardMs(p, 3) = 20
+ * Milliseconds of a forward over `rows` tokens on one curve, interpolated linearly between measured sizes
+ * (extrapolated from the last two beyond them). Example: points [[1, 10], [5, 30]] → curveMs(points, 3) = 20
  */
-export function forwardMs(p: CostProfile, rows: number): number {
-  const pts = p.points;
+function curveMs(pts: readonly [number, number][], rows: number): number {
   let i = 1;
   while (i < pts.length - 1 && pts[i][0] < rows) i++;
   const [[r0, m0], [r1, m1]] = pts.length > 1 ? [pts[i - 1], pts[i]] : [pts[0], pts[0]];
   return r1 === r0 ? m0 : m0 + ((m1 - m0) * (rows - r0)) / (r1 - r0);
 }
 
-/** A verification step over `rows` tokens accepting `accepted` nodes (each one more logits row read). */
-export function stepMs(p: CostProfile, rows: number, accepted: number): number {
-  return forwardMs(p, rows) + p.rowMs * accepted;
+/**
+ * Milliseconds of a forward over `rows` tokens with one row read on a cache of `context` entries: each curve at
+ * `rows`, then linearly in the context between the two curves around it; the first curve's cost below its context,
+ * and beyond the last, extrapolated from the last two (never falling: attention reads the whole cache).
+ * Example: curves 100: [[1, 10], [5, 30]] and 500: [[1, 12], [5, 50]] → forwardMs(p, 3, 300) = (20 + 31) / 2 = 25.5,
+ *          forwardMs(p, 3, 50) = 20, forwardMs(p, 3, 900) = 42
+ */
+export function forwardMs(p: CostProfile, rows: number, context: number): number {
+  const c = p.curves;
+  let i = 1;
+  while (i < c.length - 1 && c[i].context < context) i++;
+  if (c.length === 1 || context <= c[0].context) return curveMs(c[0].points, rows);
+  const [m0, m1] = [curveMs(c[i - 1].points, rows), curveMs(c[i].points, rows)];
+  const slope = Math.max(0, (m1 - m0) / (c[i].context - c[i - 1].context));
+  return m0 + slope * (context - c[i - 1].context);
+}
+
+/** A verification step over `rows` tokens at a `context`-token cache accepting `accepted` nodes (each one more logits row read). */
+export function stepMs(p: CostProfile, rows: number, accepted: number, context: number): number {
+  return forwardMs(p, rows, context) + p.rowMs * accepted;
+}
+
+/** Calibration settings: untimed warm-up, then timed rounds for `targetMs` in all (at least `minRounds` per curve, at most `maxRounds`). */
+interface CalibrationOptions {
+  warmupMs?: number;
+  targetMs?: number;
+  minRounds?: number;
+  maxRounds?: number;
 }
 
 /**
- * Measure `model`: prefill CONTEXT tokens (fewer if the model's positions end before CONTEXT + 65), then in rounds
- * (sizes interleaved, so drift hits all alike) a forward over a chain of each size with its tree mask + one logits row
- * + commit, rolled back after each; the median run of each size is kept. Untimed rounds first, at least 2 and for `warmupMs` (a fresh wasm process runs the first ~0.5 s of forwards
- * 2-3x slower), then timed rounds for `targetMs` (at least `minRounds`, at most `maxRounds`). Leaves the model reset.
+ * One line per profile: each curve's [rows:ms] at its cache length, and the row read.
+ * Example: 'cache 128: 1:41.5 4:65.5 ms; cache 512: 1:42.0 4:70.1 ms; +3.93 ms per row read'
  */
-export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?: number; targetMs?: number; minRounds?: number; maxRounds?: number } = {}): Promise<CostProfile> {
+export function describeProfile(p: CostProfile): string {
+  const curves = p.curves.map((c) => `cache ${c.context}: ${c.points.map(([rows, ms]) => `${rows}:${ms.toFixed(1)}`).join(' ')} ms`);
+  return `${curves.join('; ')}; +${p.rowMs.toFixed(2)} ms per row read`;
+}
+
+/**
+ * Measure `model`: one curve per cache length of CONTEXTS (the longer cut so that the longest chain's positions end
+ * before the model's last; one curve at it when it is under twice the shorter, too close to tell a slope from noise). The cache is filled to the shorter
+ * length, measured (`measureCurve`), filled on to the longer and measured again; `targetMs` is shared between the two.
+ * Leaves the model reset.
+ */
+export async function calibrate(model: CausalLM, key: ProfileKey, o: CalibrationOptions = {}): Promise<CostProfile> {
   const { warmupMs = 500, targetMs = 3000, minRounds = 3, maxRounds = 40 } = o;
-  const token = (i: number) => 1 + (i % (model.vocabSize - 1));
+  const longest = Math.min(CONTEXTS[1], (model.maxPositions ?? Infinity) - CALIBRATION_ROWS[CALIBRATION_ROWS.length - 1]);
+  const contexts = longest >= 2 * CONTEXTS[0] ? [CONTEXTS[0], longest] : [longest];
   model.reset();
-  const context = Math.min(CONTEXT, (model.maxPositions ?? Infinity) - CALIBRATION_ROWS[CALIBRATION_ROWS.length - 1]); // the longest chain's positions end before maxPositions
-  const positions = Array.from({ length: context }, (_, i) => i);
-  await model.forwardHidden(positions.map(token), positions);
-  model.commit(positions);
+  const runs: number[][] = [];
+  const rowRuns: number[] = [];
+  const curves: CostCurve[] = [];
+  for (const [c, context] of contexts.entries()) {
+    const positions = Array.from({ length: context - model.cacheLength }, (_, i) => model.cacheLength + i);
+    await model.forwardHidden(positions.map((i) => calibrationToken(model, i)), positions);
+    model.commit(positions.map((_, i) => i));
+    const m = await measureCurve(model, { warmupMs: c === 0 ? warmupMs : 0, warmupRounds: c === 0 ? 2 : 1, targetMs: targetMs / contexts.length, minRounds, maxRounds });
+    // a forward over more rows never costs less: the non-decreasing curve nearest to the medians (capping each size at
+    // a larger one's cost instead made flat stretches ending at the larger size, where auto then always took the larger)
+    const typical = nonDecreasing(m.runs.map(median));
+    curves.push({ context, points: CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, typical[s]]) });
+    runs.push(...m.runs);
+    rowRuns.push(...m.rowRuns);
+  }
+  model.reset();
+  const spread = median(runs.map((xs) => (quantile(xs, 0.75) - quantile(xs, 0.25)) / median(xs)));
+  return { format: PROFILE_FORMAT, key, curves, spread, rowMs: rowRuns.length > 0 ? median(rowRuns) : 0, measuredAt: new Date().toISOString() };
+}
+
+/** The token calibration feeds at position i (any valid id; the cost does not depend on it). Example: vocab 64: 0 → 1, 63 → 1 */
+function calibrationToken(model: CausalLM, i: number): number {
+  return 1 + (i % (model.vocabSize - 1));
+}
+
+/**
+ * One curve at the model's current cache length: in rounds (sizes interleaved, so drift hits all alike) a forward over a
+ * chain of each size with its tree mask + one logits row + commit, rolled back after each. Untimed rounds first
+ * (`warmupRounds`, and for `warmupMs`: a fresh wasm process runs the first ~0.5 s of forwards 2-3x slower), then timed
+ * rounds for `targetMs` (at least `minRounds`, at most `maxRounds`). Returns each size's runs and the runs of one more
+ * row's argmax read (none when the model reads all rows at once).
+ */
+async function measureCurve(model: CausalLM, o: Required<CalibrationOptions> & { warmupRounds: number }): Promise<{ runs: number[][]; rowRuns: number[] }> {
+  const context = model.cacheLength;
   const chain = (rows: number) => {
     const n = rows - 1;
-    return verifyInputs(token(context), context, { tokens: Array.from({ length: n }, (_, i) => token(context + 1 + i)), parents: Array.from({ length: n }, (_, i) => i - 1), depths: Array.from({ length: n }, (_, i) => i), weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } });
+    return verifyInputs(calibrationToken(model, context), context, { tokens: Array.from({ length: n }, (_, i) => calibrationToken(model, context + 1 + i)), parents: Array.from({ length: n }, (_, i) => i - 1), depths: Array.from({ length: n }, (_, i) => i), weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } });
   };
   const inputs = CALIBRATION_ROWS.map(chain);
   const all = model.verifyRows === 'all'; // the verify step reads every row's argmax in one go: no cost per accepted row
-  const samples = CALIBRATION_ROWS.map(() => [] as number[]);
-  const rowSamples: number[] = [];
-  const warmupEnd = performance.now() + warmupMs;
+  const runs = CALIBRATION_ROWS.map(() => [] as number[]);
+  const rowRuns: number[] = [];
+  const warmupEnd = performance.now() + o.warmupMs;
   let timedFrom = 0;
-  for (let round = 0, timed = 0; timed < maxRounds; round++) {
-    const warming = round < 2 || performance.now() < warmupEnd;
+  for (let round = 0, timed = 0; timed < o.maxRounds; round++) {
+    const warming = round < o.warmupRounds || performance.now() < warmupEnd;
     if (!warming && timed++ === 0) timedFrom = performance.now();
-    if (!warming && timed > minRounds && performance.now() - timedFrom >= targetMs) break;
+    if (!warming && timed > o.minRounds && performance.now() - timedFrom >= o.targetMs) break;
     for (const [s, x] of inputs.entries()) {
       const t0 = performance.now();
       await model.forwardHidden(x.tokens, x.positions, x.mask);
@@ -131,17 +204,11 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: { warmupMs?
       const t3 = performance.now();
       model.rollback(context);
       if (warming) continue;
-      samples[s].push(t1 - t0 + (t3 - t2));
-      if (!all && x.tokens.length > 1) rowSamples.push(t2 - t1);
+      runs[s].push(t1 - t0 + (t3 - t2));
+      if (!all && x.tokens.length > 1) rowRuns.push(t2 - t1);
     }
   }
-  model.reset();
-  // a forward over more rows never costs less: the non-decreasing curve nearest to the medians (capping each size at a
-  // larger one's cost instead made flat stretches ending at the larger size, where auto then always took the larger)
-  const typical = nonDecreasing(samples.map(median));
-  const points = CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, typical[s]]);
-  const spread = median(samples.map((xs) => (quantile(xs, 0.75) - quantile(xs, 0.25)) / median(xs)));
-  return { format: PROFILE_FORMAT, key, context, points, spread, rowMs: rowSamples.length > 0 ? median(rowSamples) : 0, measuredAt: new Date().toISOString() };
+  return { runs, rowRuns };
 }
 
 /**
@@ -171,7 +238,12 @@ export function profileMismatch(p: CostProfile, key: ProfileKey, file: string): 
   return null;
 }
 
-/** Read a profile file; errors name the file and the problem. */
+/** Whether `xs` is a non-empty array whose items pass `ok` with `at(item)` strictly ascending. Example: ascending([1, 3], (x) => x > 0, (x) => x) → true */
+function ascending<T>(xs: unknown, ok: (x: T) => boolean, at: (x: T) => number): boolean {
+  return Array.isArray(xs) && xs.length > 0 && xs.every((x, i) => ok(x) && (i === 0 || at(x) > at(xs[i - 1])));
+}
+
+/** Read a profile file; errors name the file and the problem (one of another format is returned as it is, for `profileMismatch` to call stale). */
 export function readProfile(file: string): CostProfile {
   let p: CostProfile;
   try {
@@ -179,9 +251,11 @@ export function readProfile(file: string): CostProfile {
   } catch (e) {
     throw new Error(`${file}: cannot read cost profile (${(e as Error).message})`);
   }
-  const pointsOk = Array.isArray(p?.points) && p.points.length > 0 && p.points.every((x, i) => Array.isArray(x) && x.length === 2 && x.every((v) => Number.isFinite(v) && v >= 0) && (i === 0 || x[0] > p.points[i - 1][0]));
-  if (!p || typeof p.key !== 'object' || p.key === null || !pointsOk || !(Number.isFinite(p.rowMs) && p.rowMs >= 0)) {
-    throw new Error(`${file}: not a cost profile (expected key, points [[rows, ms], ...] with rows ascending, rowMs)`);
+  const point = (x: [number, number]) => Array.isArray(x) && x.length === 2 && x.every((v) => Number.isFinite(v) && v >= 0);
+  const curve = (c: CostCurve) => typeof c === 'object' && c !== null && Number.isFinite(c.context) && ascending(c.points, point, (x) => x[0]);
+  const keyed = typeof p === 'object' && p !== null && Number.isInteger(p.format) && typeof p.key === 'object' && p.key !== null;
+  if (!keyed || (p.format === PROFILE_FORMAT && !(ascending(p.curves, curve, (c) => c.context) && Number.isFinite(p.rowMs) && p.rowMs >= 0))) {
+    throw new Error(`${file}: not a cost profile (expected format, key, curves [{ context, points [[rows, ms], ...] }] with contexts and rows ascending, rowMs)`);
   }
   return p;
 }

@@ -7,7 +7,7 @@ import { createOracle } from '../../src/decode/oracle';
 import { charTokenizer, ScriptedRetriever, sourceResult } from './helpers';
 
 /** A profile from hand-made [rows, ms] points. */
-const curve = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), context: 0, points, spread: 0, rowMs, measuredAt: '' });
+const curve = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), curves: [{ context: 0, points }], spread: 0, rowMs, measuredAt: '' });
 /** One CPU-like curve: ~10 ms for one row, +1 ms per row, with a jump every 4 rows. */
 const STEEP = curve([[1, 10], [2, 11], [4, 13], [5, 19], [8, 22], [9, 28], [65, 150]]);
 
@@ -41,7 +41,7 @@ describe('budget chooser', () => {
   });
 
   test('hand case: chain of 3 at the priors (P = 0.5, 0.4, 0.32) picks the argmax of expected tokens per ms', () => {
-    const c = new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]]));
+    const c = new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]]), () => 0);
     const tree = treeOf([[chain(3), 1]]);
     expect(c.nodeProbabilities(tree).map((p) => +p.toFixed(6))).toEqual([0.5, 0.4, 0.32]);
     // rates: n=0 1/10, n=1 1.5/11, n=2 1.9/12 (best), n=3 2.22/20
@@ -55,25 +55,25 @@ describe('budget chooser', () => {
     // same curve, a row read costs 2 ms: n=1 1.5/12, n=2 1.9/13.8, n=3 2.22/24.44 → still 2;
     // at 10 ms/row: n=0 1/10, n=1 1.5/16, n=2 1.9/21, n=3 2.22/32.2 → 0
     const tree = treeOf([[chain(3), 1]]);
-    expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 2)).choose(tree).nodes).toBe(2);
-    expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 10)).choose(tree).nodes).toBe(0);
+    expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 2), () => 0).choose(tree).nodes).toBe(2);
+    expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 10), () => 0).choose(tree).nodes).toBe(0);
   });
 
   test('poor drafts on a CPU-like curve: n = 0 (a plain greedy step)', () => {
     const tree = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i, 7 + i], 1])); // 20 rivals, 5% each
-    expect(new BudgetChooser(STEEP).choose(tree).nodes).toBe(0);
+    expect(new BudgetChooser(STEEP, () => 0).choose(tree).nodes).toBe(0);
   });
 
   test('a flat cost curve (a GPU) takes the whole tree up to 64 nodes', () => {
-    expect(new BudgetChooser(flatProfile(20)).choose(treeOf([[chain(100), 1]])).nodes).toBe(64);
-    expect(new BudgetChooser(flatProfile(20)).choose(treeOf([[chain(10), 1], [chain(10, 300), 3]])).nodes).toBe(20);
+    expect(new BudgetChooser(flatProfile(20), () => 0).choose(treeOf([[chain(100), 1]])).nodes).toBe(64);
+    expect(new BudgetChooser(flatProfile(20), () => 0).choose(treeOf([[chain(10), 1], [chain(10, 300), 3]])).nodes).toBe(20);
   });
 
   test('observe: trials are the nodes under the greedy path that the tokens reach, trimmed ones included', () => {
     // A (w 3) → C (w 3), B (w 1); the step produced A, C, then X: trials A (0.75, hit), B (0.25, miss), C (1, hit)
     const tree = treeOf([[[1, 3], 3], [[2], 1]]);
     expect(tree.tokens).toEqual([1, 3, 2]);
-    const c = new BudgetChooser(STEEP);
+    const c = new BudgetChooser(STEEP, () => 0);
     c.observe(tree, [1, 3, 9]);
     const kRoot = (1 + 1) / (2 + 1);
     const kDeep = (1.6 + 1) / (2 + 1);
@@ -94,7 +94,7 @@ describe('budget chooser', () => {
     trie.insert([1], 'repo', 1);
     trie.insert([2], 'common', 1);
     const tree = trie.select(2);
-    const c = new BudgetChooser(STEEP);
+    const c = new BudgetChooser(STEEP, () => 0);
     for (let i = 0; i < 5; i++) c.observe(tree, [1, 9]); // A right, B wrong, five times
     const [pA, pB] = c.nodeProbabilities(tree);
     expect(pA).toBeCloseTo(0.5 * ((1 + 5) / (2 + 2.5)), 12); // D_r: 5 hits over 2.5 predicted
@@ -102,14 +102,14 @@ describe('budget chooser', () => {
   });
 
   test('draftSize: 64 at first, then twice the last choice (at least 8, at most 64, at least half the previous size; kept when the tree ran out)', () => {
-    const c = new BudgetChooser(flatProfile(20));
+    const c = new BudgetChooser(flatProfile(20), () => 0);
     const sizes = [c.draftSize()];
     for (const n of [2, 3, 30, 64, 0]) {
       c.choose(treeOf([[chain(n), 1]]));
       sizes.push(c.draftSize());
     }
     expect(sizes).toEqual([64, 64, 64, 64, 64, 64]); // a flat curve takes each whole chain: no reason to draft fewer
-    const steep = new BudgetChooser(STEEP);
+    const steep = new BudgetChooser(STEEP, () => 0);
     const steepSizes = [];
     for (let i = 0; i < 4; i++) {
       steep.choose(treeOf([[chain(40), 1]])); // a 40-node chain of which a CPU-like curve takes a few
@@ -120,9 +120,9 @@ describe('budget chooser', () => {
 
   test('drafts that keep failing drive κ down until a good chain is not verified', () => {
     const tree = treeOf([[chain(8), 1]]);
-    expect(new BudgetChooser(STEEP).choose(tree).nodes).toBeGreaterThan(0);
+    expect(new BudgetChooser(STEEP, () => 0).choose(tree).nodes).toBeGreaterThan(0);
     const clock = fakeClock();
-    const c = new BudgetChooser(STEEP, clock.now);
+    const c = new BudgetChooser(STEEP, () => 0, clock.now);
     for (let i = 0; i < 10; i++) c.observe(tree, [7]); // the model never takes the first draft token
     expect(c.choose(tree).nodes).toBe(0);
     clock.advance(10); // the 1-row verify took what the profile says
@@ -134,7 +134,7 @@ describe('budget chooser', () => {
   test('the step overhead (observe → choose) counts in the cost: a large one favours drafting', () => {
     const tree = treeOf([[chain(1), 1]]); // P = 0.5 at the prior; forward 10 ms for 1 row, 16 ms for 2
     const clock = fakeClock();
-    const c = new BudgetChooser(curve([[1, 10], [2, 16]]), clock.now);
+    const c = new BudgetChooser(curve([[1, 10], [2, 16]]), () => 0, clock.now);
     expect(c.choose(tree).nodes).toBe(0); // 1/10 > 1.5/16
     clock.advance(10); // the verify took what the profile predicted: scale 1
     c.observe(tree, [5]); // a miss: κ_root = 1/3, P = 1/3
@@ -148,7 +148,7 @@ describe('budget chooser', () => {
     const tree = treeOf([[chain(1), 1]]);
     const after = (verifyMs: number) => {
       const clock = fakeClock();
-      const c = new BudgetChooser(curve([[1, 10], [2, 20]]), clock.now);
+      const c = new BudgetChooser(curve([[1, 10], [2, 20]]), () => 0, clock.now);
       c.choose(tree); // n = 0, predicted 10 ms
       clock.advance(verifyMs);
       c.observe(tree, [100, 7]); // a hit: κ_root = 2/3, P = 2/3
@@ -162,7 +162,7 @@ describe('budget chooser', () => {
   test('one scale for every size: a 2-row verify 3x slower than profiled makes 1-row steps 3x dearer too', () => {
     const tree = treeOf([[chain(1), 1]]);
     const clock = fakeClock();
-    const c = new BudgetChooser(curve([[1, 10], [2, 12]]), clock.now);
+    const c = new BudgetChooser(curve([[1, 10], [2, 12]]), () => 0, clock.now);
     expect(c.choose(tree).nodes).toBe(1); // P = 0.5: 1.5/12 > 1/10
     clock.advance(36); // 2 rows: 12 profiled, 36 measured
     c.observe(tree, [100, 7]); // a hit: P = 2/3
@@ -202,7 +202,7 @@ describe('generate with budget auto', () => {
 
   test('the skip rule: 1, 2, 4, ... greedy steps without drafting while drafting does not pay; none once it does', () => {
     const clock = fakeClock();
-    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), clock.now);
+    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), () => 0, clock.now);
     const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
     const pattern: boolean[] = [];
     for (let step = 0; step < 8; step++) {
@@ -224,7 +224,7 @@ describe('generate with budget auto', () => {
 
   test('the skip rule judges the running mean of the margins: one poor tree after good ones does not stop drafting', () => {
     const clock = fakeClock();
-    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), clock.now);
+    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), () => 0, clock.now);
     const good = treeOf([[chain(1), 100]]);
     const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
     const step = (tree: DraftTree, tokens: number[]) => {
@@ -244,7 +244,7 @@ describe('generate with budget auto', () => {
   });
 
   test('a profile that costs nothing never skips drafting', () => {
-    const c = new BudgetChooser(flatProfile(0));
+    const c = new BudgetChooser(flatProfile(0), () => 0);
     c.choose(treeOf([[[200], 1], [[201], 1]]));
     expect(c.drafting()).toBe(true);
   });

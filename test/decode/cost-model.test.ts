@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseConfig } from '../../model/config';
-import { calibrate, CALIBRATION_ROWS, type CostProfile, flatProfile, forwardMs, loadOrCalibrate, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
+import { calibrate, CALIBRATION_ROWS, CONTEXTS, type CostProfile, describeProfile, flatProfile, forwardMs, loadOrCalibrate, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
 import { createOracle } from '../../src/decode/oracle';
 
-const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), context: 0, points, spread: 0, rowMs, measuredAt: '' });
+const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), curves: [{ context: 0, points }], spread: 0, rowMs, measuredAt: '' });
 /** An oracle whose forward sleeps 2 ms + 0.25 ms per input token: a known cost curve to calibrate against. */
 const sleeper = () => createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0, costMs: 2, costPerTokenMs: 0.25 });
 /** The sleeper, with `extraMs` more on the forwards (counted from 0) for which `slow(call)`: a machine that is busy by turns. */
@@ -25,13 +25,31 @@ describe('cost model', () => {
   test.each([
     [1, 10], [3, 20], [5, 30], [7, 40], // between and beyond [1, 10], [5, 30]: extrapolated from the last two
   ])('forwardMs interpolates linearly: rows %d → %d ms', (rows, ms) => {
-    expect(forwardMs(hand([[1, 10], [5, 30]]), rows)).toBeCloseTo(ms, 10);
+    for (const context of [0, 300, 5000]) expect(forwardMs(hand([[1, 10], [5, 30]]), rows, context)).toBeCloseTo(ms, 10); // one curve: any cache
+  });
+
+  const twoCaches: CostProfile = { ...hand([]), curves: [{ context: 100, points: [[1, 10], [5, 30]] }, { context: 500, points: [[1, 12], [5, 50]] }] };
+  test.each([
+    [3, 100, 20], [3, 300, 25.5], [3, 500, 31], // at and between the curves: linear in the cache length
+    [3, 50, 20], [3, 900, 42], // below the first: the first; beyond the last: extrapolated from the two
+    [1, 700, 13], [7, 300, 54.5], // 7 rows: 40 and 69, each curve extrapolated in rows
+  ])('forwardMs with two curves: %d rows at a %d-token cache → %d ms', (rows, context, ms) => {
+    expect(forwardMs(twoCaches, rows, context)).toBeCloseTo(ms, 10);
+  });
+
+  test('forwardMs beyond the last curve never falls when the longer cache measured less (noise)', () => {
+    const falling: CostProfile = { ...hand([]), curves: [{ context: 100, points: [[1, 10]] }, { context: 500, points: [[1, 9]] }] };
+    expect(forwardMs(falling, 1, 2000)).toBe(10);
   });
 
   test('stepMs adds one row read per accepted node; a flat profile is flat', () => {
-    expect(stepMs(hand([[1, 10], [5, 30]], 1.5), 3, 2)).toBeCloseTo(23, 10);
-    expect(stepMs(flatProfile(20), 65, 10)).toBe(20);
-    expect(forwardMs(flatProfile(20), 200)).toBe(20);
+    expect(stepMs(hand([[1, 10], [5, 30]], 1.5), 3, 2, 0)).toBeCloseTo(23, 10);
+    expect(stepMs(flatProfile(20), 65, 10, 300)).toBe(20);
+    expect(forwardMs(flatProfile(20), 200, 300)).toBe(20);
+  });
+
+  test('describeProfile names every curve and the row read', () => {
+    expect(describeProfile({ ...twoCaches, rowMs: 1.5 })).toBe('cache 100: 1:10.0 5:30.0 ms; cache 500: 1:12.0 5:50.0 ms; +1.50 ms per row read');
   });
 
   test.each([
@@ -67,27 +85,54 @@ describe('cost model', () => {
   test('calibrate measures a known curve (2 ms + 0.25 ms per token) and leaves the model reset', async () => {
     const lm = sleeper();
     const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 2 });
-    expect(p.points.map(([r]) => r)).toEqual(CALIBRATION_ROWS);
-    for (const [rows, ms] of p.points) {
-      expect(ms).toBeGreaterThanOrEqual(2 + 0.25 * rows - 1.5); // timers fire at most ~1 ms early
-      expect(ms).toBeLessThan(2 + 0.25 * rows + 25); // and late only by the machine's load
+    expect(p.curves.map((c) => c.context)).toEqual(CONTEXTS);
+    for (const { points } of p.curves) {
+      expect(points.map(([r]) => r)).toEqual(CALIBRATION_ROWS);
+      for (const [rows, ms] of points) {
+        expect(ms).toBeGreaterThanOrEqual(2 + 0.25 * rows - 1.5); // timers fire at most ~1 ms early
+        expect(ms).toBeLessThan(2 + 0.25 * rows + 25); // and late only by the machine's load
+      }
+      expect(points[points.length - 1][1]).toBeGreaterThan(points[0][1] + 8); // 65 rows: +16 ms
     }
-    expect(p.points[p.points.length - 1][1]).toBeGreaterThan(p.points[0][1] + 8); // 65 rows: +16 ms
     expect(lm.cacheLength).toBe(0);
   });
 
-  test('calibrate runs at a 512-token cache, shorter when the model has fewer positions than 512 + the longest chain', async () => {
-    for (const [maxPositions, context] of [[undefined, 512], [200, 135]] as const) {
+  test.each([
+    [undefined, [128, 512]],
+    [400, [128, 335]], // the longer cache cut so that the longest chain ends at the last position
+    [300, [235]], // the longer under twice the shorter: one curve
+    [200, [135]],
+  ])('calibrate runs at 128- and 512-token caches, fewer when the model has fewer positions (max %s → %j)', async (maxPositions, contexts) => {
+    const lm = createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0 });
+    if (maxPositions) Object.defineProperty(lm, 'maxPositions', { value: maxPositions });
+    let last = 0;
+    const forwardHidden = lm.forwardHidden.bind(lm);
+    lm.forwardHidden = async (tokens, positions, ...rest) => {
+      last = Math.max(last, ...Array.from(positions));
+      return forwardHidden(tokens, positions, ...rest);
+    };
+    const p = await calibrate(lm, profileKey('oracle', 'positions'), { warmupMs: 0, targetMs: 0, minRounds: 1, maxRounds: 1 });
+    expect([p.curves.map((c) => c.context), last]).toEqual([contexts, contexts[contexts.length - 1] + 64]);
+  });
+
+  test('a cost that grows with the cache (each row attends to it) is read back at any cache length', async () => {
+    // in virtual time: a forward over n rows on a cache of L entries takes 2 + 0.25 n + 0.01 n L ms
+    const realNow = performance.now;
+    let clock = 0;
+    performance.now = () => clock;
+    try {
       const lm = createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0 });
-      if (maxPositions) Object.defineProperty(lm, 'maxPositions', { value: maxPositions });
-      let last = 0;
       const forwardHidden = lm.forwardHidden.bind(lm);
-      lm.forwardHidden = async (tokens, positions, ...rest) => {
-        last = Math.max(last, ...Array.from(positions));
-        return forwardHidden(tokens, positions, ...rest);
+      lm.forwardHidden = async (tokens, ...rest) => {
+        clock += 2 + 0.25 * tokens.length + 0.01 * tokens.length * lm.cacheLength;
+        return forwardHidden(tokens, ...rest);
       };
-      const p = await calibrate(lm, profileKey('oracle', 'positions'), { warmupMs: 0, targetMs: 0, minRounds: 1, maxRounds: 1 });
-      expect([p.context, last]).toEqual([context, context + 64]);
+      const p = await calibrate(lm, profileKey('oracle', 'attention'), { warmupMs: 0, targetMs: 0, minRounds: 1, maxRounds: 1 });
+      for (const context of [128, 300, 512, 2000]) {
+        for (const rows of [1, 4, 9, 65]) expect(forwardMs(p, rows, context)).toBeCloseTo(2 + 0.25 * rows + 0.01 * rows * context, 9);
+      }
+    } finally {
+      performance.now = realNow;
     }
   });
 
@@ -106,7 +151,7 @@ describe('cost model', () => {
         return forwardHidden(tokens, ...rest);
       };
       const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 3, maxRounds: 3 });
-      for (const [rows, ms] of p.points) expect(ms).toBeCloseTo(2 + 0.25 * rows + 8, 9); // the median: a slow run
+      for (const { points } of p.curves) for (const [rows, ms] of points) expect(ms).toBeCloseTo(2 + 0.25 * rows + 8, 9); // the median: a slow run
       // runs [f, f + 8, f + 8]: interquartile range 4 over the median f + 8; the sizes' median, 9 rows: 4 / 12.25
       expect(p.spread).toBeCloseTo(4 / 12.25, 9);
     } finally {
@@ -144,6 +189,17 @@ describe('cost model', () => {
     await expect(loadOrCalibrate(sleeper(), { ...key, shape: 'other' }, { file })).rejects.toThrow(`${file}: cost profile of another shape ('sleeper', this run: 'other'); delete it or give another --cost-profile`);
   });
 
+  test('loadOrCalibrate: a profile of the previous format (one curve as `points`) in the cache directory is called stale and replaced', async () => {
+    const dir = tmp();
+    const key = profileKey('oracle', 'sleeper');
+    const file = profilePath(dir, key);
+    fs.writeFileSync(file, JSON.stringify({ format: 4, key, context: 512, points: [[1, 999]], spread: 0, rowMs: 0, measuredAt: '' }));
+    const log: string[] = [];
+    const p = await loadOrCalibrate(sleeper(), key, { dir, log: (m) => log.push(m) });
+    expect(log[0]).toContain(`${file}: stale cost profile (format 4, this version writes ${PROFILE_FORMAT})`);
+    expect(readProfile(file)).toEqual(p);
+  });
+
   test('loadOrCalibrate: a stale profile in the cache directory is reported and replaced', async () => {
     const dir = tmp();
     const key = profileKey('oracle', 'sleeper');
@@ -152,15 +208,18 @@ describe('cost model', () => {
     const log: string[] = [];
     const p = await loadOrCalibrate(sleeper(), key, { dir, log: (m) => log.push(m) });
     expect(log[0]).toContain(`${file}: stale cost profile (measured with tfjs 0.0.1`);
-    expect(p.points[0][1]).toBeLessThan(999);
+    expect(p.curves[0].points[0][1]).toBeLessThan(999);
     expect(readProfile(file).key).toEqual(key);
   });
 
   test.each([
     ['not JSON', '{', 'cannot read cost profile'],
-    ['no points', JSON.stringify({ key: {}, points: [], rowMs: 0 }), 'not a cost profile'],
-    ['rows not ascending', JSON.stringify({ key: {}, points: [[2, 1], [1, 1]], rowMs: 0 }), 'not a cost profile'],
-    ['negative ms', JSON.stringify({ key: {}, points: [[1, -1]], rowMs: 0 }), 'not a cost profile'],
+    ['no format', JSON.stringify({ key: {}, curves: [{ context: 0, points: [[1, 1]] }], rowMs: 0 }), 'not a cost profile'],
+    ['no curves', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [], rowMs: 0 }), 'not a cost profile'],
+    ['no points', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [] }], rowMs: 0 }), 'not a cost profile'],
+    ['rows not ascending', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [[2, 1], [1, 1]] }], rowMs: 0 }), 'not a cost profile'],
+    ['contexts not ascending', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 512, points: [[1, 1]] }, { context: 128, points: [[1, 1]] }], rowMs: 0 }), 'not a cost profile'],
+    ['negative ms', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [[1, -1]] }], rowMs: 0 }), 'not a cost profile'],
   ])('readProfile refuses %s, naming the file', (_, text, message) => {
     const file = path.join(tmp(), 'bad.json');
     fs.writeFileSync(file, text);

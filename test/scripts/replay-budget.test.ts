@@ -10,7 +10,7 @@ import { charTokenizer, ScriptedRetriever, sourceResult } from '../decode/helper
 const VOCAB = 64;
 const PROMPT = [40, 41, 42];
 const REF = [43, 44, 45, 46, 47, 48, 49, 50, 51, 52];
-const profile = (points: [number, number][], rowMs: number): CostProfile => ({ ...flatProfile(0), format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), points, rowMs });
+const profile = (points: [number, number][], rowMs: number): CostProfile => ({ ...flatProfile(0), format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), curves: [{ context: 0, points }], rowMs });
 
 test('virtualCostModel: a forward costs its rows on the curve, the first row read is free, each further one rowMs', async () => {
   const clock = new VirtualClock();
