@@ -25,6 +25,7 @@ export interface BenchConfig {
   // absent in files written before it was recorded
   budget: Budget | Budget[];
   backend?: string; // tfjs backend of a real model
+  repeat?: number; // runs of each (task, mode), the median one kept (absent: 1)
 }
 
 /** One task decoded in one mode. */
@@ -46,6 +47,7 @@ export interface TaskResult {
   stopReason: string;
   identicalToAr: boolean; // output tokens equal `ar`'s (with --oracle: equal the reference's tokens)
   draftNodes?: number; // draft nodes verified, summed over forwards (absent in files written before it was recorded)
+  runsMsPerToken?: number[]; // with --repeat: every run's ms/token, in order (this row is the median run)
   text: string; // generated text
   tokens: number[]; // generated ids
 }
@@ -110,6 +112,17 @@ export function taskResult(
     text: out.text,
     tokens: out.tokens,
   };
+}
+
+/**
+ * The median run of one (task, mode) by ms/token (the lower middle of an even count), with every run's ms/token and
+ * identical only if every run was. Example: runs at 30, 10, 20 ms/token → the 20 ms/token run, runsMsPerToken [30, 10, 20]
+ */
+export function medianRun(runs: readonly TaskResult[]): TaskResult {
+  if (runs.length === 1) return runs[0];
+  const sorted = [...runs].sort((a, b) => a.msPerToken - b.msPerToken);
+  const middle = sorted[(sorted.length - 1) >> 1];
+  return { ...middle, identicalToAr: runs.every((r) => r.identicalToAr), runsMsPerToken: runs.map((r) => r.msPerToken) };
 }
 
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);

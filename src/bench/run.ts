@@ -2,7 +2,9 @@
  * The benchmark loop: every task in every mode (`ar` first), with a real model or the oracle target, D_r per task
  * (RepoEval), D_c shared, the retrieval cache per generation or per (mode, repository) (`config.cacheScope`); results
  * written every few seconds and at the end, so that a rerun skips what is already in `--out`. A budget sweep
- * (`sweepModes`) runs every drafting mode at every budget, interleaved per task in this one process, `ar` once.
+ * (`sweepModes`) runs every drafting mode at every budget, interleaved per task in this one process, `ar` once. With
+ * `config.repeat` = R, each task's modes run in R rounds (all modes, then all again) and each keeps its median run: on a
+ * shared machine a burst of load that hits one run of one mode no longer decides that task's ratio.
  */
 import type { CausalLM } from '../../model/causal-lm';
 import type { Tokenizer } from '../../model/tokenizer';
@@ -16,7 +18,7 @@ import { createOracle } from '../decode/oracle';
 import type { BenchTask } from './datasets';
 import type { ModeSpec } from './modes';
 import { WARM_UP_TOKENS } from './warm-up';
-import { type BenchConfig, type BenchResults, taskResult, type TaskResult, withAggregates, writeResults } from './results';
+import { type BenchConfig, type BenchResults, medianRun, taskResult, type TaskResult, withAggregates, writeResults } from './results';
 
 const WRITE_EVERY_MS = 5000; // how often `out` is rewritten during a run (an interrupted run loses at most this much)
 const now = (): number => performance.now();
@@ -124,18 +126,29 @@ async function warmUpModes(o: RunOptions, modes: RunMode[], inputs: TaskInputs):
   for (const spec of modes) await runOne(short, spec, inputs, undefined, () => undefined);
 }
 
+/**
+ * Refuse runs of a task that would not be alike: with cache scope session each would start from the cache the one
+ * before it left. Example: checkRepeat(3, 'session') throws; checkRepeat(3, 'generation') passes
+ */
+export function checkRepeat(repeat: number, cacheScope: BenchConfig['cacheScope']): void {
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: expected an integer of at least 1, got ${repeat}`);
+  if (repeat > 1 && cacheScope === 'session') throw new Error('--repeat: with --cache-scope session each run of a task would start from the cache the run before it left; use --cache-scope generation');
+}
+
 /** Run the benchmark; returns the results (also written to `o.out` every few seconds and at the end). */
 export async function runBench(o: RunOptions): Promise<BenchResults> {
   const rows = [...(o.previous ?? [])];
   const done = new Set(rows.map((r) => `${r.task}\0${r.mode}`));
-  const total = o.tasks.length * o.modes.length;
+  const repeat = o.config.repeat ?? 1;
+  checkRepeat(repeat, o.config.cacheScope);
+  const total = o.tasks.length * o.modes.length * repeat;
   let count = 0;
   const cacheFor = sessionCaches(o.config.cacheScope);
   let lastWrite = now();
   let warmedUp = false;
   for (const task of o.tasks) {
     const pending = o.modes.filter((m) => !done.has(`${task.id}\0${m.name}`));
-    count += o.modes.length - pending.length;
+    count += (o.modes.length - pending.length) * repeat;
     if (!pending.length) continue;
     const inputs: TaskInputs = {
       ids: promptIds(o.tokenizer, task.prompt, o.maxPromptTokens),
@@ -145,13 +158,17 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     if (!warmedUp) await warmUpModes(o, pending, inputs); // untimed: the first task's timings would be start-up costs
     warmedUp = true;
     let expected: number[] | undefined = o.target.kind === 'oracle' ? [...inputs.ref, o.target.eosId] : rows.find((r) => r.task === task.id && r.mode === 'ar')?.tokens;
-    for (const spec of pending) {
-      o.onProgress?.(count++, total, task, spec.name);
-      let draftNodes = 0;
-      const r = await runOne(o, spec, inputs, cacheFor(task, spec), (n) => (draftNodes += n));
-      if (spec.name === 'ar' && o.target.kind === 'model') expected = r.tokens;
-      rows.push({ ...taskResult(task, spec.name, r.metrics, r, expected ? sameOutput(r.tokens, expected) : false), draftNodes });
+    const runs = new Map(pending.map((spec) => [spec.name, [] as TaskResult[]]));
+    for (let round = 0; round < repeat; round++) {
+      for (const spec of pending) {
+        o.onProgress?.(count++, total, task, spec.name);
+        let draftNodes = 0;
+        const r = await runOne(o, spec, inputs, cacheFor(task, spec), (n) => (draftNodes += n));
+        if (round === 0 && spec.name === 'ar' && o.target.kind === 'model') expected = r.tokens;
+        runs.get(spec.name)!.push({ ...taskResult(task, spec.name, r.metrics, r, expected ? sameOutput(r.tokens, expected) : false), draftNodes });
+      }
     }
+    for (const spec of pending) rows.push(medianRun(runs.get(spec.name)!));
     // rewriting the whole file after every task grows quadratically: at most every WRITE_EVERY_MS (and at the end)
     if (o.out && now() - lastWrite >= WRITE_EVERY_MS) {
       writeResults(o.out, withAggregates(o.config, rows));

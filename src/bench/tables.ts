@@ -102,7 +102,8 @@ export function markdownSummary(r: BenchResults): string {
   const target = r.config.oracle ? `oracle target${r.config.oracleCost ? `, forward cost ${r.config.oracleCost}` : ''}` : `model ${r.config.model}`;
   const tasks = new Set(r.results.map((x) => x.task)).size;
   const budget = Array.isArray(r.config.budget) ? r.config.budget.join(', ') : r.config.budget ?? 'not recorded';
-  const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${budget})`];
+  const runs = (r.config.repeat ?? 1) > 1 ? `, median of ${r.config.repeat} runs each` : '';
+  const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks${runs}, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${budget})`];
   parts.push('### Table I: decoding speed (tree: draft nodes verified per forward)', tableI(r));
   const sweep = budgetTable(r);
   if (sweep) parts.push('### Speedup against draft budget: speedup [per-task median, min–max] (L/F, tree)', sweep);

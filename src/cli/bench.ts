@@ -15,7 +15,7 @@ import { parseModes } from '../bench/modes';
 import { randomModel } from '../bench/random-model';
 import { repoIndexes, type TokenizerIdentity } from '../bench/repo-datastores';
 import { type BenchConfig, readResults, writeResults } from '../bench/results';
-import { runBench, sweepModes, type Target } from '../bench/run';
+import { checkRepeat, runBench, sweepModes, type Target } from '../bench/run';
 import { parseBudget } from '../decode/budget';
 import { type CostProfile, describeProfile, flatProfile, loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
 import type { LlamaModel } from '../../model/llama';
@@ -45,6 +45,8 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
                           cost with acceptance against the reference code
   --backend <name>        tfjs backend for --model
   --seed <N>              retrieval-timing coin seed (default 0)
+  --repeat <N>            run each task's modes N times in rounds and keep each mode's median run (default 1); the
+                          results keep every run's ms/token (runsMsPerToken). Not with --cache-scope session
   --budget <list>         draft tokens verified per forward: auto (default: per step, the tree size of best expected
                           tokens per ms under this machine's cost model; n = 0 is a plain greedy step), or N (the
                           paper's 64; at most ${MAX_BUDGET}); a list (3,7,15,63,auto) runs every mode at every budget,
@@ -60,7 +62,7 @@ const OPTIONS = {
   dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, model: { type: 'string' }, oracle: { type: 'boolean' },
   modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'common-source': { type: 'string' }, 'cache-dir': { type: 'string' },
   'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, 'oracle-cost-model': { type: 'string' }, backend: { type: 'string' },
-  seed: { type: 'string' }, budget: { type: 'string' }, 'cost-profile': { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  seed: { type: 'string' }, repeat: { type: 'string' }, budget: { type: 'string' }, 'cost-profile': { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Build D_c from a corpus and save it. */
@@ -125,6 +127,8 @@ export async function run(argv: string[]): Promise<number> {
   const modes = sweepModes(parseModes(v.modes ?? 'ar,pld,rest,fastcoder'), budgets);
   const cacheScope = v['cache-scope'] ?? 'generation';
   if (cacheScope !== 'generation' && cacheScope !== 'session') throw new Error(`--cache-scope: expected generation or session, got '${cacheScope}'`);
+  const repeat = intFlag('repeat', v.repeat, 1);
+  checkRepeat(repeat, cacheScope);
   const tokenizer = loadTokenizer(v.tokenizer);
   const allTasks = loadTasks(dataset, v.data);
   const tasks = allTasks.slice(0, v.limit ? intFlag('limit', v.limit, 0) : undefined);
@@ -136,7 +140,7 @@ export async function run(argv: string[]): Promise<number> {
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
     maxNewTokens: v.oracle && v['max-new-tokens'] === undefined ? oracleCap() : intFlag('max-new-tokens', v['max-new-tokens'], 128), seed: intFlag('seed', v.seed, 0), modes: modes.map((m) => m.name),
-    cacheScope, budget: budgets.length === 1 ? budgets[0] : budgets, ...(model ? { backend: model.backend } : {}),
+    cacheScope, budget: budgets.length === 1 ? budgets[0] : budgets, ...(model ? { backend: model.backend } : {}), ...(repeat > 1 ? { repeat } : {}),
     ...(v.oracle ? { oracleCost: v['oracle-cost-model'] ? `model ${v['oracle-cost-model']}` : `${Number(v['oracle-cost-ms'] ?? 0)} ms` } : {}),
   };
   const previous = fs.existsSync(v.out) ? readResults(v.out) : null;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { aggregate, BenchConfig, readResults, TaskResult, withAggregates, writeResults } from '../../src/bench/results';
+import { aggregate, BenchConfig, medianRun, readResults, TaskResult, withAggregates, writeResults } from '../../src/bench/results';
 import { budgetTable, markdownSummary, markdownTable, modeBudget, tableIV } from '../../src/bench/tables';
 
 const zeroTime = { retrieveMs: 0, trieMs: 0, forwardMs: 1, commitMs: 0, otherMs: 0 };
@@ -28,6 +28,23 @@ const rows = [
   row('0', 'A', 'fastcoder', 10, 2, 5, { retrievals: 4, cacheHits: 1, skippedByTiming: 1, missingTableHits: 0, draftNodes: 12 }),
   row('1', 'B', 'fastcoder', 6, 3, 5, { retrievals: 2, cacheHits: 1, skippedByTiming: 0, missingTableHits: 1, draftNodes: 3 }),
 ];
+
+describe('medianRun', () => {
+  test.each([
+    [[30, 10, 20], 20],
+    [[10, 40, 20, 30], 20], // even: the lower middle
+    [[7], 7],
+  ])('runs at %j ms/token → the %d ms/token row, every run kept', (ms, median) => {
+    const runs = ms.map((m, i) => row('0', null, 'pld', 10, 5, m, { forwards: i + 1 }));
+    const got = medianRun(runs);
+    expect(got.msPerToken).toBe(median);
+    expect(got.forwards).toBe(ms.indexOf(median) + 1); // the whole row of that run
+    expect(got.runsMsPerToken).toEqual(ms.length > 1 ? ms : undefined);
+  });
+  test('identical only when every run was', () => {
+    expect(medianRun([row('0', null, 'pld', 1, 1, 1), row('0', null, 'pld', 1, 1, 2, { identicalToAr: false }), row('0', null, 'pld', 1, 1, 3)]).identicalToAr).toBe(false);
+  });
+});
 
 describe('aggregate', () => {
   const agg = aggregate(rows, config.modes);
@@ -107,6 +124,9 @@ describe('tables', () => {
     expect(md).toContain('| rest | 10.00 | 1.50× | 1.45 | 0.00 | 1/2 | 10.00 [9.00–11.00] | 1.67× |');
     expect(md).toContain('### Table II: ablation');
     expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 33.3% | 20.0% | 20.0% |');
+  });
+  it.each([[undefined, '(2 tasks, D_c'], [3, '(2 tasks, median of 3 runs each, D_c']])('the title line says how many runs each row is the median of (repeat %s)', (repeat, title) => {
+    expect(markdownSummary({ ...r, config: { ...r.config, ...(repeat ? { repeat } : {}) } }).split('\n')[0]).toContain(title);
   });
 });
 

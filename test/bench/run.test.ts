@@ -76,4 +76,18 @@ describe('runBench with the oracle', () => {
     expect(seen).toContain('HumanEval/1 pld');
     expect(r.results).toHaveLength(6);
   });
+  it('--repeat: each task runs its modes in rounds and keeps one row per mode, the median run, with every run timed', async () => {
+    const seen: string[] = [];
+    const r = await runBench({ config: { ...config, repeat: 3 }, tasks: tasks.slice(0, 2), modes: parseModes('ar,pld'), tokenizer: tok, target, onProgress: (d, t, task, mode) => seen.push(`${d}/${t} ${task.id} ${mode}`) });
+    expect(seen.slice(0, 6)).toEqual(['0/12 HumanEval/0 ar', '1/12 HumanEval/0 pld', '2/12 HumanEval/0 ar', '3/12 HumanEval/0 pld', '4/12 HumanEval/0 ar', '5/12 HumanEval/0 pld']);
+    expect(r.results).toHaveLength(4);
+    for (const row of r.results) {
+      expect(row.runsMsPerToken).toHaveLength(3);
+      expect(row.msPerToken).toBe([...row.runsMsPerToken!].sort((a, b) => a - b)[1]);
+      expect(row.identicalToAr).toBe(true);
+    }
+  });
+  it.each([[3, 'session', 'cache the run before it left'], [0, 'generation', 'at least 1']] as const)('--repeat %d with cache scope %s is refused', async (repeat, cacheScope, message) => {
+    await expect(runBench({ config: { ...config, repeat, cacheScope }, tasks, modes: parseModes('ar'), tokenizer: tok, target })).rejects.toThrow(message);
+  });
 });

@@ -113,6 +113,16 @@ describe('fastcoder bench --cache-scope', () => {
     await expect(cli(args(out, 'session'))).rejects.toThrow('exists with a different configuration');
     await expect(cli(args(path.join(tmp, 'x.json'), 'task'))).rejects.toThrow("--cache-scope: expected generation or session, got 'task'");
   });
+
+  test.each([
+    [['--repeat', '2', '--cache-scope', 'session'], '--repeat: with --cache-scope session each run of a task would start from the cache the run before it left'],
+    [['--repeat', '0'], '--repeat: expected an integer of at least 1, got 0'],
+    [['--repeat', 'x'], "--repeat: expected a non-negative integer, got 'x'"],
+  ])('bench %j is refused before anything runs: %s', async (flags, message) => {
+    const out = path.join(tmp, 'repeat-refused.json');
+    await expect(cli([...args(out), ...flags])).rejects.toThrow(message);
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });
 
 describe('fastcoder bench usage', () => {
