@@ -14,8 +14,8 @@
  *
  * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus one row read per accepted node,
  * times one scale learned in this generation (measured verify time over predicted: the machine busier than at
- * calibration), the same for every size, so the curve keeps its calibrated shape. (A scale per size learned only from the sizes
- * chosen left the others with a wrong curve; an additive offset flattened the curve on a busy machine, where every
+ * calibration), the same for every size, so the curve keeps its calibrated shape. (A scale per size learned only from
+ * the sizes chosen left the others with a wrong curve; an additive offset flattened the curve on a busy machine, where every
  * forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes per forward with it
  * (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x / 1.15x).) Plus the
  * step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between `observe` and the next
@@ -117,8 +117,8 @@ class Correction {
 /**
  * The `auto` chooser of one generation (a fresh one per generation: κ and the overhead are learned within it).
  *
- * Example: const c = new BudgetChooser(profile, () => model.cacheLength); const n = c.choose(tree).nodes; ...verify trimTree(tree, n)...;
- *          c.observe(tree, acc.tokens)
+ * Example: const c = new BudgetChooser(profile, () => model.cacheLength); const n = c.choose(tree).nodes;
+ *          ...verify trimTree(tree, n)...; c.observe(tree, acc.tokens)
  */
 export class BudgetChooser {
   private readonly root = LEARNED_AS.map(() => new Correction(PRIOR.root.accepted, PRIOR.root.trials)); // κ of the root's children, per source

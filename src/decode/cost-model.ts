@@ -136,9 +136,9 @@ export function describeProfile(p: CostProfile): string {
 
 /**
  * Measure `model`: one curve per cache length of CONTEXTS (the longer cut so that the longest chain's positions end
- * before the model's last; one curve at it when it is under twice the shorter, too close to tell a slope from noise). The cache is filled to the shorter
- * length, measured (`measureCurve`), filled on to the longer and measured again; `targetMs` is shared between the two.
- * Leaves the model reset.
+ * before the model's last; one curve at it when it is under twice the shorter, too close to tell a slope from noise).
+ * The cache is filled to the shorter length, measured (`measureCurve`), filled on to the longer and measured again;
+ * `targetMs` is shared between the two. Leaves the model reset.
  */
 export async function calibrate(model: CausalLM, key: ProfileKey, o: CalibrationOptions = {}): Promise<CostProfile> {
   const { warmupMs = 500, targetMs = 3000, minRounds = 3, maxRounds = 40 } = o;

@@ -24,6 +24,17 @@ test('virtualCostModel: a forward costs its rows on the curve, the first row rea
   expect(clock.ms).toBe(8);
 });
 
+test('virtualCostModel: a forward is charged at the cache length it runs on (the curves interpolated)', async () => {
+  const clock = new VirtualClock();
+  const curves = [{ context: 0, points: [[1, 3], [4, 4]] as [number, number][] }, { context: 10, points: [[1, 3], [4, 14]] as [number, number][] }];
+  const m = virtualCostModel({ ...profile([], 0), curves }, VOCAB, clock);
+  await m.forwardHidden([1, 2, 3, 4, 5], [0, 1, 2, 3, 4]);
+  m.commit([0, 1, 2, 3, 4]); // a 5-entry cache: half way between the curves
+  clock.ms = 0;
+  await m.forwardHidden([6, 7, 8, 9], [5, 6, 7, 8]);
+  expect(clock.ms).toBe(9); // 4 + (14 - 4) · 5 / 10
+});
+
 describe('replayGeneration', () => {
   const run = (options: Parameters<typeof replayGeneration>[3], points: [number, number][], rowMs: number, draftMs: number) => {
     const clock = new VirtualClock();

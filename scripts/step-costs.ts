@@ -1,0 +1,114 @@
+/**
+ * `npx tsx scripts/step-costs.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds>
+ *    --cost-model <preset> --runs ar:0,fastcoder:3,fastcoder:auto [--rounds N] [--repos <dir|tar.gz>]
+ *    [--cost-profile <file>] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
+ *
+ * Does the cost profile predict what steps really cost? Each task's reference code is the oracle's output and a
+ * random-weight model of the preset's shape runs every forward in lockstep (as `bench --oracle --oracle-cost-model`),
+ * each run (mode:budget) once per task in `--rounds` interleaved rounds. Every step's measured forward + commit is
+ * divided by the profile's prediction for its rows, accepted nodes and cache length (`stepMs`); the script prints, per
+ * run, the decode time in all, the steps, and per number of rows the steps and the median of that ratio. A profile
+ * that fits gives one ratio at every size (the machine's load lifts all alike, as `auto`'s online scale assumes).
+ * The profile is `--cost-profile` or the cached one of the preset's shape (`.cache/cost-profiles`), calibrated if absent.
+ *
+ * Example (the oracle benchmark's SmolLM-135M setting):
+ *   npx tsx scripts/step-costs.ts --dataset repoeval --data ../shared/data/repoeval --tokenizer models/tiny-coder-dsc \
+ *     --common-index .cache/dc.fcds --cost-model smollm-135m --runs ar:0,fastcoder:3,fastcoder:auto --rounds 2 \
+ *     --max-prompt-tokens 128 --max-new-tokens 64 --limit 8
+ *   → fastcoder@auto  decode 27736 ms, 358 steps; rows 1: 98 × 1.15, 4: 238 × 1.11, 8: 18 × 1.01, ...
+ */
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { loadTokenizer } from '../model/tokenizer';
+import { loadDatastore } from '../retrieval/io/datastore-file';
+import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
+import { loadTasks } from '../src/bench/datasets';
+import { parseModes } from '../src/bench/modes';
+import { randomModel } from '../src/bench/random-model';
+import { repoIndexes, type TokenizerIdentity } from '../src/bench/repo-datastores';
+import { promptIds, sweepModes } from '../src/bench/run';
+import { runEntryPoint } from '../src/cli/entry';
+import { intFlag } from '../src/cli/flags';
+import { parseBudget } from '../src/decode/budget';
+import { describeProfile, loadOrCalibrate, modelShape, profileKey, stepMs } from '../src/decode/cost-model';
+import { generate } from '../src/decode/generate';
+import { createOracle } from '../src/decode/oracle';
+import { median } from '../util/stats';
+import { writeFileAtomic } from '../util/atomic-file';
+
+/** What one run (mode at a budget) cost over every round and task. */
+interface RunCosts {
+  run: string; // <mode>@<budget>
+  decodeMs: number; // after the prefills
+  steps: number;
+  byRows: { rows: number; steps: number; measuredOverPredicted: number }[]; // median ratio per forward size
+}
+
+/**
+ * Per forward size, the steps and the median of measured / predicted ms.
+ * Example: byRows([[1, 1.1], [4, 0.9], [1, 1.3]]) → [{ rows 1, steps 2, ratio 1.2 }, { rows 4, steps 1, ratio 0.9 }]
+ */
+export function byRows(samples: readonly [number, number][]): RunCosts['byRows'] {
+  const groups = new Map<number, number[]>();
+  for (const [rows, ratio] of samples) groups.set(rows, [...(groups.get(rows) ?? []), ratio]);
+  return [...groups].sort((a, b) => a[0] - b[0]).map(([rows, ratios]) => ({ rows, steps: ratios.length, measuredOverPredicted: median(ratios) }));
+}
+
+export async function main(args: string[] = process.argv.slice(2)): Promise<number> {
+  const { values: v } = parseArgs({
+    args,
+    options: {
+      dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' }, 'cost-model': { type: 'string' },
+      runs: { type: 'string' }, rounds: { type: 'string' }, repos: { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'max-new-tokens': { type: 'string' },
+      limit: { type: 'string' }, out: { type: 'string' }, 'cost-profile': { type: 'string' },
+    },
+  });
+  if ((v.dataset !== 'humaneval' && v.dataset !== 'repoeval') || !v.data || !v.tokenizer || !v['common-index'] || !v['cost-model'] || !v.runs) {
+    console.error('usage: step-costs.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --cost-model <preset> --runs mode:budget,... [--rounds N] [--repos dir|tar.gz] [--cost-profile file] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
+    return 2;
+  }
+  const runs = v.runs.split(',').map((r) => {
+    const [mode, budget] = r.split(':');
+    if (budget === undefined) throw new Error(`--runs: expected mode:budget, got '${r}'`);
+    return { ...sweepModes(parseModes(mode), [parseBudget(budget, '--runs budget')])[0], name: `${mode}@${budget}` };
+  });
+  const tokenizer = loadTokenizer(v.tokenizer);
+  const vocabSize = configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
+  const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: tokenizerHash(v.tokenizer) };
+  const commonIndex = loadDatastore(v['common-index'], { vocabSize, tokenizerHash: id.tokenizerHash });
+  const tasks = loadTasks(v.dataset, v.data).slice(0, intFlag('limit', v.limit, Infinity));
+  const repoIndexFor = repoIndexes(v.repos ?? path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id);
+  const costModel = await randomModel(v['cost-model']);
+  const profile = await loadOrCalibrate(costModel, profileKey(costModel.backend, modelShape(costModel.config)), { file: v['cost-profile'], log: console.error });
+  console.log(`profile (${profile.key.backend}, ${profile.key.shape}): ${describeProfile(profile)}`);
+  const maxPromptTokens = intFlag('max-prompt-tokens', v['max-prompt-tokens'], 0); // 0: the whole prompt
+  const maxNew = intFlag('max-new-tokens', v['max-new-tokens'], Infinity);
+  const eos = tokenizer.eosIds[0];
+  const samples = new Map(runs.map((r) => [r.name, { decodeMs: 0, ratios: [] as [number, number][] }]));
+  for (let round = 0; round < intFlag('rounds', v.rounds, 1); round++) {
+    for (const task of tasks) {
+      const ids = promptIds(tokenizer, task.prompt, maxPromptTokens);
+      const ref = tokenizer.encode(task.reference);
+      const repoIndex = await repoIndexFor(task);
+      for (const run of runs) {
+        const s = samples.get(run.name)!;
+        const oracle = createOracle(ref, { vocabSize, prompt: ids, eosId: eos, costModel });
+        const r = await generate(oracle, tokenizer, ids, {
+          ...run.options, budget: run.budget ?? 0, costProfile: profile, maxNewTokens: Math.min(maxNew, ref.length + 1), eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }),
+          onStep: (step) => {
+            const nodes = step.draft.tokens.length;
+            const accepted = Math.min(nodes, step.accepted.length - 1);
+            s.ratios.push([nodes + 1, (step.timing.forwardMs + step.timing.commitMs) / stepMs(profile, nodes + 1, accepted, step.contextLength - 1)]);
+          },
+        });
+        s.decodeMs += r.metrics.wallMs - r.metrics.prefillMs;
+      }
+    }
+  }
+  const out: RunCosts[] = runs.map((r) => ({ run: r.name, decodeMs: samples.get(r.name)!.decodeMs, steps: samples.get(r.name)!.ratios.length, byRows: byRows(samples.get(r.name)!.ratios) }));
+  for (const r of out) console.log(`${r.run.padEnd(24)} decode ${r.decodeMs.toFixed(0)} ms, ${r.steps} steps; rows ${r.byRows.map((b) => `${b.rows}: ${b.steps} × ${b.measuredOverPredicted.toFixed(2)}`).join(', ')}`);
+  if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, costModel: v['cost-model'], profile, tasks: tasks.length, runs: out }, null, 1) + '\n');
+  return 0;
+}
+
+if (require.main === module) runEntryPoint('step-costs', () => main());
