@@ -164,6 +164,9 @@ export async function run(argv: string[]): Promise<number> {
   if (modes.mode !== 'ar' && modes.mode !== 'pld' && !values['common-index']) {
     throw new Error(`generate: --mode ${modes.mode} needs --common-index <f> (the common-code datastore D_c; build one with 'fastcoder index')`);
   }
+  if (modes.mode.startsWith('fastcoder') && !values['repo-index'] && modes.repo !== false) {
+    throw new Error(`generate: --mode ${modes.mode} needs --repo-index <f> (the repository datastore D_r; build one with 'fastcoder index'), or --no-repo to draft without one`);
+  }
   const maxPromptTokens = num(values, 'max-prompt-tokens');
   if (maxPromptTokens !== undefined && !(Number.isInteger(maxPromptTokens) && maxPromptTokens > 0)) throw new Error(`generate: --max-prompt-tokens must be a positive integer, got '${values['max-prompt-tokens']}'`);
   const plain: GenerateOptions = {

@@ -95,6 +95,8 @@ describe('fastcoder generate', () => {
     [['--model', MODEL, '--prompt', 'x', '--mode', 'ar', '--budget', '1000000'], /--budget: at most 1024 \(one forward verifies budget \+ 1 rows; the paper uses 64\), got 1000000/],
     [['--model', MODEL, '--prompt', 'x', '--mode', 'rest'], /--mode rest needs --common-index <f>/],
     [['--model', MODEL, '--prompt', 'x'], /--mode fastcoder needs --common-index <f>/],
+    [['--model', MODEL, '--prompt', 'x', '--common-index', 'dc.fcds'], /--mode fastcoder needs --repo-index <f> \(the repository datastore D_r; .*\), or --no-repo to draft without one/],
+    [['--model', MODEL, '--prompt', 'x', '--mode', 'fastcoder-plus', '--common-index', 'dc.fcds'], /--mode fastcoder-plus needs --repo-index <f>/],
     [['--model', MODEL, '--prompt-file', __dirname], new RegExp(`${__dirname}: is a directory, expected a prompt file`)],
     [['--model', MODEL, '--prompt', 'x', '--mode', 'ar', '--max-prompt-tokens', '0'], /--max-prompt-tokens must be a positive integer, got '0'/],
   ])('bad input: %j', async (args, message) => {
