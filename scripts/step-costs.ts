@@ -50,7 +50,10 @@ interface RunCosts {
  */
 export function byRows(samples: readonly [number, number][]): RunCosts['byRows'] {
   const groups = new Map<number, number[]>();
-  for (const [rows, ratio] of samples) groups.set(rows, [...(groups.get(rows) ?? []), ratio]);
+  for (const [rows, ratio] of samples) {
+    if (!groups.has(rows)) groups.set(rows, []);
+    groups.get(rows)!.push(ratio);
+  }
   return [...groups].sort((a, b) => a[0] - b[0]).map(([rows, ratios]) => ({ rows, steps: ratios.length, measuredOverPredicted: median(ratios) }));
 }
 
@@ -105,7 +108,10 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
       }
     }
   }
-  const out: RunCosts[] = runs.map((r) => ({ run: r.name, decodeMs: samples.get(r.name)!.decodeMs, steps: samples.get(r.name)!.ratios.length, byRows: byRows(samples.get(r.name)!.ratios) }));
+  const out: RunCosts[] = runs.map((r) => {
+    const { decodeMs, ratios } = samples.get(r.name)!;
+    return { run: r.name, decodeMs, steps: ratios.length, byRows: byRows(ratios) };
+  });
   for (const r of out) console.log(`${r.run.padEnd(24)} decode ${r.decodeMs.toFixed(0)} ms, ${r.steps} steps; rows ${r.byRows.map((b) => `${b.rows}: ${b.steps} × ${b.measuredOverPredicted.toFixed(2)}`).join(', ')}`);
   if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, costModel: v['cost-model'], profile, tasks: tasks.length, runs: out }, null, 1) + '\n');
   return 0;
