@@ -15,7 +15,7 @@
  *   npx tsx scripts/step-costs.ts --dataset repoeval --data ../shared/data/repoeval --tokenizer models/tiny-coder-dsc \
  *     --common-index .cache/dc.fcds --cost-model smollm-135m --runs ar:0,fastcoder:3,fastcoder:auto --rounds 2 \
  *     --max-prompt-tokens 128 --max-new-tokens 64 --limit 8
- *   → fastcoder@auto  decode 27736 ms, 358 steps; rows 1: 98 × 1.15, 4: 238 × 1.11, 8: 18 × 1.01, ...
+ *   → fastcoder@auto  decode 34063 ms, 358 steps; rows 1: 98 × 1.50, 2: 2 × 1.59, 4: 238 × 1.43, 8: 18 × 1.25, ...
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
