@@ -21,6 +21,27 @@ const busySleeper = (slow: (call: number) => boolean, extraMs: number) => {
 };
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fc-cost-'));
 
+/**
+ * Calibrate an oracle in virtual time (deterministic): `performance.now` advances only by `forwardMs(rows, cache)` per
+ * forward, called in the calibration's order; `rounds` timed rounds per curve, no warm-up.
+ */
+async function calibrateInVirtualTime(forwardMs: (rows: number, cacheLength: number) => number, rounds: number): Promise<CostProfile> {
+  const realNow = performance.now;
+  let clock = 0;
+  performance.now = () => clock;
+  try {
+    const lm = createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0 });
+    const forwardHidden = lm.forwardHidden.bind(lm);
+    lm.forwardHidden = async (tokens, ...rest) => {
+      clock += forwardMs(tokens.length, lm.cacheLength);
+      return forwardHidden(tokens, ...rest);
+    };
+    return await calibrate(lm, profileKey('oracle', 'virtual'), { warmupMs: 0, targetMs: 0, minRounds: rounds, maxRounds: rounds });
+  } finally {
+    performance.now = realNow;
+  }
+}
+
 describe('cost model', () => {
   test.each([
     [1, 10], [3, 20], [5, 30], [7, 40], // between and beyond [1, 10], [5, 30]: extrapolated from the last two
@@ -116,47 +137,21 @@ describe('cost model', () => {
   });
 
   test('a cost that grows with the cache (each row attends to it) is read back at any cache length', async () => {
-    // in virtual time: a forward over n rows on a cache of L entries takes 2 + 0.25 n + 0.01 n L ms
-    const realNow = performance.now;
-    let clock = 0;
-    performance.now = () => clock;
-    try {
-      const lm = createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0 });
-      const forwardHidden = lm.forwardHidden.bind(lm);
-      lm.forwardHidden = async (tokens, ...rest) => {
-        clock += 2 + 0.25 * tokens.length + 0.01 * tokens.length * lm.cacheLength;
-        return forwardHidden(tokens, ...rest);
-      };
-      const p = await calibrate(lm, profileKey('oracle', 'attention'), { warmupMs: 0, targetMs: 0, minRounds: 1, maxRounds: 1 });
-      for (const context of [128, 300, 512, 2000]) {
-        for (const rows of [1, 4, 9, 65]) expect(forwardMs(p, rows, context)).toBeCloseTo(2 + 0.25 * rows + 0.01 * rows * context, 9);
-      }
-    } finally {
-      performance.now = realNow;
+    // a forward over n rows on a cache of L entries takes 2 + 0.25 n + 0.01 n L ms
+    const p = await calibrateInVirtualTime((rows, cache) => 2 + 0.25 * rows + 0.01 * rows * cache, 1);
+    for (const context of [128, 300, 512, 2000]) {
+      for (const rows of [1, 4, 9, 65]) expect(forwardMs(p, rows, context)).toBeCloseTo(2 + 0.25 * rows + 0.01 * rows * context, 9);
     }
   });
 
   test('calibrate keeps the median run of each size, not the fastest (which flatters small forwards)', async () => {
-    // in virtual time (deterministic): a forward over n rows takes 2 + 0.25 n ms, and two forwards in three 8 ms more;
-    // over 3 timed rounds of 13 sizes (13 ≡ 1 mod 3) each size gets one fast run and two slow
-    const realNow = performance.now;
-    let clock = 0;
-    performance.now = () => clock;
-    try {
-      const lm = createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0 });
-      const forwardHidden = lm.forwardHidden.bind(lm);
-      let calls = 0;
-      lm.forwardHidden = async (tokens, ...rest) => {
-        clock += 2 + 0.25 * tokens.length + (calls++ % 3 !== 0 ? 8 : 0);
-        return forwardHidden(tokens, ...rest);
-      };
-      const p = await calibrate(lm, profileKey('oracle', 'sleeper'), { warmupMs: 0, targetMs: 0, minRounds: 3, maxRounds: 3 });
-      for (const { points } of p.curves) for (const [rows, ms] of points) expect(ms).toBeCloseTo(2 + 0.25 * rows + 8, 9); // the median: a slow run
-      // runs [f, f + 8, f + 8]: interquartile range 4 over the median f + 8; the sizes' median, 9 rows: 4 / 12.25
-      expect(p.spread).toBeCloseTo(4 / 12.25, 9);
-    } finally {
-      performance.now = realNow;
-    }
+    // a forward over n rows takes 2 + 0.25 n ms, and two forwards in three 8 ms more; over 3 timed rounds of 13 sizes
+    // (13 ≡ 1 mod 3) each size gets one fast run and two slow
+    let calls = 0;
+    const p = await calibrateInVirtualTime((rows) => 2 + 0.25 * rows + (calls++ % 3 !== 0 ? 8 : 0), 3);
+    for (const { points } of p.curves) for (const [rows, ms] of points) expect(ms).toBeCloseTo(2 + 0.25 * rows + 8, 9); // the median: a slow run
+    // runs [f, f + 8, f + 8]: interquartile range 4 over the median f + 8; the sizes' median, 9 rows: 4 / 12.25
+    expect(p.spread).toBeCloseTo(4 / 12.25, 9);
   });
 
   test('loadOrCalibrate says when the runs spread as on a busy machine, and how to calibrate again', async () => {
