@@ -70,6 +70,8 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
     console.error('usage: step-costs.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --cost-model <preset> --runs mode:budget,... [--rounds N] [--repos dir|tar.gz] [--cost-profile file] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
     return 2;
   }
+  const rounds = intFlag('rounds', v.rounds, 1);
+  if (rounds < 1) throw new Error(`--rounds: at least 1 (each run once per task and round), got ${rounds}`);
   const runs = v.runs.split(',').map((r) => {
     const [mode, budget] = r.split(':');
     if (budget === undefined) throw new Error(`--runs: expected mode:budget, got '${r}'`);
@@ -88,7 +90,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
   const maxNew = intFlag('max-new-tokens', v['max-new-tokens'], Infinity);
   const eos = tokenizer.eosIds[0];
   const samples = new Map(runs.map((r) => [r.name, { decodeMs: 0, ratios: [] as [number, number][] }]));
-  for (let round = 0; round < intFlag('rounds', v.rounds, 1); round++) {
+  for (let round = 0; round < rounds; round++) {
     for (const task of tasks) {
       const ids = promptIds(tokenizer, task.prompt, maxPromptTokens);
       const ref = tokenizer.encode(task.reference);

@@ -43,3 +43,7 @@ test('a run on the oracle with a real cost model counts every step and writes it
   expect(r.runs[1].byRows.reduce((s: number, b: { steps: number }) => s + b.steps, 0)).toBe(r.runs[1].steps);
   expect(fs.existsSync(path.join(tmp, 'profile.json'))).toBe(true);
 });
+
+test('--rounds 0 is refused before anything loads (it would print no steps and exit 0)', async () => {
+  await expect(main(['--dataset', 'humaneval', '--data', 'x', '--tokenizer', 'x', '--common-index', 'x', '--cost-model', 'x', '--runs', 'ar:0', '--rounds', '0'])).rejects.toThrow('--rounds: at least 1');
+});
