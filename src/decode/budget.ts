@@ -13,13 +13,18 @@
  * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
  * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus one row read per accepted node,
- * times one scale learned in this generation (measured verify time over predicted: the machine busier than at
- * calibration), the same for every size, so the curve keeps its calibrated shape. (A scale per size learned only from
- * the sizes chosen left the others with a wrong curve; an additive offset flattened the curve on a busy machine, where every
- * forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes per forward with it
- * (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x / 1.15x).) Plus the
- * step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between `observe` and the next
- * `choose`. Both are running means.
+ * times a scale learned online (measured verify time over predicted: the machine busier than at calibration), one for
+ * 1-row steps and one for larger ones, each the same for every size of its class so the curve keeps its calibrated
+ * shape. Two, because a 1-row forward (mostly reading the weights) and a larger one (more arithmetic) drift apart with
+ * the machine's load and between calibrations: at SmolLM-135M's cost (8 RepoEval tasks, oracle, profile's 1-row cost cut
+ * by 15 %, as far as two calibrations on this machine have differed), one scale took 376 greedy steps of 514 and
+ * was 13 % slower than budget 3; two took 74 of 353, level with it (README). The scales outlive a generation: `openBudget`
+ * shares them among the generations on one profile object, since a generation of ~30 steps learns them too late. A
+ * class not measured yet borrows the other's scale. (A scale per size learned only from the sizes chosen left the others
+ * with a wrong curve; an additive offset flattened the curve on a busy machine, where every forward slows by a factor: on
+ * HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes per forward with it (fastcoder / fastcoder-plus, 1.02x /
+ * 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x / 1.15x).) Plus the step's overhead outside the verify (retrieval,
+ * Trie, feedback), measured as the time between `observe` and the next `choose`. Both are running means.
  *
  * Not drafting at all: each drafted step's margin is what its best n is expected to save against plain greedy steps,
  * expected tokens × a plain greedy step's ms (measured without retrieval) − the step's expected ms, overhead included.
@@ -102,6 +107,20 @@ function runningMean(mean: number, sample: number, first: boolean): number {
   return first ? sample : mean + SMOOTHING * (sample - mean);
 }
 
+/** A running mean of measured verify ms over the profile's prediction. */
+interface Scale {
+  value: number;
+  seen: number; // steps measured
+}
+/** What this machine's steps took against a profile's predictions: 1-row steps, and larger ones. */
+export interface MachineScales {
+  one: Scale;
+  tree: Scale;
+}
+/** Scales before any step is measured. Example: freshScales().one → { value: 1, seen: 0 } */
+export const freshScales = (): MachineScales => ({ one: { value: 1, seen: 0 }, tree: { value: 1, seen: 0 } });
+const machineScales = new WeakMap<CostProfile, MachineScales>(); // per profile object: learned across generations
+
 /** One κ: accepted over predicted, with a prior. */
 class Correction {
   constructor(private accepted: number, private trials: number) {}
@@ -124,7 +143,6 @@ export class BudgetChooser {
   private readonly root = LEARNED_AS.map(() => new Correction(PRIOR.root.accepted, PRIOR.root.trials)); // κ of the root's children, per source
   private readonly deeper = LEARNED_AS.map(() => new Correction(PRIOR.deeper.accepted, PRIOR.deeper.trials)); // κ of deeper nodes, per source
   private overheadMs = 0;
-  private scale = 1; // measured verify ms over the profile's prediction (running mean)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
   private verifying: { nodes: number; since: number; context: number } | null = null; // the choice being verified, at that cache length
@@ -134,8 +152,16 @@ export class BudgetChooser {
   private chosen = 0; // steps that drafted and chose
   private size = AUTO_MAX_NODES; // nodes to draft next (`draftSize`)
 
-  /** `contextLength`: the cache length the next step's forward runs on (its cost depends on it). */
-  constructor(private readonly profile: CostProfile, private readonly contextLength: () => number, private readonly clock: () => number = () => performance.now()) {}
+  /**
+   * `contextLength`: the cache length the next step's forward runs on (its cost depends on it). `scales`: the verify-time
+   * scales to learn into, shared with the earlier generations on this profile (`openBudget`), or fresh ones.
+   */
+  constructor(
+    private readonly profile: CostProfile,
+    private readonly contextLength: () => number,
+    private readonly clock: () => number = () => performance.now(),
+    private readonly scales: MachineScales = freshScales(),
+  ) {}
 
   /** P(node accepted) for every node: corrected weight ratios multiplied along the path. */
   nodeProbabilities(tree: DraftTree): number[] {
@@ -147,6 +173,12 @@ export class BudgetChooser {
       p.push(q * (parent < 0 ? 1 : p[parent]));
     }
     return p;
+  }
+
+  /** The learned scale of a forward over `rows`: its class's (1 row, or more), else the other's until its class is seen. */
+  private scale(rows: number): number {
+    const [own, other] = rows === 1 ? [this.scales.one, this.scales.tree] : [this.scales.tree, this.scales.one];
+    return own.seen > 0 ? own.value : other.value;
   }
 
   /** The κ of node i: by depth (root child or deeper) and source. */
@@ -183,7 +215,7 @@ export class BudgetChooser {
     if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
     const p = this.nodeProbabilities(tree);
     const context = this.contextLength();
-    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale * stepMs(this.profile, rows, accepted, context) + this.overheadMs);
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale(rows) * stepMs(this.profile, rows, accepted, context) + this.overheadMs);
     let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
     let accepted = 0;
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
@@ -194,7 +226,7 @@ export class BudgetChooser {
     this.verifying = { nodes: best.nodes, since: this.clock(), context };
     const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
-    const plainMs = this.scale * stepMs(this.profile, 1, 0, context); // a greedy step without retrieval
+    const plainMs = this.scale(1) * stepMs(this.profile, 1, 0, context); // a greedy step without retrieval
     this.margin = runningMean(this.margin, best.expectedTokens * plainMs - best.expectedMs, this.chosen++ === 0);
     const pays = plainMs <= 0 || this.margin > 0;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
@@ -212,7 +244,8 @@ export class BudgetChooser {
     if (this.verifying) {
       const { nodes, context } = this.verifying;
       const predicted = stepMs(this.profile, nodes + 1, Math.min(nodes, tokens.length - 1), context);
-      if (predicted > 0) this.scale = runningMean(this.scale, (now - this.verifying.since) / predicted, this.observed === 0); // a free profile ranks by tokens only
+      const s = nodes === 0 ? this.scales.one : this.scales.tree;
+      if (predicted > 0) s.value = runningMean(s.value, (now - this.verifying.since) / predicted, s.seen++ === 0); // a free profile ranks by tokens only
       this.verifying = null;
     }
     const ratios = weightRatios(tree);
@@ -254,7 +287,8 @@ export async function openBudget(budget: Budget, model: CausalLM, profile?: Cost
     if (!calibrated.has(model)) calibrated.set(model, calibrate(model, profileKey('in-memory', 'this model object')));
     profile = await calibrated.get(model)!;
   }
-  const chooser = new BudgetChooser(profile, () => model.cacheLength);
+  if (!machineScales.has(profile)) machineScales.set(profile, freshScales());
+  const chooser = new BudgetChooser(profile, () => model.cacheLength, undefined, machineScales.get(profile));
   let drafting = true;
   return {
     async draft(drafter, context) {

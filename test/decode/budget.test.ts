@@ -159,7 +159,7 @@ describe('budget chooser', () => {
     expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.667/210
   });
 
-  test('one scale for every size: a 2-row verify 3x slower than profiled makes 1-row steps 3x dearer too', () => {
+  test("a step size not yet measured borrows the other size's scale: a 2-row verify 3x slower than profiled makes 1-row steps 3x dearer too", () => {
     const tree = treeOf([[chain(1), 1]]);
     const clock = fakeClock();
     const c = new BudgetChooser(curve([[1, 10], [2, 12]]), () => 0, clock.now);
@@ -169,6 +169,26 @@ describe('budget chooser', () => {
     expect(c.choose(tree).expectedMs).toBeCloseTo(36, 10); // n = 1: 1.667 tokens for 3 · 12 (+ 0 overhead)
     const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
     expect(c.choose(poor)).toMatchObject({ nodes: 0, expectedMs: 30 }); // 3 · 10 (an additive offset would say 10 + 24)
+  });
+
+  test('1-row steps and tree steps learn separate scales, kept across generations by sharing them', () => {
+    const profile = curve([[1, 10], [2, 12]]);
+    const tree = treeOf([[chain(1), 1]]);
+    const clock = fakeClock();
+    const scales = { one: { value: 1, seen: 0 }, tree: { value: 1, seen: 0 } };
+    const c = new BudgetChooser(profile, () => 0, clock.now, scales);
+    expect(c.choose(tree).nodes).toBe(1);
+    clock.advance(12); // 2 rows as profiled: tree scale 1
+    c.observe(tree, [100, 7]); // a hit: P = 2/3
+    c.skipped();
+    clock.advance(20); // a greedy step twice its profile: 1-row scale 2
+    c.observe(emptyTree(), [7]);
+    // greedy 1 token for 2 · 10, one node 1.667 tokens for 1 · 12 (one scale for both would say 12 and 14.4)
+    expect(c.choose(emptyTree())).toMatchObject({ nodes: 0, expectedMs: 20 });
+    expect(c.choose(tree)).toMatchObject({ nodes: 1, expectedMs: 12 });
+    const next = new BudgetChooser(profile, () => 0, fakeClock().now, scales); // the next generation on this machine
+    expect(next.choose(emptyTree())).toMatchObject({ nodes: 0, expectedMs: 20 });
+    expect(new BudgetChooser(profile, () => 0).choose(emptyTree())).toMatchObject({ nodes: 0, expectedMs: 10 }); // fresh scales
   });
 });
 
