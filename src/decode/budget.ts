@@ -13,18 +13,21 @@
  * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
  * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus one row read per accepted node,
- * times a scale learned online (measured verify time over predicted: the machine busier than at calibration), one for
- * 1-row steps and one for larger ones, each the same for every size of its class so the curve keeps its calibrated
- * shape. Two, because a 1-row forward (mostly reading the weights) and a larger one (more arithmetic) drift apart with
- * the machine's load and between calibrations: at SmolLM-135M's cost (8 RepoEval tasks, oracle, profile's 1-row cost cut
- * by 15 %, as far as two calibrations on this machine have differed), one scale took 376 greedy steps of 514 and
- * was 13 % slower than budget 3; two took 74 of 353, level with it (README). The scales outlive a generation: `openBudget`
- * shares them among the generations on one profile object, since a generation of ~30 steps learns them too late. A
- * class not measured yet borrows the other's scale. (A scale per size learned only from the sizes chosen left the others
- * with a wrong curve; an additive offset flattened the curve on a busy machine, where every forward slows by a factor: on
- * HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes per forward with it (fastcoder / fastcoder-plus, 1.02x /
- * 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x / 1.15x).) Plus the step's overhead outside the verify (retrieval,
- * Trie, feedback), measured as the time between `observe` and the next `choose`. Both are running means.
+ * times the machine's load learned online (measured verify time over predicted: the machine busier than at
+ * calibration; the same for every size, so the curve keeps its calibrated shape), and for a greedy (1-row) step times a
+ * correction learned from greedy steps next to tree steps (`learnScale`: the median of their ratios). A 1-row forward
+ * (mostly reading the weights) and a larger one (more arithmetic) drift apart between calibrations, and `auto`'s choice
+ * between a greedy step and 3 nodes turns on a few per cent: at SmolLM-135M's cost (8 RepoEval tasks, oracle) with the
+ * profile's 1-row cost cut by 15 % (about as far as two calibrations here have differed), one scale took 376 greedy
+ * steps of 514 and 11 % more time than budget 3, the correction 101 of 362 (as with the profile uncut) and 2.6 % less
+ * time (README). Both outlive a generation: `openBudget` shares them among the generations on one profile object. (A
+ * scale per size learned only from the sizes chosen left the others with a wrong curve; so did a scale per class,
+ * greedy or tree: through a run of greedy steps the trees' scale stayed where noise had left it, and on the demo tasks
+ * `auto` took 61-64 forwards for 64 tokens against 43-50 with one scale. An additive offset flattened the curve on a
+ * busy machine, where every forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes
+ * per forward with it (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x /
+ * 1.15x).) Plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
+ * `observe` and the next `choose`. Both are running means.
  *
  * Not drafting at all: each drafted step's margin is what its best n is expected to save against plain greedy steps,
  * expected tokens × a plain greedy step's ms (measured without retrieval) − the step's expected ms, overhead included.
@@ -44,6 +47,7 @@ import type { DraftTree } from '../../trie/draft-tree';
 import { calibrate, type CostProfile, profileKey, stepMs } from './cost-model';
 import { type Draft, type Drafter, noDrafter } from './drafter';
 import { MAX_BUDGET } from './options';
+import { median } from '../../util/stats';
 
 /** A fixed number of draft nodes per forward, or chosen per step from the cost model. */
 export type Budget = number | 'auto';
@@ -54,7 +58,10 @@ const PRIOR = { root: { accepted: 1, trials: 2 }, deeper: { accepted: 1.6, trial
 const LEARNED_AS = ['repo', 'cache', 'lookup', 'common'] as const; // a node's κ is that of the first source that drafted it
 const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
 const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
-const SMOOTHING = 0.2; // weight of the newest step in the running means of the overhead, the cost scale and the margin
+const SMOOTHING = 0.2; // weight of the newest step in the running means of the overhead, the load and the margin
+const PAIR_STEPS = 2; // a 1-row step within this many steps of a tree step is compared with it
+const PAIRS = 31; // the 1-row correction is the median of the last this many pairs (a property of the profile, not of the moment)
+const MIN_PAIRS = 8; // pairs before the correction departs from 1
 
 /**
  * Parse a budget word. Example: parseBudget('auto') → 'auto'; parseBudget('7') → 7; parseBudget('x') throws
@@ -107,18 +114,17 @@ function runningMean(mean: number, sample: number, first: boolean): number {
   return first ? sample : mean + SMOOTHING * (sample - mean);
 }
 
-/** A running mean of measured verify ms over the profile's prediction. */
-interface Scale {
-  value: number;
-  seen: number; // steps measured
-}
-/** What this machine's steps took against a profile's predictions: 1-row steps, and larger ones. */
+/** What this machine's verify steps took against a profile's predictions, shared by the generations on one profile. */
 export interface MachineScales {
-  one: Scale;
-  tree: Scale;
+  load: number; // measured over predicted ms (running mean; a 1-row step's over its correction): the machine busier than at calibration
+  oneRow: number; // the 1-row correction, log: the median of `pairs` once there are MIN_PAIRS (the profile's error between the two sizes)
+  pairs: number[]; // the last PAIRS pairs: log of a 1-row step's measured/predicted over the tree step's before it
+  seen: number; // steps measured
+  lastTree: number; // the last tree step's measured / predicted
+  sinceTree: number; // steps measured since it (a 1-row step farther than PAIR_STEPS from one teaches the correction nothing)
 }
-/** Scales before any step is measured. Example: freshScales().one → { value: 1, seen: 0 } */
-export const freshScales = (): MachineScales => ({ one: { value: 1, seen: 0 }, tree: { value: 1, seen: 0 } });
+/** Scales before any step is measured. Example: freshScales() → { load: 1, oneRow: 0, pairs: [], seen: 0, lastTree: 1, sinceTree: Infinity } */
+export const freshScales = (): MachineScales => ({ load: 1, oneRow: 0, pairs: [], seen: 0, lastTree: 1, sinceTree: Infinity });
 const machineScales = new WeakMap<CostProfile, MachineScales>(); // per profile object: learned across generations
 
 /** One κ: accepted over predicted, with a prior. */
@@ -175,10 +181,9 @@ export class BudgetChooser {
     return p;
   }
 
-  /** The learned scale of a forward over `rows`: its class's (1 row, or more), else the other's until its class is seen. */
+  /** The learned scale of a forward over `rows`: the load, times the 1-row correction for a greedy step. */
   private scale(rows: number): number {
-    const [own, other] = rows === 1 ? [this.scales.one, this.scales.tree] : [this.scales.tree, this.scales.one];
-    return own.seen > 0 ? own.value : other.value;
+    return this.scales.load * (rows === 1 ? Math.exp(this.scales.oneRow) : 1);
   }
 
   /** The κ of node i: by depth (root child or deeper) and source. */
@@ -235,6 +240,27 @@ export class BudgetChooser {
   }
 
   /**
+   * Learn from one verify that took `ratio` times its prediction. A 1-row step within PAIR_STEPS of a tree step adds a
+   * pair (its log ratio over that tree step's), and the 1-row correction is the median of the last PAIRS pairs; every
+   * step moves the load by its ratio over its correction. Pairs of neighbouring steps, not a 1-row step against the load,
+   * keep the correction still through a run of greedy steps, so the trees' cost follows the load there; the median keeps
+   * a spike from moving it (a running mean of the pairs, on the demo tasks, let a busy spell talk `auto` into greedy
+   * steps for whole generations: 61-64 forwards for 64 tokens, against 43-50).
+   * Example: load 1, 8 pairs of ln 1.5 (oneRow ln 1.5), the last step a tree; a 1-row step at 3x → a pair ln 3 (the
+   *   median stays ln 1.5), load 1 + 0.2 · (3 / 1.5 − 1) = 1.2
+   */
+  private learnScale(greedy: boolean, ratio: number): void {
+    const s = this.scales;
+    if (!greedy) [s.lastTree, s.sinceTree] = [ratio, 0];
+    else if (s.sinceTree++ < PAIR_STEPS) {
+      s.pairs = [...s.pairs.slice(1 - PAIRS), Math.log(ratio / s.lastTree)];
+      if (s.pairs.length >= MIN_PAIRS) s.oneRow = median(s.pairs);
+    }
+    const correction = greedy ? Math.exp(s.oneRow) : 1;
+    s.load = runningMean(s.load, ratio / correction, s.seen++ === 0);
+  }
+
+  /**
    * Learn from a step: `tree` is the whole drafted tree (before trimming), `tokens` the greedy tokens the step produced
    * (accepted nodes' tokens, then the bonus token). Every node whose parent is on the greedy path and whose depth the
    * tokens reach is a trial of its κ, with its ratio as the prediction.
@@ -244,8 +270,7 @@ export class BudgetChooser {
     if (this.verifying) {
       const { nodes, context } = this.verifying;
       const predicted = stepMs(this.profile, nodes + 1, Math.min(nodes, tokens.length - 1), context);
-      const s = nodes === 0 ? this.scales.one : this.scales.tree;
-      if (predicted > 0) s.value = runningMean(s.value, (now - this.verifying.since) / predicted, s.seen++ === 0); // a free profile ranks by tokens only
+      if (predicted > 0) this.learnScale(nodes === 0, (now - this.verifying.since) / predicted); // a free profile ranks by tokens only
       this.verifying = null;
     }
     const ratios = weightRatios(tree);

@@ -1,6 +1,6 @@
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie } from '../../trie/weighted-trie';
-import { BudgetChooser, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
+import { BudgetChooser, freshScales, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
 import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
 import { generate } from '../../src/decode/generate';
 import { createOracle } from '../../src/decode/oracle';
@@ -171,24 +171,35 @@ describe('budget chooser', () => {
     expect(c.choose(poor)).toMatchObject({ nodes: 0, expectedMs: 30 }); // 3 · 10 (an additive offset would say 10 + 24)
   });
 
-  test('1-row steps and tree steps learn separate scales, kept across generations by sharing them', () => {
-    const profile = curve([[1, 10], [2, 12]]);
-    const tree = treeOf([[chain(1), 1]]);
+  test('greedy steps learn a correction (median) over the tree steps before them; the load moves both; the scales carry over', () => {
+    const profile = curve([[1, 10], [2, 10]]);
+    const good = treeOf([[chain(1), 1]]);
     const clock = fakeClock();
-    const scales = { one: { value: 1, seen: 0 }, tree: { value: 1, seen: 0 } };
+    const scales = freshScales();
     const c = new BudgetChooser(profile, () => 0, clock.now, scales);
-    expect(c.choose(tree).nodes).toBe(1);
-    clock.advance(12); // 2 rows as profiled: tree scale 1
-    c.observe(tree, [100, 7]); // a hit: P = 2/3
-    c.skipped();
-    clock.advance(20); // a greedy step twice its profile: 1-row scale 2
-    c.observe(emptyTree(), [7]);
-    // greedy 1 token for 2 · 10, one node 1.667 tokens for 1 · 12 (one scale for both would say 12 and 14.4)
-    expect(c.choose(emptyTree())).toMatchObject({ nodes: 0, expectedMs: 20 });
-    expect(c.choose(tree)).toMatchObject({ nodes: 1, expectedMs: 12 });
-    const next = new BudgetChooser(profile, () => 0, fakeClock().now, scales); // the next generation on this machine
-    expect(next.choose(emptyTree())).toMatchObject({ nodes: 0, expectedMs: 20 });
-    expect(new BudgetChooser(profile, () => 0).choose(emptyTree())).toMatchObject({ nodes: 0, expectedMs: 10 }); // fresh scales
+    const treeStep = (ms: number) => {
+      expect(c.choose(good).nodes).toBe(1);
+      clock.advance(ms);
+      c.observe(good, [100, 7]);
+    };
+    const greedyStep = (ms: number) => {
+      c.skipped();
+      clock.advance(ms);
+      c.observe(emptyTree(), [7]);
+    };
+    for (let i = 0; i < 7; i++) treeStep(10), greedyStep(15); // the profile's 1-row cost is 1.5x too low
+    expect(scales.oneRow).toBe(0); // 7 pairs: too few to tell
+    for (let i = 0; i < 40; i++) treeStep(10), greedyStep(15);
+    expect(c.choose(emptyTree()).expectedMs).toBeCloseTo(15, 6); // one scale for both would say ~12.5 for either
+    expect(c.choose(good).expectedMs).toBeCloseTo(10, 1); // the load: 1 after a tree step
+    treeStep(40); // one tree step in a spike, then the machine slows down 2x and only greedy steps run
+    for (let i = 0; i < 100; i++) greedyStep(30);
+    expect(scales.oneRow).toBeCloseTo(Math.log(1.5), 10); // the spike's two pairs do not move the median of 31
+    expect(c.choose(emptyTree()).expectedMs).toBeCloseTo(30, 6);
+    expect(c.choose(good).expectedMs).toBeCloseTo(20, 6); // the tree's cost follows the load it did not measure
+    const next = new BudgetChooser(profile, () => 0, fakeClock().now, scales); // the next generation on this profile
+    expect(next.choose(emptyTree()).expectedMs).toBeCloseTo(30, 1);
+    expect(new BudgetChooser(profile, () => 0).choose(emptyTree()).expectedMs).toBe(10); // fresh scales
   });
 });
 
