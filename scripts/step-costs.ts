@@ -8,7 +8,8 @@
  * each run (mode:budget) once per task in `--rounds` interleaved rounds. Every step's measured forward + commit is
  * divided by the profile's prediction for its rows, accepted nodes and cache length (`stepMs`); the script prints, per
  * run, the decode time in all, the steps, and per number of rows the steps and the median of that ratio. A profile
- * that fits gives one ratio at every size (the machine's load lifts all alike, as `auto`'s online scale assumes).
+ * that fits gives one ratio at every size (the machine's load lifts all alike). `auto` learns that load online, and a
+ * correction for greedy steps where their ratio differs from the trees'.
  * The profile is `--cost-profile` or the cached one of the preset's shape (`.cache/cost-profiles`), calibrated if absent.
  *
  * Example (the oracle benchmark's SmolLM-135M setting):
