@@ -181,9 +181,14 @@ export class BudgetChooser {
     return p;
   }
 
-  /** The learned scale of a forward over `rows`: the load, times the 1-row correction for a greedy step. */
+  /** The learned scale of a forward over `rows`: the load, times the size's correction. */
   private scale(rows: number): number {
-    return this.scales.load * (rows === 1 ? Math.exp(this.scales.oneRow) : 1);
+    return this.scales.load * this.sizeCorrection(rows);
+  }
+
+  /** The learned correction of a forward over `rows`: e^oneRow for a greedy (1-row) step, 1 for a tree. */
+  private sizeCorrection(rows: number): number {
+    return rows === 1 ? Math.exp(this.scales.oneRow) : 1;
   }
 
   /** The κ of node i: by depth (root child or deeper) and source. */
@@ -240,7 +245,7 @@ export class BudgetChooser {
   }
 
   /**
-   * Learn from one verify that took `ratio` times its prediction. A 1-row step within PAIR_STEPS of a tree step adds a
+   * Learn from one verify over `rows` that took `ratio` times its prediction. A 1-row step within PAIR_STEPS of a tree step adds a
    * pair (its log ratio over that tree step's), and the 1-row correction is the median of the last PAIRS pairs; every
    * step moves the load by its ratio over its correction. Pairs of neighbouring steps, not a 1-row step against the load,
    * keep the correction still through a run of greedy steps, so the trees' cost follows the load there; the median keeps
@@ -249,15 +254,14 @@ export class BudgetChooser {
    * Example: load 1, 8 pairs of ln 1.5 (oneRow ln 1.5), the last step a tree; a 1-row step at 3x → a pair ln 3 (the
    *   median stays ln 1.5), load 1 + 0.2 · (3 / 1.5 − 1) = 1.2
    */
-  private learnScale(greedy: boolean, ratio: number): void {
+  private learnScale(rows: number, ratio: number): void {
     const s = this.scales;
-    if (!greedy) [s.lastTree, s.sinceTree] = [ratio, 0];
+    if (rows > 1) [s.lastTree, s.sinceTree] = [ratio, 0];
     else if (s.sinceTree++ < PAIR_STEPS) {
       s.pairs = [...s.pairs.slice(1 - PAIRS), Math.log(ratio / s.lastTree)];
       if (s.pairs.length >= MIN_PAIRS) s.oneRow = median(s.pairs);
     }
-    const correction = greedy ? Math.exp(s.oneRow) : 1;
-    s.load = runningMean(s.load, ratio / correction, s.seen++ === 0);
+    s.load = runningMean(s.load, ratio / this.sizeCorrection(rows), s.seen++ === 0);
   }
 
   /**
@@ -270,7 +274,7 @@ export class BudgetChooser {
     if (this.verifying) {
       const { nodes, context } = this.verifying;
       const predicted = stepMs(this.profile, nodes + 1, Math.min(nodes, tokens.length - 1), context);
-      if (predicted > 0) this.learnScale(nodes === 0, (now - this.verifying.since) / predicted); // a free profile ranks by tokens only
+      if (predicted > 0) this.learnScale(nodes + 1, (now - this.verifying.since) / predicted); // a free profile ranks by tokens only
       this.verifying = null;
     }
     const ratios = weightRatios(tree);
