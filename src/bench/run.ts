@@ -15,6 +15,7 @@ import type { Budget } from '../decode/budget';
 import type { CostProfile } from '../decode/cost-model';
 import { generate, type GenerationResult } from '../decode/generate';
 import { createOracle } from '../decode/oracle';
+import { draftsFromRepo } from '../decode/options';
 import type { BenchTask } from './datasets';
 import type { ModeSpec } from './modes';
 import { WARM_UP_TOKENS } from './warm-up';
@@ -153,7 +154,7 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     const inputs: TaskInputs = {
       ids: promptIds(o.tokenizer, task.prompt, o.maxPromptTokens),
       ref: o.tokenizer.encode(task.reference),
-      repoIndex: pending.some((m) => m.options.mode.startsWith('fastcoder') && m.options.repo !== false) ? await o.repoIndexFor?.(task) : undefined,
+      repoIndex: pending.some((m) => draftsFromRepo(m.options)) ? await o.repoIndexFor?.(task) : undefined,
     };
     if (!warmedUp) await warmUpModes(o, pending, inputs); // untimed: the first task's timings would be start-up costs
     warmedUp = true;

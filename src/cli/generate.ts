@@ -20,7 +20,7 @@ import { firstDivergence, speedup } from '../decode/metrics';
 import { JsonlTraceWriter } from '../trace/writer';
 import { promptIds } from '../bench/run';
 import { warmUp } from '../bench/warm-up';
-import { MAX_BUDGET } from '../decode/options';
+import { draftsFromRepo, MAX_BUDGET } from '../decode/options';
 
 const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--prompt <text> | --prompt-file <f>)
          [--repo-index <f>] [--common-index <f>] --mode ar|pld|rest|fastcoder|fastcoder-plus [--max-new-tokens N] [--trace f] [--json]
@@ -164,7 +164,7 @@ export async function run(argv: string[]): Promise<number> {
   if (modes.mode !== 'ar' && modes.mode !== 'pld' && !values['common-index']) {
     throw new Error(`generate: --mode ${modes.mode} needs --common-index <f> (the common-code datastore D_c; build one with 'fastcoder index')`);
   }
-  if (modes.mode.startsWith('fastcoder') && !values['repo-index'] && modes.repo !== false) {
+  if (draftsFromRepo(modes) && !values['repo-index']) {
     throw new Error(`generate: --mode ${modes.mode} needs --repo-index <f> (the repository datastore D_r; build one with 'fastcoder index'), or --no-repo to draft without one`);
   }
   const maxPromptTokens = num(values, 'max-prompt-tokens');

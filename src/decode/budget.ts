@@ -245,9 +245,9 @@ export class BudgetChooser {
   }
 
   /**
-   * Learn from one verify over `rows` that took `ratio` times its prediction. A 1-row step within PAIR_STEPS of a tree step adds a
-   * pair (its log ratio over that tree step's), and the 1-row correction is the median of the last PAIRS pairs; every
-   * step moves the load by its ratio over its correction. Pairs of neighbouring steps, not a 1-row step against the load,
+   * Learn from one verify over `rows` that took `ratio` times its prediction. A 1-row step within PAIR_STEPS of a tree
+   * step adds a pair (its log ratio over that tree step's), and the 1-row correction is the median of the last PAIRS
+   * pairs; every step moves the load by its ratio over its correction. Pairs of neighbouring steps, not a 1-row step against the load,
    * keep the correction still through a run of greedy steps, so the trees' cost follows the load there; the median keeps
    * a spike from moving it (a running mean of the pairs, on the demo tasks, let a busy spell talk `auto` into greedy
    * steps for whole generations: 61-64 forwards for 64 tokens, against 43-50).

@@ -123,6 +123,15 @@ export function plusRules(o: Pick<GenerateOptions, 'mode' | 'plus'>): PlusRules 
   return { ...(o.mode === 'fastcoder-plus' ? PLUS_RULES : PAPER_RULES), ...o.plus };
 }
 
+/**
+ * Whether the options draft from a repository datastore (D_r): the FastCoder modes, unless `repo` is off.
+ * Example: draftsFromRepo({ mode: 'fastcoder-plus' }) → true; draftsFromRepo({ mode: 'fastcoder', repo: false }) → false;
+ *          draftsFromRepo({ mode: 'rest' }) → false
+ */
+export function draftsFromRepo(o: Pick<GenerateOptions, 'mode' | 'repo'>): boolean {
+  return o.mode.startsWith('fastcoder') && o.repo !== false;
+}
+
 /** The largest draft budget: `--budget 1000000` grew to 7.5 GB and crashed (a [budget + 1]² tree mask and scores). */
 export const MAX_BUDGET = 1024;
 

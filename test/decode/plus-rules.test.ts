@@ -6,7 +6,7 @@
 import { seededRandom } from '../../retrieval/timing';
 import { parseModes } from '../../src/bench/modes';
 import { retrievalDrafter } from '../../src/decode/drafter';
-import { PAPER_RULES, PLUS_ABLATIONS, PLUS_RULES, plusRules } from '../../src/decode/options';
+import { draftsFromRepo, PAPER_RULES, PLUS_ABLATIONS, PLUS_RULES, plusRules } from '../../src/decode/options';
 import { ScriptedRetriever, sourceResult } from './helpers';
 
 /** Naive normalised selection: every prefix's mass Σ_source Σ_cont count/total_source, top `budget` by (mass desc, depth asc, path asc). */
@@ -94,5 +94,19 @@ describe('rules per mode and the plus ablation rows', () => {
   test("the bench parses 'fastcoder-plus' and 'plus-ablations'", () => {
     expect(parseModes('fastcoder-plus,+norm').map((m) => [m.name, m.options.mode])).toEqual([['fastcoder-plus', 'fastcoder-plus'], ['+norm', 'fastcoder']]);
     expect(parseModes('plus-ablations').map((m) => m.name)).toEqual(PLUS_ABLATIONS.map((r) => r.name));
+  });
+});
+
+describe('draftsFromRepo: which options draft from D_r (the CLI and the bench load a repository index for them)', () => {
+  test.each([
+    [{ mode: 'fastcoder' as const }, true],
+    [{ mode: 'fastcoder-plus' as const }, true],
+    [{ mode: 'fastcoder' as const, repo: false }, false],
+    [{ mode: 'fastcoder-plus' as const, repo: false }, false],
+    [{ mode: 'rest' as const }, false],
+    [{ mode: 'pld' as const }, false],
+    [{ mode: 'ar' as const }, false],
+  ])('%j → %s', (options, expected) => {
+    expect(draftsFromRepo(options)).toBe(expected);
   });
 });
