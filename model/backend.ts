@@ -12,6 +12,7 @@
  *   await selectBackend('webgpu');                 // { name: 'webgpu', detail: 'WebGPU (Dawn): google swiftshader (...)', adapter }
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmSlices } from './wasm-slice';
 import { type AdapterSummary, describeAdapter, findAdapter, registerWebGPU, vulkanDriverListed } from './webgpu';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -46,6 +47,7 @@ async function activate(name: BackendName, detail: string): Promise<ChosenBacken
 
 async function activateWasm(): Promise<ChosenBackend> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmSlices(); // slices that copy only the slice (the stock ones copy the whole input to JS)
   const chosen = await activate('wasm', '@tensorflow/tfjs-backend-wasm');
   return { ...chosen, detail: `${chosen.detail}, ${wasm.getThreadsCount()} thread(s)` };
 }
