@@ -28,7 +28,7 @@ import { verifyInputs } from '../../trie/draft-tree';
 import { writeFileAtomic } from '../../util/atomic-file';
 import { median, quantile } from '../../util/stats';
 
-export const PROFILE_FORMAT = 5; // 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
+export const PROFILE_FORMAT = 6; // 6: measured with the wasm slice kernels (model/wasm-slice.ts: tree forwards got cheaper); 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
 const BUSY_SPREAD = 0.15; // a calibration whose runs spread more than this is reported as measured on a busy machine
