@@ -13,12 +13,7 @@
  *   tf.slice(x, [0, 1], [2, 3]), tf.split(x, 2, 1), tf.unstack(x)   // now served by these kernels on wasm
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/** The part of BackendWasm these kernels use (the package exports the class, but not as a type-only import here). */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
-}
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
  * Copy the block `[begin, begin + size)` of a row-major array of `shape` into `out`, one run of the last axis at a time
@@ -44,7 +39,7 @@ export function copyBlock(x: tf.TypedArray, shape: number[], begin: number[], si
 }
 
 /** One slice as a new wasm tensor. The output is allocated first: growing the heap would detach views taken before. */
-function sliceOf(x: tf.TensorInfo, begin: number[], size: number[], backend: WasmHeap): tf.TensorInfo {
+function sliceOf(x: tf.TensorInfo, begin: number[], size: number[], backend: BackendWasm): tf.TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
   if (tf.util.sizeFromShape(size) > 0) copyBlock(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
   return out;
@@ -53,7 +48,7 @@ function sliceOf(x: tf.TensorInfo, begin: number[], size: number[], backend: Was
 const slice: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const x = inputs.x as tf.TensorInfo;
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, (attrs as unknown as tf.SliceAttrs).begin, (attrs as unknown as tf.SliceAttrs).size);
-  return sliceOf(x, begin, size, backend as unknown as WasmHeap);
+  return sliceOf(x, begin, size, backend as BackendWasm);
 };
 
 const splitV: tf.KernelFunc = ({ inputs, attrs, backend }) => {
@@ -65,7 +60,7 @@ const splitV: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   return sizes.map((s) => {
     const size = x.shape.slice();
     size[ax] = s;
-    const piece = sliceOf(x, begin.slice(), size, backend as unknown as WasmHeap);
+    const piece = sliceOf(x, begin, size, backend as BackendWasm);
     begin[ax] += s;
     return piece;
   });
@@ -80,7 +75,7 @@ const unpack: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const outShape = value.shape.filter((_, d) => d !== axis);
   return Array.from({ length: value.shape[axis] }, (_, i) => {
     const begin = value.shape.map((_, d) => (d === axis ? i : 0));
-    const { dataId, dtype } = sliceOf(value, begin, size, backend as unknown as WasmHeap);
+    const { dataId, dtype } = sliceOf(value, begin, size, backend as BackendWasm);
     return { dataId, dtype, shape: outShape };
   });
 };
