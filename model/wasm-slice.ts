@@ -47,8 +47,9 @@ function sliceOf(x: tf.TensorInfo, begin: number[], size: number[], backend: Bac
 
 const slice: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const x = inputs.x as tf.TensorInfo;
-  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, (attrs as unknown as tf.SliceAttrs).begin, (attrs as unknown as tf.SliceAttrs).size);
-  return sliceOf(x, begin, size, backend as BackendWasm);
+  const { begin, size } = attrs as unknown as tf.SliceAttrs;
+  const [from, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+  return sliceOf(x, from, extent, backend as BackendWasm);
 };
 
 const splitV: tf.KernelFunc = ({ inputs, attrs, backend }) => {
@@ -68,8 +69,7 @@ const splitV: tf.KernelFunc = ({ inputs, attrs, backend }) => {
 
 const unpack: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const value = inputs.value as tf.TensorInfo;
-  const { axis: a } = attrs as unknown as tf.UnpackAttrs;
-  const axis = a < 0 ? a + value.shape.length : a;
+  const axis = tf.util.parseAxisParam((attrs as unknown as tf.UnpackAttrs).axis, value.shape)[0];
   const size = value.shape.slice();
   size[axis] = 1;
   const outShape = value.shape.filter((_, d) => d !== axis);

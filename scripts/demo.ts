@@ -36,7 +36,7 @@ const OUT = path.join(ROOT, 'out');
 const TASKS = ['0', '1', '2']; // redframes verbs mutate, drop, rename: short prompts, 3-12 target lines
 const MAX_NEW = 64;
 
-const ROUNDS = 9; // timed rounds per task (5 left the median of one task ±5 % from run to run on this shared machine) (ms/token: the median; speedup: the median of each round's ar / mode ratio)
+const ROUNDS = 9; // timed rounds per task; ms/token: the median; speedup: the median of each round's ar / mode ratio (5 rounds left one task's median ±5 % from run to run here)
 
 const f2 = (x: number) => x.toFixed(2);
 
