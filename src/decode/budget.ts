@@ -5,12 +5,19 @@
  *
  * Acceptance estimate of a node (`nodeProbabilities`): its share of its parent's weight in the Trie (for the root's
  * children, of all the root children's weight), times a correction κ learned in this generation, capped at 1, and
- * multiplied along the path. There are two κ, for the root's children (is any draft right at all?) and for deeper
- * nodes (does a right draft go on?), per source (`learnedAs`: D_r, the cache, prompt lookup or D_c alone, because
- * sources differ far more than the Trie's shares say: on RepoEval with the oracle the best root child was accepted
- * 54 % of the time when D_r drafted it, 15 % when only D_c did); each is (accepted + prior) / (predicted + prior) over the nodes whose outcome the
- * step revealed (`observe`): every node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy
- * path and whose own token the step's greedy tokens reach. So a step that verified nothing still teaches κ.
+ * multiplied along the path. There are three κ (`kappaGroup`), per source (`learnedAs`: D_r, the cache, prompt
+ * lookup or D_c alone, because sources differ far more than the Trie's shares say: on RepoEval with the oracle the
+ * best root child was accepted 54 % of the time when D_r drafted it, 15 % when only D_c did):
+ * - the heaviest root child (node 0 in rank order): is the Trie's favourite right?
+ * - the other root children: is a rival right instead? The Trie's shares overrate the rivals more than the favourite:
+ *   with every root child verified (fixed budget 64, the oracle), the favourite was accepted at 0.75 / 0.80 / 0.70 ×
+ *   its share and the rivals at 0.45 / 0.32 / 0.56 × theirs (RepoEval 48 and HumanEval on tiny-coder-dsc's outputs,
+ *   RepoEval 48 on the reference code; 1434 / 4762 / 910 steps). One κ for both mixed the two (README). Their priors
+ *   are those rates rounded: 0.8 and 0.4.
+ * - deeper nodes: does a right draft go on?
+ * Each is (accepted + prior) / (predicted + prior) over the nodes whose outcome the step revealed (`observe`): every
+ * node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy path and whose own token the
+ * step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
  * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus one row read per accepted node,
  * times the machine's load learned online (measured verify time over predicted: the machine busier than at
@@ -39,8 +46,8 @@
  * SmolLM-135M's cost; README). A profile whose forward costs nothing (the oracle's default) never skips: there is
  * nothing to save.
  *
- * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.5 / 0.8):
- *   P = [0.5, 0.4, 0.32] → E[tokens] for n = 0..3: 1, 1.5, 1.9, 2.22 → n = 3 (on a flat curve more is always better)
+ * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.8 / 0.8):
+ *   P = [0.8, 0.64, 0.512] → E[tokens] for n = 0..3: 1, 1.8, 2.44, 2.952 → n = 3 (on a flat curve more is always better)
  */
 import type { CausalLM } from '../../model/causal-lm';
 import type { DraftTree } from '../../trie/draft-tree';
@@ -54,7 +61,9 @@ export type Budget = number | 'auto';
 
 export const AUTO_MAX_NODES = 64; // the largest tree `auto` considers (the paper's budget)
 const MIN_DRAFT = 8; // the smallest tree `auto` drafts (its `draftSize`)
-const PRIOR = { root: { accepted: 1, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.5, 0.8
+/** Which κ a node learns with: the heaviest root child, another root child, or a deeper node. */
+type KappaGroup = 'best' | 'rivals' | 'deeper';
+const PRIOR: Record<KappaGroup, { accepted: number; trials: number }> = { best: { accepted: 1.6, trials: 2 }, rivals: { accepted: 0.8, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.8, 0.4, 0.8
 const LEARNED_AS = ['repo', 'cache', 'lookup', 'common'] as const; // a node's κ is that of the first source that drafted it
 const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
 const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
@@ -102,6 +111,15 @@ export function learnedAs(tree: DraftTree, i: number): number {
   return k < 0 ? LEARNED_AS.length - 1 : k;
 }
 
+/**
+ * The κ group of node i: the heaviest root child (node 0: rank order puts it first), another root child, or a deeper
+ * node. Example: parents [-1, 0, -1] → node 0: 'best', node 1: 'deeper', node 2: 'rivals'
+ */
+export function kappaGroup(tree: DraftTree, i: number): KappaGroup {
+  if (tree.parents[i] >= 0) return 'deeper';
+  return i === 0 ? 'best' : 'rivals';
+}
+
 /** A step's choice: nodes verified and what the model expected of them. */
 export interface BudgetChoice {
   nodes: number; // n, the prefix verified (0 = a plain greedy step)
@@ -146,8 +164,7 @@ class Correction {
  *          ...verify trimTree(tree, n)...; c.observe(tree, acc.tokens)
  */
 export class BudgetChooser {
-  private readonly root = LEARNED_AS.map(() => new Correction(PRIOR.root.accepted, PRIOR.root.trials)); // κ of the root's children, per source
-  private readonly deeper = LEARNED_AS.map(() => new Correction(PRIOR.deeper.accepted, PRIOR.deeper.trials)); // κ of deeper nodes, per source
+  private readonly kappa = { best: this.corrections('best'), rivals: this.corrections('rivals'), deeper: this.corrections('deeper') }; // κ per group, per source
   private overheadMs = 0;
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
@@ -191,9 +208,14 @@ export class BudgetChooser {
     return rows === 1 ? Math.exp(this.scales.oneRow) : 1;
   }
 
-  /** The κ of node i: by depth (root child or deeper) and source. */
+  /** One κ per source at a group's prior. */
+  private corrections(group: KappaGroup): Correction[] {
+    return LEARNED_AS.map(() => new Correction(PRIOR[group].accepted, PRIOR[group].trials));
+  }
+
+  /** The κ of node i: by group (`kappaGroup`) and source. */
   private correction(tree: DraftTree, i: number): Correction {
-    return (tree.parents[i] < 0 ? this.root : this.deeper)[learnedAs(tree, i)];
+    return this.kappa[kappaGroup(tree, i)][learnedAs(tree, i)];
   }
 
   /**

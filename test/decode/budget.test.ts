@@ -1,6 +1,6 @@
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie } from '../../trie/weighted-trie';
-import { BudgetChooser, freshScales, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
+import { BudgetChooser, freshScales, kappaGroup, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
 import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
 import { generate } from '../../src/decode/generate';
 import { createOracle } from '../../src/decode/oracle';
@@ -40,20 +40,20 @@ describe('budget chooser', () => {
     expect(trimTree(tree, 10)).toBe(tree);
   });
 
-  test('hand case: chain of 3 at the priors (P = 0.5, 0.4, 0.32) picks the argmax of expected tokens per ms', () => {
+  test('hand case: chain of 3 at the priors (P = 0.8, 0.64, 0.512) picks the argmax of expected tokens per ms', () => {
     const c = new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]]), () => 0);
     const tree = treeOf([[chain(3), 1]]);
-    expect(c.nodeProbabilities(tree).map((p) => +p.toFixed(6))).toEqual([0.5, 0.4, 0.32]);
-    // rates: n=0 1/10, n=1 1.5/11, n=2 1.9/12 (best), n=3 2.22/20
+    expect(c.nodeProbabilities(tree).map((p) => +p.toFixed(6))).toEqual([0.8, 0.64, 0.512]);
+    // rates: n=0 1/10, n=1 1.8/11, n=2 2.44/12 (best), n=3 2.952/20
     const best = c.choose(tree);
     expect(best.nodes).toBe(2);
-    expect(best.expectedTokens).toBeCloseTo(1.9, 10);
+    expect(best.expectedTokens).toBeCloseTo(2.44, 10);
     expect(best.expectedMs).toBeCloseTo(12, 10);
   });
 
   test('each accepted node costs one more row read', () => {
-    // same curve, a row read costs 2 ms: n=1 1.5/12, n=2 1.9/13.8, n=3 2.22/24.44 → still 2;
-    // at 10 ms/row: n=0 1/10, n=1 1.5/16, n=2 1.9/21, n=3 2.22/32.2 → 0
+    // same curve, a row read costs 2 ms: n=1 1.8/12.6, n=2 2.44/14.88, n=3 2.952/23.904 → still 2;
+    // at 10 ms/row: n=0 1/10, n=1 1.8/19, n=2 2.44/26.4, n=3 2.952/39.52 → 0
     const tree = treeOf([[chain(3), 1]]);
     expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 2), () => 0).choose(tree).nodes).toBe(2);
     expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 10), () => 0).choose(tree).nodes).toBe(0);
@@ -61,7 +61,7 @@ describe('budget chooser', () => {
 
   test('poor drafts on a CPU-like curve: n = 0 (a plain greedy step)', () => {
     const tree = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i, 7 + i], 1])); // 20 rivals, 5% each
-    expect(new BudgetChooser(STEEP, () => 0).choose(tree).nodes).toBe(0);
+    expect(new BudgetChooser(STEEP, () => 0).choose(tree).nodes).toBe(0); // n=1: 1 + 0.05 · 0.8 tokens for 11 ms
   });
 
   test('a flat cost curve (a GPU) takes the whole tree up to 64 nodes', () => {
@@ -75,12 +75,13 @@ describe('budget chooser', () => {
     expect(tree.tokens).toEqual([1, 3, 2]);
     const c = new BudgetChooser(STEEP, () => 0);
     c.observe(tree, [1, 3, 9]);
-    const kRoot = (1 + 1) / (2 + 1);
-    const kDeep = (1.6 + 1) / (2 + 1);
+    const kBest = (1.6 + 1) / (2 + 0.75); // A: the heaviest root child
+    const kRivals = 0.8 / (2 + 0.25); // B: the other root children
+    const kDeep = (1.6 + 1) / (2 + 1); // C
     const p = c.nodeProbabilities(tree);
-    expect(p[0]).toBeCloseTo(0.75 * kRoot, 12);
-    expect(p[1]).toBeCloseTo(0.75 * kRoot * kDeep, 12);
-    expect(p[2]).toBeCloseTo(0.25 * kRoot, 12);
+    expect(p[0]).toBeCloseTo(0.75 * kBest, 12);
+    expect(p[1]).toBeCloseTo(0.75 * kBest * kDeep, 12);
+    expect(p[2]).toBeCloseTo(0.25 * kRivals, 12);
   });
 
   test('learnedAs: a node learns with D_r if D_r drafted it, else the cache, else prompt lookup, else D_c', () => {
@@ -89,16 +90,32 @@ describe('budget chooser', () => {
   });
 
   test('κ is learned per source: D_c drafts that keep failing leave D_r drafts at the prior', () => {
-    // root children: A from D_r (weight 1), B from D_c only (weight 1): ratios 0.5 each
-    const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
-    trie.insert([1], 'repo', 1);
-    trie.insert([2], 'common', 1);
-    const tree = trie.select(2);
+    const single = (source: 'repo' | 'common') => {
+      const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
+      trie.insert([1], source, 1);
+      return trie.select(1);
+    };
+    const c = new BudgetChooser(STEEP, () => 0);
+    for (let i = 0; i < 5; i++) c.observe(single('common'), [9]); // a D_c favourite (share 1), wrong five times
+    expect(c.nodeProbabilities(single('common'))[0]).toBeCloseTo(1.6 / (2 + 5), 12);
+    expect(c.nodeProbabilities(single('repo'))[0]).toBeCloseTo(0.8, 12); // D_r: still the prior
+  });
+
+  test('κ is learned per group: rivals that keep failing leave the heaviest root child at the prior', () => {
+    // root children: A (weight 3), B (weight 1), both from D_r: shares 0.75, 0.25
+    const tree = treeOf([[[1], 3], [[2], 1]]);
     const c = new BudgetChooser(STEEP, () => 0);
     for (let i = 0; i < 5; i++) c.observe(tree, [1, 9]); // A right, B wrong, five times
     const [pA, pB] = c.nodeProbabilities(tree);
-    expect(pA).toBeCloseTo(0.5 * ((1 + 5) / (2 + 2.5)), 12); // D_r: 5 hits over 2.5 predicted
-    expect(pB).toBeCloseTo(0.5 * (1 / (2 + 2.5)), 12); // D_c: 0 hits
+    expect(pA).toBeCloseTo(Math.min(1, 0.75 * ((1.6 + 5) / (2 + 3.75))), 12); // 5 hits over 3.75 predicted
+    expect(pB).toBeCloseTo(0.25 * (0.8 / (2 + 1.25)), 12); // 0 hits over 1.25 predicted
+    const flipped = treeOf([[[2], 3], [[1], 1]]); // B the favourite now: it learns with the favourites' κ
+    expect(c.nodeProbabilities(flipped)[0]).toBeCloseTo(0.75 * ((1.6 + 5) / (2 + 3.75)), 12);
+  });
+
+  test('kappaGroup: node 0 is the heaviest root child, other root children are rivals, the rest deeper', () => {
+    const tree = treeOf([[[5, 6], 2], [[5, 7], 1], [[8], 1]]); // rank: 5 (3), 6 (2), 8 (1, depth 0), 7 (1, depth 1)
+    expect(tree.tokens.map((_, i) => kappaGroup(tree, i))).toEqual(['best', 'deeper', 'rivals', 'deeper']);
   });
 
   test('draftSize: 64 at first, then twice the last choice (at least 8, at most 64, at least half the previous size; kept when the tree ran out)', () => {
@@ -123,25 +140,25 @@ describe('budget chooser', () => {
     expect(new BudgetChooser(STEEP, () => 0).choose(tree).nodes).toBeGreaterThan(0);
     const clock = fakeClock();
     const c = new BudgetChooser(STEEP, () => 0, clock.now);
-    for (let i = 0; i < 10; i++) c.observe(tree, [7]); // the model never takes the first draft token
-    expect(c.choose(tree).nodes).toBe(0);
+    for (let i = 0; i < 20; i++) c.observe(tree, [7]); // the model never takes the first draft token
+    expect(c.choose(tree).nodes).toBe(0); // κ_best = 1.6/22: n=1 1.073/11 < 1/10
     clock.advance(10); // the 1-row verify took what the profile says
     for (let i = 0; i < 30; i++) c.observe(tree, [...chain(8), 7]); // now it always takes the whole chain
-    // κ_root = 31/42, κ_deeper = 211.6/212: 7 nodes (8 rows, 22 ms) beat 8 nodes (9 rows: the next 4-row tile, 28 ms)
+    // κ_best = 31.6/52, κ_deeper = 211.6/212: 7 nodes (8 rows, 22 ms) beat 8 nodes (9 rows: the next 4-row tile, 28 ms)
     expect(c.choose(tree).nodes).toBe(7);
   });
 
   test('the step overhead (observe → choose) counts in the cost: a large one favours drafting', () => {
-    const tree = treeOf([[chain(1), 1]]); // P = 0.5 at the prior; forward 10 ms for 1 row, 16 ms for 2
+    const tree = treeOf([[chain(1), 1]]); // P = 0.8 at the prior; forward 10 ms for 1 row, 19 ms for 2
     const clock = fakeClock();
-    const c = new BudgetChooser(curve([[1, 10], [2, 16]]), () => 0, clock.now);
-    expect(c.choose(tree).nodes).toBe(0); // 1/10 > 1.5/16
+    const c = new BudgetChooser(curve([[1, 10], [2, 19]]), () => 0, clock.now);
+    expect(c.choose(tree).nodes).toBe(0); // 1/10 > 1.8/19
     clock.advance(10); // the verify took what the profile predicted: scale 1
-    c.observe(tree, [5]); // a miss: κ_root = 1/3, P = 1/3
+    c.observe(tree, [5]); // a miss: κ_best = 1.6/3, P = 0.533
     clock.advance(100);
-    const last = c.choose(tree); // 1/110 < 1.333/116
+    const last = c.choose(tree); // 1/110 < 1.533/119
     expect(last.nodes).toBe(1);
-    expect(last.expectedMs).toBeCloseTo(116, 10);
+    expect(last.expectedMs).toBeCloseTo(119, 10);
   });
 
   test('verify steps slower than the profile scale its whole curve: the overhead then matters less', () => {
@@ -149,24 +166,24 @@ describe('budget chooser', () => {
     const after = (verifyMs: number) => {
       const clock = fakeClock();
       const c = new BudgetChooser(curve([[1, 10], [2, 20]]), () => 0, clock.now);
-      c.choose(tree); // n = 0, predicted 10 ms
+      c.choose(tree); // n = 0 (1/10 > 1.8/20), predicted 10 ms
       clock.advance(verifyMs);
-      c.observe(tree, [100, 7]); // a hit: κ_root = 2/3, P = 2/3
+      c.observe(tree, [100, 7]); // a hit: κ_best = 2.6/3, P = 0.867
       clock.advance(10); // overhead 10 ms
       return c.choose(tree);
     };
-    expect(after(10)).toMatchObject({ nodes: 1, expectedMs: 30 }); // 1/20 < 1.667/30
-    expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.667/210
+    expect(after(10)).toMatchObject({ nodes: 1, expectedMs: 30 }); // 1/20 < 1.867/30
+    expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.867/210
   });
 
   test("a step size not yet measured borrows the other size's scale: a 2-row verify 3x slower than profiled makes 1-row steps 3x dearer too", () => {
     const tree = treeOf([[chain(1), 1]]);
     const clock = fakeClock();
     const c = new BudgetChooser(curve([[1, 10], [2, 12]]), () => 0, clock.now);
-    expect(c.choose(tree).nodes).toBe(1); // P = 0.5: 1.5/12 > 1/10
+    expect(c.choose(tree).nodes).toBe(1); // P = 0.8: 1.8/12 > 1/10
     clock.advance(36); // 2 rows: 12 profiled, 36 measured
-    c.observe(tree, [100, 7]); // a hit: P = 2/3
-    expect(c.choose(tree).expectedMs).toBeCloseTo(36, 10); // n = 1: 1.667 tokens for 3 · 12 (+ 0 overhead)
+    c.observe(tree, [100, 7]); // a hit: P = 0.867
+    expect(c.choose(tree).expectedMs).toBeCloseTo(36, 10); // n = 1: 1.867 tokens for 3 · 12 (+ 0 overhead)
     const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
     expect(c.choose(poor)).toMatchObject({ nodes: 0, expectedMs: 30 }); // 3 · 10 (an additive offset would say 10 + 24)
   });
@@ -226,7 +243,7 @@ describe('generate with budget auto', () => {
     expect(steep.tokens).toEqual([...REF, 0]);
     expect(steep.sizes.every((n) => n === 0)).toBe(true);
     expect(steep.metrics.forwards).toBe(REF.length + 1);
-    // drafting did not pay (1 + 20 · 0.025 tokens for 3 ms + retrieval, against 1 token for 3 ms): retrieval was skipped
+    // drafting did not pay (each drafted step chose n = 0: 1 token for 3 ms + retrieval, against 1 token for 3 ms): retrieval was skipped
     // after steps 0, 2, 5 and 10 (runs of 1, 2, 4, 8 skipped steps): 4 of 17 steps retrieved
     expect(poor.contexts.length).toBe(4);
   });
@@ -247,7 +264,7 @@ describe('generate with budget auto', () => {
     }
     expect(pattern).toEqual([true, false, true, false, false, true, false, false]);
     const good = treeOf([[chain(1), 100]]);
-    for (let i = 0; i < 4; i++) c.observe(good, [100, 7]); // the drafts turn good: κ_root = 5/9, 1.556 tokens for 11 ms + overhead
+    for (let i = 0; i < 4; i++) c.observe(good, [100, 7]); // the drafts turn good: κ_best = 5.6/6.15, 1.91 tokens for 11 ms + overhead
     while (!c.drafting()) c.skipped();
     expect(c.choose(good).nodes).toBe(1);
     expect([c.drafting(), c.drafting()]).toEqual([true, true]);
@@ -266,7 +283,7 @@ describe('generate with budget auto', () => {
       clock.advance(2); // retrieval
       return choice;
     };
-    step(good, [100, 7]); // margin 1.5 · 10 − 11 = 4
+    step(good, [100, 7]); // margin 1.8 · 10 − 11 = 7
     step(good, [100, 7]);
     const last = step(poor, [7]); // n = 0: 1 token for 10 + 2 ms, a negative margin alone
     expect(last.nodes).toBe(0);
