@@ -34,17 +34,23 @@
  * busy machine, where every forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes
  * per forward with it (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x /
  * 1.15x).) Plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
- * `observe` and the next `choose`. Both are running means.
+ * `observe` and the next `choose`: the median of the last OVERHEAD_STEPS such gaps, not a running mean. On the demo tasks
+ * a few gaps per generation take 2.5-6 ms instead of 0.2-0.4 (a garbage collection, another process); in a running
+ * mean one of them early in a generation held the overhead near a forward's cost for several steps, every drafted step's
+ * margin (below) went negative, and the skip windows doubled up to 32: the generation took greedy steps throughout.
  *
  * Not drafting at all: each drafted step's margin is what its best n is expected to save against plain greedy steps,
  * expected tokens × a plain greedy step's ms (measured without retrieval) − the step's expected ms, overhead included.
- * When the running mean of the margins is negative (drafting has not paid lately), the next steps skip retrieval and the
- * Trie altogether (`drafting()` false: plain greedy steps), 1, 2, 4, ... up to MAX_SKIP steps in a row while that lasts,
- * then drafting is tried again. A mean, not the last step alone: a tree's worth varies from step to step, and skipping
- * after every poor tree also skipped the good ones that followed (virtual-time replays with drafting at 0.12 ms a
- * step: fastcoder 1.117 → 1.122x on HumanEval, 1.060 → 1.064x on RepoEval with tiny-coder-dsc, 1.398 → 1.461x at
- * SmolLM-135M's cost; README). A profile whose forward costs nothing (the oracle's default) never skips: there is
- * nothing to save.
+ * When the running mean of the margins is below −SKIP_LOSS × the overhead (drafted steps have lately lost more than half
+ * of what drafting itself costs), the next steps skip retrieval and the Trie altogether (`drafting()` false: plain greedy
+ * steps), 1, 2, 4, ... up to MAX_SKIP steps in a row while that lasts, then drafting is tried again. A mean, not the last
+ * step alone: a tree's worth varies from step to step, and skipping after every poor tree also skipped the good ones
+ * that followed (virtual-time replays with drafting at 0.12 ms a step: fastcoder 1.117 → 1.122x on HumanEval, 1.060 →
+ * 1.064x on RepoEval with tiny-coder-dsc, 1.398 → 1.461x at SmolLM-135M's cost; README). Below −overhead / 2, not below
+ * 0: a step that chose n = 0 has margin −overhead, a good tree a few tenths of a ms, so on the demo tasks runs of empty
+ * trees pulled the mean just below 0 (−0.02 to −0.10 ms), each such step doubled the skip window, and 1 in ~20
+ * generations took greedy steps nearly throughout (README). A profile whose forward costs nothing (the oracle's
+ * default) never skips: there is nothing to save.
  *
  * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.8 / 0.8):
  *   P = [0.8, 0.64, 0.512] → E[tokens] for n = 0..3: 1, 1.8, 2.44, 2.952 → n = 3 (on a flat curve more is always better)
@@ -66,8 +72,10 @@ type KappaGroup = 'best' | 'rivals' | 'deeper';
 const PRIOR: Record<KappaGroup, { accepted: number; trials: number }> = { best: { accepted: 1.6, trials: 2 }, rivals: { accepted: 0.8, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.8, 0.4, 0.8
 const LEARNED_AS = ['repo', 'cache', 'lookup', 'common'] as const; // a node's κ is that of the first source that drafted it
 const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
+const SKIP_LOSS = 0.5; // drafting is skipped when drafted steps lose more than this share of the step overhead (mean margin)
 const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
-const SMOOTHING = 0.2; // weight of the newest step in the running means of the overhead, the load and the margin
+const SMOOTHING = 0.2; // weight of the newest step in the running means of the load and the margin
+const OVERHEAD_STEPS = 15; // the step overhead is the median of the last this many
 const PAIR_STEPS = 2; // a 1-row step within this many steps of a tree step is compared with it
 const PAIRS = 31; // the 1-row correction is the median of the last this many pairs (a property of the profile, not of the moment)
 const MIN_PAIRS = 8; // pairs before the correction departs from 1
@@ -127,6 +135,11 @@ export interface BudgetChoice {
   expectedMs: number; // predicted cost of the step, overhead included
 }
 
+/** The last `k` of `list` and `sample`. Example: recent([1, 2, 3], 4, 3) → [2, 3, 4] */
+function recent(list: readonly number[], sample: number, k: number): number[] {
+  return [...list.slice(Math.max(0, list.length + 1 - k)), sample];
+}
+
 /** The running mean after `sample` (the sample itself when `first`). Example: runningMean(10, 20, false) → 12 */
 function runningMean(mean: number, sample: number, first: boolean): number {
   return first ? sample : mean + SMOOTHING * (sample - mean);
@@ -165,7 +178,8 @@ class Correction {
  */
 export class BudgetChooser {
   private readonly kappa = { best: this.corrections('best'), rivals: this.corrections('rivals'), deeper: this.corrections('deeper') }; // κ per group, per source
-  private overheadMs = 0;
+  private overheadMs = 0; // the median of `gaps`
+  private gaps: number[] = []; // the last OVERHEAD_STEPS times from an observe to the next choose
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
   private verifying: { nodes: number; since: number; context: number } | null = null; // the choice being verified, at that cache length
@@ -244,7 +258,10 @@ export class BudgetChooser {
 
   /** The n in 0..min(tree size, limit) of best expected tokens per ms (ties: the smaller n). */
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
-    if (this.observed > 0) this.overheadMs = runningMean(this.overheadMs, this.clock() - this.lastObserve, this.observed === 1);
+    if (this.observed > 0) {
+      this.gaps = recent(this.gaps, this.clock() - this.lastObserve, OVERHEAD_STEPS);
+      this.overheadMs = median(this.gaps);
+    }
     const p = this.nodeProbabilities(tree);
     const context = this.contextLength();
     const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale(rows) * stepMs(this.profile, rows, accepted, context) + this.overheadMs);
@@ -260,7 +277,7 @@ export class BudgetChooser {
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
     const plainMs = this.scale(1) * stepMs(this.profile, 1, 0, context); // a greedy step without retrieval
     this.margin = runningMean(this.margin, best.expectedTokens * plainMs - best.expectedMs, this.chosen++ === 0);
-    const pays = plainMs <= 0 || this.margin > 0;
+    const pays = plainMs <= 0 || this.margin > -SKIP_LOSS * this.overheadMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
     this.skip = 0;
     return best;
@@ -280,7 +297,7 @@ export class BudgetChooser {
     const s = this.scales;
     if (rows > 1) [s.lastTree, s.sinceTree] = [ratio, 0];
     else if (s.sinceTree++ < PAIR_STEPS) {
-      s.pairs = [...s.pairs.slice(1 - PAIRS), Math.log(ratio / s.lastTree)];
+      s.pairs = recent(s.pairs, Math.log(ratio / s.lastTree), PAIRS);
       if (s.pairs.length >= MIN_PAIRS) s.oneRow = median(s.pairs);
     }
     s.load = runningMean(s.load, ratio / this.sizeCorrection(rows), s.seen++ === 0);

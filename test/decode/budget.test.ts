@@ -161,6 +161,23 @@ describe('budget chooser', () => {
     expect(last.expectedMs).toBeCloseTo(119, 10);
   });
 
+  test('the step overhead is the median of the last 15 gaps: one slow gap (a GC pause) does not move it', () => {
+    const tree = treeOf([[chain(1), 100]]);
+    const clock = fakeClock();
+    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), () => 0, clock.now);
+    const step = (gap: number) => {
+      clock.advance(gap); // from the last observe to this choose: retrieval, Trie, feedback
+      const choice = c.choose(tree);
+      clock.advance(11); // the verify took what the profile says: load 1
+      c.observe(tree, [100, 7]);
+      return choice;
+    };
+    step(0);
+    expect([0.5, 0.5, 30, 0.5, 0.5].map(step).at(-1)).toMatchObject({ nodes: 1, expectedMs: 11.5 }); // a running mean: 11 + 4.28
+    const last = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 100].map(step).at(-1);
+    expect(last!.expectedMs).toBeCloseTo(11 + 10, 10); // the oldest gaps dropped out: the median of 3..16 and 100
+  });
+
   test('verify steps slower than the profile scale its whole curve: the overhead then matters less', () => {
     const tree = treeOf([[chain(1), 1]]);
     const after = (verifyMs: number) => {
@@ -243,9 +260,9 @@ describe('generate with budget auto', () => {
     expect(steep.tokens).toEqual([...REF, 0]);
     expect(steep.sizes.every((n) => n === 0)).toBe(true);
     expect(steep.metrics.forwards).toBe(REF.length + 1);
-    // drafting did not pay (each drafted step chose n = 0: 1 token for 3 ms + retrieval, against 1 token for 3 ms): retrieval was skipped
-    // after steps 0, 2, 5 and 10 (runs of 1, 2, 4, 8 skipped steps): 4 of 17 steps retrieved
-    expect(poor.contexts.length).toBe(4);
+    // drafting did not pay (each drafted step chose n = 0: 1 token for 3 ms + retrieval, against 1 token for 3 ms): retrieval was
+    // skipped on some steps (which ones depends on this machine's retrieval times; the windows are tested with a fake clock below)
+    expect(poor.contexts.length).toBeLessThan(REF.length + 1);
   });
 
   test('the skip rule: 1, 2, 4, ... greedy steps without drafting while drafting does not pay; none once it does', () => {
@@ -268,6 +285,25 @@ describe('generate with budget auto', () => {
     while (!c.drafting()) c.skipped();
     expect(c.choose(good).nodes).toBe(1);
     expect([c.drafting(), c.drafting()]).toEqual([true, true]);
+  });
+
+  test('the skip rule waits for a clear loss: trees that lose a little keep drafting, drafts never worth verifying stop it', () => {
+    const clock = fakeClock();
+    const c = new BudgetChooser(curve([[1, 10], [2, 11]]), () => 0, clock.now);
+    // root children 5, 1, 1, ... (11 rivals): P = 0.8 · 5/16 = 0.25; n = 1: 1.25 tokens for 11 + 2 ms (margin 12.5 − 13 = −0.5)
+    const marginal = treeOf([[[300], 5], ...Array.from({ length: 11 }, (_, i): [number[], number] => [[400 + i], 1])]);
+    const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
+    const step = (tree: DraftTree) => {
+      const drafting = c.drafting();
+      const nodes = drafting ? c.choose(tree).nodes : (c.skipped(), 0);
+      clock.advance(nodes === 0 ? 10 : 11); // what the profile says
+      c.observe(emptyTree(), [7]); // (no trials: κ stays at its priors)
+      clock.advance(2); // retrieval and Trie: the step overhead
+      return drafting ? nodes : -1;
+    };
+    step(marginal);
+    expect(Array.from({ length: 8 }, () => step(marginal))).toEqual([1, 1, 1, 1, 1, 1, 1, 1]); // mean margin −0.5 > −2 / 2
+    expect(Array.from({ length: 8 }, () => step(poor))).toContain(-1); // n = 0: margins of −2 pull the mean below −1
   });
 
   test('the skip rule judges the running mean of the margins: one poor tree after good ones does not stop drafting', () => {
