@@ -141,7 +141,7 @@ export function describeProfile(p: CostProfile): string {
  * `targetMs` is shared between the two. Leaves the model reset.
  */
 export async function calibrate(model: CausalLM, key: ProfileKey, o: CalibrationOptions = {}): Promise<CostProfile> {
-  const { warmupMs = 500, targetMs = 3000, minRounds = 3, maxRounds = 40 } = o;
+  const { warmupMs = 500, targetMs = 6000, minRounds = 3, maxRounds = 40 } = o;
   const longest = Math.min(CONTEXTS[1], (model.maxPositions ?? Infinity) - CALIBRATION_ROWS[CALIBRATION_ROWS.length - 1]);
   const contexts = longest >= 2 * CONTEXTS[0] ? [CONTEXTS[0], longest] : [longest];
   model.reset();
