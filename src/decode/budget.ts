@@ -178,8 +178,7 @@ class Correction {
  */
 export class BudgetChooser {
   private readonly kappa = { best: this.corrections('best'), rivals: this.corrections('rivals'), deeper: this.corrections('deeper') }; // κ per group, per source
-  private overheadMs = 0; // the median of `gaps`
-  private gaps: number[] = []; // the last OVERHEAD_STEPS times from an observe to the next choose
+  private gaps: number[] = []; // the last OVERHEAD_STEPS times from an observe to the next choose (the overhead: their median)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
   private verifying: { nodes: number; since: number; context: number } | null = null; // the choice being verified, at that cache length
@@ -258,13 +257,11 @@ export class BudgetChooser {
 
   /** The n in 0..min(tree size, limit) of best expected tokens per ms (ties: the smaller n). */
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
-    if (this.observed > 0) {
-      this.gaps = recent(this.gaps, this.clock() - this.lastObserve, OVERHEAD_STEPS);
-      this.overheadMs = median(this.gaps);
-    }
+    if (this.observed > 0) this.gaps = recent(this.gaps, this.clock() - this.lastObserve, OVERHEAD_STEPS);
+    const overheadMs = median(this.gaps); // 0 before the first gap
     const p = this.nodeProbabilities(tree);
     const context = this.contextLength();
-    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale(rows) * stepMs(this.profile, rows, accepted, context) + this.overheadMs);
+    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale(rows) * stepMs(this.profile, rows, accepted, context) + overheadMs);
     let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
     let accepted = 0;
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
@@ -277,7 +274,7 @@ export class BudgetChooser {
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
     const plainMs = this.scale(1) * stepMs(this.profile, 1, 0, context); // a greedy step without retrieval
     this.margin = runningMean(this.margin, best.expectedTokens * plainMs - best.expectedMs, this.chosen++ === 0);
-    const pays = plainMs <= 0 || this.margin > -SKIP_LOSS * this.overheadMs;
+    const pays = plainMs <= 0 || this.margin > -SKIP_LOSS * overheadMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
     this.skip = 0;
     return best;
