@@ -35,7 +35,7 @@ import { promptIds, sweepModes } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { intFlag } from '../src/cli/flags';
 import { parseBudget } from '../src/decode/budget';
-import { type CostProfile, forwardMs, readProfile } from '../src/decode/cost-model';
+import { batchMs, type CostProfile, forwardMs, readProfile } from '../src/decode/cost-model';
 import { generate, type GenerateOptions } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
 import { writeFileAtomic } from '../util/atomic-file';
@@ -47,8 +47,10 @@ export class VirtualClock {
 
 /**
  * A model that only spends virtual time: a forward over n rows on a cache of length L costs forwardMs(profile, n, L)
- * (the first row read included), each further argmax read rowMs per row. It computes nothing; the oracle it runs beside
- * gives the tokens. Example: one curve [[1, 3], [4, 4]], rowMs 1: forward over 4 rows, then argmax([0]), argmax([1]) → 5 ms
+ * (the root row's read included), a first read of b rows at once batchMs(profile, b) more, each further argmax read
+ * rowMs per row. It computes nothing; the oracle it runs beside gives the tokens.
+ * Example: one curve [[1, 3], [4, 4]], rowMs 1: forward over 4 rows, then argmax([0]), argmax([1]) → 5 ms; with readMs
+ *   [[1, 1], [4, 2]]: forward over 4 rows, then argmax([0, 1, 2, 3]) → 5 ms
  */
 export function virtualCostModel(profile: CostProfile, vocabSize: number, clock: VirtualClock): CausalLM {
   let reads = 0;
@@ -65,7 +67,7 @@ export function virtualCostModel(profile: CostProfile, vocabSize: number, clock:
       reads = 0;
     },
     async argmax(rows) {
-      if (reads++ > 0) clock.ms += profile.rowMs * rows.length;
+      clock.ms += reads++ > 0 ? profile.rowMs * rows.length : batchMs(profile, rows.length); // the first read: the root's (in the forward's cost), or a batch
       return new Int32Array(rows.length);
     },
     commit: (keep) => void (length += keep.length),

@@ -19,7 +19,13 @@
  * node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy path and whose own token the
  * step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
- * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus one row read per accepted node,
+ * Reading the rows: with n chosen, the first b rows (the root and nodes 0..b-2) may have their argmaxes read at once and
+ * the accepted nodes beyond them one at a time (`acceptOnModel`); `choose` takes the (n, b) of best expected tokens per
+ * ms, the expected row reads being Σ P over the nodes beyond the batch. On one core tiny-coder-dsc reads 4 rows at once
+ * for ~1.0 ms more than the root's alone, and each row alone for ~1.1 ms, so a 3-node tree expected to accept more than
+ * about one node reads its 4 rows at once.
+ *
+ * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus the rows read as chosen,
  * times the machine's load learned online (measured verify time over predicted: the machine busier than at
  * calibration; the same for every size, so the curve keeps its calibrated shape), and for a greedy (1-row) step times a
  * correction learned from greedy steps next to tree steps (`learnScale`: the median of their ratios). A 1-row forward
@@ -57,7 +63,7 @@
  */
 import type { CausalLM } from '../../model/causal-lm';
 import type { DraftTree } from '../../trie/draft-tree';
-import { calibrate, type CostProfile, profileKey, stepMs } from './cost-model';
+import { calibrate, type CostProfile, maxBatch, profileKey, stepMs } from './cost-model';
 import { type Draft, type Drafter, noDrafter } from './drafter';
 import { MAX_BUDGET } from './options';
 import { median } from '../../util/stats';
@@ -128,9 +134,10 @@ export function kappaGroup(tree: DraftTree, i: number): KappaGroup {
   return i === 0 ? 'best' : 'rivals';
 }
 
-/** A step's choice: nodes verified and what the model expected of them. */
+/** A step's choice: nodes verified, how their rows are read, and what the model expected of them. */
 export interface BudgetChoice {
   nodes: number; // n, the prefix verified (0 = a plain greedy step)
+  batch: number; // rows whose argmaxes are read at once (the root and the first batch - 1 nodes; 1: the accepted path row by row)
   expectedTokens: number; // E[accepted + 1 | n]
   expectedMs: number; // predicted cost of the step, overhead included
 }
@@ -181,7 +188,7 @@ export class BudgetChooser {
   private gaps: number[] = []; // the last OVERHEAD_STEPS times from an observe to the next choose (the overhead: their median)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
-  private verifying: { nodes: number; since: number; context: number } | null = null; // the choice being verified, at that cache length
+  private verifying: { nodes: number; batch: number; since: number; context: number } | null = null; // the choice being verified, at that cache length
   private skip = 0; // steps that skipped drafting since the last drafted one
   private skipRun = 0; // steps to skip this time (0: draft)
   private margin = 0; // running mean of the drafted steps' margins (ms saved against plain greedy steps)
@@ -252,24 +259,31 @@ export class BudgetChooser {
 
   /** A step that did not draft: its verify is timed as a 1-row one. */
   skipped(): void {
-    this.verifying = { nodes: 0, since: this.clock(), context: this.contextLength() };
+    this.verifying = { nodes: 0, batch: 1, since: this.clock(), context: this.contextLength() };
   }
 
-  /** The n in 0..min(tree size, limit) of best expected tokens per ms (ties: the smaller n). */
+  /**
+   * The n in 0..min(tree size, limit) and the batch b in 1..min(n + 1, the profile's `maxBatch`) of best expected tokens
+   * per ms (ties: the smaller n, then the smaller b). With b, the nodes 0..b-2 are read in the batch and each other
+   * accepted node costs a row read: expected row reads Σ P[i] over i ≥ b - 1.
+   */
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
     if (this.observed > 0) this.gaps = recent(this.gaps, this.clock() - this.lastObserve, OVERHEAD_STEPS);
     const overheadMs = median(this.gaps); // 0 before the first gap
     const p = this.nodeProbabilities(tree);
     const context = this.contextLength();
-    const msOf = (rows: number, accepted: number) => Math.max(MIN_STEP_MS, this.scale(rows) * stepMs(this.profile, rows, accepted, context) + overheadMs);
-    let best: BudgetChoice = { nodes: 0, expectedTokens: 1, expectedMs: msOf(1, 0) };
-    let accepted = 0;
+    const msOf = (rows: number, rowReads: number, batch: number) => Math.max(MIN_STEP_MS, this.scale(rows) * stepMs(this.profile, rows, rowReads, context, batch) + overheadMs);
+    let best: BudgetChoice = { nodes: 0, batch: 1, expectedTokens: 1, expectedMs: msOf(1, 0, 1) };
+    const before = [0]; // before[i]: expected accepted nodes among the first i (Σ P[j], j < i)
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
-      accepted += p[n - 1];
-      const ms = msOf(n + 1, accepted);
-      if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, expectedTokens: accepted + 1, expectedMs: ms };
+      before.push(before[n - 1] + p[n - 1]);
+      const accepted = before[n];
+      for (let b = 1; b <= Math.min(n + 1, maxBatch(this.profile)); b++) {
+        const ms = msOf(n + 1, accepted - before[b - 1], b);
+        if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, batch: b, expectedTokens: accepted + 1, expectedMs: ms };
+      }
     }
-    this.verifying = { nodes: best.nodes, since: this.clock(), context };
+    this.verifying = { nodes: best.nodes, batch: best.batch, since: this.clock(), context };
     const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
     const plainMs = this.scale(1) * stepMs(this.profile, 1, 0, context); // a greedy step without retrieval
@@ -302,18 +316,30 @@ export class BudgetChooser {
 
   /**
    * Learn from a step: `tree` is the whole drafted tree (before trimming), `tokens` the greedy tokens the step produced
-   * (accepted nodes' tokens, then the bonus token). Every node whose parent is on the greedy path and whose depth the
-   * tokens reach is a trial of its κ, with its ratio as the prediction.
+   * (accepted nodes' tokens, then the bonus token): κ from the nodes (`learnKappa`), the scales from the verify's time.
    */
   observe(tree: DraftTree, tokens: readonly number[]): void {
     const now = this.clock();
+    const path = this.learnKappa(tree, tokens);
     if (this.verifying) {
-      const { nodes, context } = this.verifying;
-      const predicted = stepMs(this.profile, nodes + 1, Math.min(nodes, tokens.length - 1), context);
+      const { nodes, batch, context } = this.verifying;
+      const rowReads = path.slice(0, tokens.length - 1).filter((i) => i < nodes && i >= batch - 1).length; // accepted nodes read one at a time
+      const predicted = stepMs(this.profile, nodes + 1, rowReads, context, batch);
       if (predicted > 0) this.learnScale(nodes + 1, (now - this.verifying.since) / predicted); // a free profile ranks by tokens only
       this.verifying = null;
     }
+    this.observed++;
+    this.lastObserve = now;
+  }
+
+  /**
+   * Every node whose parent is on the greedy path and whose depth the tokens reach is a trial of its κ, with its ratio as
+   * the prediction. Returns the greedy path through the whole tree (node indices, root to leaf; its first
+   * tokens.length - 1 are the accepted nodes, the last may be a trimmed node that the bonus token reached).
+   */
+  private learnKappa(tree: DraftTree, tokens: readonly number[]): number[] {
     const ratios = weightRatios(tree);
+    const path: number[] = [];
     let parent = -1;
     for (let depth = 0; depth < tokens.length; depth++) {
       let next = -1;
@@ -324,17 +350,17 @@ export class BudgetChooser {
         if (hit) next = i;
       }
       if (next < 0) break;
+      path.push(next);
       parent = next;
     }
-    this.observed++;
-    this.lastObserve = now;
+    return path;
   }
 }
 
-/** What the decoding loop asks of a budget: how many nodes to draft, which prefix to verify, and what to learn. */
+/** What the decoding loop asks of a budget: how many nodes to draft, which prefix to verify and how, and what to learn. */
 export interface StepBudget {
   draft(drafter: Drafter, context: Int32Array): Promise<Draft>; // the drafted tree: never cut to the tokens left (what those bound is the depth accepted, not the nodes verified)
-  trim(tree: DraftTree): DraftTree; // the prefix to verify
+  trim(tree: DraftTree): { tree: DraftTree; batch?: number }; // the prefix to verify, and its rows to read at once (`acceptOnModel`; absent: as the model reads)
   observe(tree: DraftTree, tokens: readonly number[]): void; // the whole drafted tree and the step's greedy tokens
 }
 
@@ -344,23 +370,28 @@ const calibrated = new WeakMap<CausalLM, Promise<CostProfile>>(); // `auto` with
  * The budget of one generation: a fixed size (draft that many, verify all), or `auto` with `profile`, else with a
  * profile calibrated once per model object (in memory; the CLI caches profiles on disk, `loadOrCalibrate`).
  *
- * Example: const b = await openBudget(7, model); (await b.draft(drafter, ctx)).tree.tokens.length <= 7; b.trim(tree) === tree
+ * Example: const b = await openBudget(7, model); (await b.draft(drafter, ctx)).tree.tokens.length <= 7; b.trim(tree).tree === tree
  */
 export async function openBudget(budget: Budget, model: CausalLM, profile?: CostProfile): Promise<StepBudget> {
-  if (budget !== 'auto') return { draft: (drafter, context) => drafter.draft(context, budget), trim: (tree) => tree, observe() {} };
+  if (budget !== 'auto') return { draft: (drafter, context) => drafter.draft(context, budget), trim: (tree) => ({ tree }), observe() {} };
   if (!profile) {
     if (!calibrated.has(model)) calibrated.set(model, calibrate(model, profileKey('in-memory', 'this model object')));
     profile = await calibrated.get(model)!;
   }
   if (!machineScales.has(profile)) machineScales.set(profile, freshScales());
   const chooser = new BudgetChooser(profile, () => model.cacheLength, undefined, machineScales.get(profile));
+  const batches = maxBatch(profile) > 1; // a profile without batch reads: rows read as the model reads them (all at once on a GPU)
   let drafting = true;
   return {
     async draft(drafter, context) {
       drafting = chooser.drafting();
       return drafting ? drafter.draft(context, chooser.draftSize()) : noDrafter().draft(context, 0);
     },
-    trim: (tree) => (drafting ? trimTree(tree, chooser.choose(tree).nodes) : (chooser.skipped(), tree)),
+    trim(tree) {
+      if (!drafting) return chooser.skipped(), { tree };
+      const { nodes, batch } = chooser.choose(tree);
+      return { tree: trimTree(tree, nodes), batch: batches ? batch : undefined };
+    },
     observe: (tree, tokens) => chooser.observe(tree, tokens),
   };
 }

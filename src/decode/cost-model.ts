@@ -1,7 +1,9 @@
 /**
  * The cost model of one verification step on this machine: milliseconds of a forward over `rows` tokens (the root and
- * `rows - 1` draft nodes, with the tree mask) plus the root row's argmax read back, and the cost of each further row read
- * (one per accepted node). `--budget auto` (`budget.ts`) divides expected tokens by it.
+ * `rows - 1` draft nodes, with the tree mask) plus the root row's argmax read back, the cost of each further row read
+ * (one per accepted node), and of reading the first b rows' argmaxes at once instead (`readMs`: the lm_head over b rows in
+ * one matmul; tiny-coder-dsc on one core: 1 / 2-4 / 5-8 rows = 1.4 / 2.4 / 4.5 ms, where each row read alone adds
+ * ~1.1 ms). `--budget auto` (`budget.ts`) divides expected tokens by it.
  *
  * Measured by `calibrate` on the loaded model, because the curve depends on the backend and the model's shape: on one
  * CPU core (tfjs-wasm) a 65-row forward costs ~13 one-row forwards and steps every 4 rows; on a GPU it is nearly flat.
@@ -28,9 +30,11 @@ import { verifyInputs } from '../../trie/draft-tree';
 import { writeFileAtomic } from '../../util/atomic-file';
 import { median, quantile } from '../../util/stats';
 
-export const PROFILE_FORMAT = 6; // 6: measured with the wasm slice kernels (model/wasm-slice.ts: tree forwards got cheaper); 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
+export const PROFILE_FORMAT = 7; // 7: reads of several rows at once (readMs); 6: measured with the wasm slice kernels (model/wasm-slice.ts: tree forwards got cheaper); 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
+/** The most rows whose argmaxes are measured (and may be read) at once: beyond 16 rows a batch costs more than the few rows the path reads. */
+export const READ_ROWS = 17;
 const BUSY_SPREAD = 0.15; // a calibration whose runs spread more than this is reported as measured on a busy machine
 /**
  * Cache lengths of the two curves: a short prompt's (the oracle benchmarks cut prompts to 128) and the longest prompt
@@ -62,6 +66,7 @@ export interface CostProfile {
   curves: CostCurve[]; // context ascending (one for a flat or hand-made profile)
   spread: number; // the sizes' median of (interquartile range / median) of their runs: above ~0.1 the machine was busy
   rowMs: number; // median ms of one more row's argmax read back (0 when the model reads all rows at once)
+  readMs: [number, number][]; // [rows, median ms] of one argmax read of that many rows at once, rows ascending up to READ_ROWS ([] when the model reads all rows at once)
   measuredAt: string; // ISO date
 }
 
@@ -81,7 +86,7 @@ export function profileKey(backend: string, shape: string): ProfileKey {
  * Example: stepMs(flatProfile(20), 65, 10, 300) → 20
  */
 export function flatProfile(ms: number): CostProfile {
-  return { format: PROFILE_FORMAT, key: profileKey('oracle', `flat ${ms} ms`), curves: [{ context: 0, points: [[1, ms], [65, ms]] }], spread: 0, rowMs: 0, measuredAt: new Date().toISOString() };
+  return { format: PROFILE_FORMAT, key: profileKey('oracle', `flat ${ms} ms`), curves: [{ context: 0, points: [[1, ms], [65, ms]] }], spread: 0, rowMs: 0, readMs: [], measuredAt: new Date().toISOString() };
 }
 
 /**
@@ -112,9 +117,24 @@ export function forwardMs(p: CostProfile, rows: number, context: number): number
   return m0 + slope * (context - c[i - 1].context);
 }
 
-/** A verification step over `rows` tokens at a `context`-token cache accepting `accepted` nodes (each one more logits row read). */
-export function stepMs(p: CostProfile, rows: number, accepted: number, context: number): number {
-  return forwardMs(p, rows, context) + p.rowMs * accepted;
+/**
+ * A verification step over `rows` tokens at a `context`-token cache: the forward, the argmaxes of its first `batch` rows
+ * read at once (1: the root's alone, as the curve measured it), and `rowReads` further rows read one at a time (the
+ * accepted nodes beyond the batch). Example: curve [[1, 10], [5, 30]], rowMs 1.5, readMs [[1, 1], [4, 2]] →
+ * stepMs(p, 3, 2, 0) = 20 + 2 · 1.5 = 23; stepMs(p, 3, 0, 0, 3) = 20 + (1.667 − 1) = 20.667
+ */
+export function stepMs(p: CostProfile, rows: number, rowReads: number, context: number, batch = 1): number {
+  return forwardMs(p, rows, context) + batchMs(p, batch) + p.rowMs * rowReads;
+}
+
+/** Milliseconds more to read the argmaxes of the first `batch` rows at once than the root's alone. Example: readMs [[1, 1], [4, 2]] → batchMs(p, 3) = 0.667 */
+export function batchMs(p: CostProfile, batch: number): number {
+  return batch > 1 ? curveMs(p.readMs, batch) - curveMs(p.readMs, 1) : 0;
+}
+
+/** The most rows the profile says can be read at once (`readMs`), 1 when it measured no such reads. Example: readMs [[1, 1.4], [4, 2.4]] → 4 */
+export function maxBatch(p: CostProfile): number {
+  return p.readMs.length > 0 ? p.readMs[p.readMs.length - 1][0] : 1;
 }
 
 /** Calibration settings: untimed warm-up, then timed rounds for `targetMs` in all (at least `minRounds` per curve, at most `maxRounds`). */
@@ -126,12 +146,13 @@ interface CalibrationOptions {
 }
 
 /**
- * One line per profile: each curve's [rows:ms] at its cache length, and the row read.
- * Example: 'cache 128: 1:41.5 4:65.5 ms; cache 512: 1:42.0 4:70.1 ms; +3.93 ms per row read'
+ * One line per profile: each curve's [rows:ms] at its cache length, the row read, and the reads of several rows at once.
+ * Example: 'cache 128: 1:41.5 4:65.5 ms; cache 512: 1:42.0 4:70.1 ms; +3.93 ms per row read; at once 1:3.9 4:6.0 ms'
  */
 export function describeProfile(p: CostProfile): string {
-  const curves = p.curves.map((c) => `cache ${c.context}: ${c.points.map(([rows, ms]) => `${rows}:${ms.toFixed(1)}`).join(' ')} ms`);
-  return `${curves.join('; ')}; +${p.rowMs.toFixed(2)} ms per row read`;
+  const points = (pts: [number, number][]) => `${pts.map(([rows, ms]) => `${rows}:${ms.toFixed(1)}`).join(' ')} ms`;
+  const curves = p.curves.map((c) => `cache ${c.context}: ${points(c.points)}`);
+  return `${curves.join('; ')}; +${p.rowMs.toFixed(2)} ms per row read${p.readMs.length > 0 ? `; at once ${points(p.readMs)}` : ''}`;
 }
 
 /**
@@ -147,6 +168,7 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: Calibration
   model.reset();
   const runs: number[][] = [];
   const rowRuns: number[] = [];
+  const readRuns = CALIBRATION_ROWS.map(() => [] as number[]); // both cache lengths: a read does not attend
   const curves: CostCurve[] = [];
   for (const [c, context] of contexts.entries()) {
     const positions = Array.from({ length: context - model.cacheLength }, (_, i) => model.cacheLength + i);
@@ -159,10 +181,14 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: Calibration
     curves.push({ context, points: CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, typical[s]]) });
     runs.push(...m.runs);
     rowRuns.push(...m.rowRuns);
+    m.readRuns.forEach((xs, s) => readRuns[s].push(...xs));
   }
   model.reset();
   const spread = median(runs.map((xs) => (quantile(xs, 0.75) - quantile(xs, 0.25)) / median(xs)));
-  return { format: PROFILE_FORMAT, key, curves, spread, rowMs: rowRuns.length > 0 ? median(rowRuns) : 0, measuredAt: new Date().toISOString() };
+  const read = CALIBRATION_ROWS.map((rows, s): [number, number[]] => [rows, readRuns[s]]).filter(([, xs]) => xs.length > 0);
+  const readTypical = nonDecreasing(read.map(([, xs]) => median(xs)));
+  const readMs = read.map(([rows], s): [number, number] => [rows, readTypical[s]]);
+  return { format: PROFILE_FORMAT, key, curves, spread, rowMs: rowRuns.length > 0 ? median(rowRuns) : 0, readMs, measuredAt: new Date().toISOString() };
 }
 
 /** The token calibration feeds at position i (any valid id; the cost does not depend on it). Example: vocab 64: 0 → 1, 63 → 1 */
@@ -174,10 +200,11 @@ function calibrationToken(model: CausalLM, i: number): number {
  * One curve at the model's current cache length: in rounds (sizes interleaved, so drift hits all alike) a forward over a
  * chain of each size with its tree mask + one logits row + commit, rolled back after each. Untimed rounds first
  * (`warmupRounds`, and for `warmupMs`: a fresh wasm process runs the first ~0.5 s of forwards 2-3x slower), then timed
- * rounds for `targetMs` (at least `minRounds`, at most `maxRounds`). Returns each size's runs and the runs of one more
- * row's argmax read (none when the model reads all rows at once).
+ * rounds for `targetMs` (at least `minRounds`, at most `maxRounds`). Returns each size's runs, the runs of one more
+ * row's argmax read, and per size up to READ_ROWS the runs of reading all its rows' argmaxes at once (none of the two
+ * when the model reads all rows at once).
  */
-async function measureCurve(model: CausalLM, o: Required<CalibrationOptions> & { warmupRounds: number }): Promise<{ runs: number[][]; rowRuns: number[] }> {
+async function measureCurve(model: CausalLM, o: Required<CalibrationOptions> & { warmupRounds: number }): Promise<{ runs: number[][]; rowRuns: number[]; readRuns: number[][] }> {
   const context = model.cacheLength;
   const chain = (rows: number) => {
     const n = rows - 1;
@@ -187,6 +214,7 @@ async function measureCurve(model: CausalLM, o: Required<CalibrationOptions> & {
   const all = model.verifyRows === 'all'; // the verify step reads every row's argmax in one go: no cost per accepted row
   const runs = CALIBRATION_ROWS.map(() => [] as number[]);
   const rowRuns: number[] = [];
+  const readRuns = CALIBRATION_ROWS.map(() => [] as number[]);
   const warmupEnd = performance.now() + o.warmupMs;
   let timedFrom = 0;
   for (let round = 0, timed = 0; timed < o.maxRounds; round++) {
@@ -200,15 +228,19 @@ async function measureCurve(model: CausalLM, o: Required<CalibrationOptions> & {
       const t1 = performance.now();
       if (!all && x.tokens.length > 1) await model.argmax([1]); // one more row: what each accepted node adds
       const t2 = performance.now();
-      model.commit([0]);
+      const batch = !all && x.tokens.length <= READ_ROWS;
+      if (batch) await model.argmax(x.tokens.map((_, i) => i)); // all its rows at once (`stepMs`'s batch)
       const t3 = performance.now();
+      model.commit([0]);
+      const t4 = performance.now();
       model.rollback(context);
       if (warming) continue;
-      runs[s].push(t1 - t0 + (t3 - t2));
+      runs[s].push(t1 - t0 + (t4 - t3));
       if (!all && x.tokens.length > 1) rowRuns.push(t2 - t1);
+      if (batch) readRuns[s].push(t3 - t2);
     }
   }
-  return { runs, rowRuns };
+  return { runs, rowRuns, readRuns };
 }
 
 /**
@@ -254,8 +286,9 @@ export function readProfile(file: string): CostProfile {
   const point = (x: [number, number]) => Array.isArray(x) && x.length === 2 && x.every((v) => Number.isFinite(v) && v >= 0);
   const curve = (c: CostCurve) => typeof c === 'object' && c !== null && Number.isFinite(c.context) && ascending(c.points, point, (x) => x[0]);
   const keyed = typeof p === 'object' && p !== null && Number.isInteger(p.format) && typeof p.key === 'object' && p.key !== null;
-  if (!keyed || (p.format === PROFILE_FORMAT && !(ascending(p.curves, curve, (c) => c.context) && Number.isFinite(p.rowMs) && p.rowMs >= 0))) {
-    throw new Error(`${file}: not a cost profile (expected format, key, curves [{ context, points [[rows, ms], ...] }] with contexts and rows ascending, rowMs)`);
+  const reads = (r: unknown) => Array.isArray(r) && (r.length === 0 || ascending(r, point, (x) => x[0]));
+  if (!keyed || (p.format === PROFILE_FORMAT && !(ascending(p.curves, curve, (c) => c.context) && Number.isFinite(p.rowMs) && p.rowMs >= 0 && reads(p.readMs)))) {
+    throw new Error(`${file}: not a cost profile (expected format, key, curves [{ context, points [[rows, ms], ...] }] with contexts and rows ascending, rowMs, readMs [[rows, ms], ...] with rows ascending)`);
   }
   return p;
 }

@@ -10,7 +10,7 @@
  *   r.text, r.metrics.acceptance
  */
 import type { CausalLM } from '../../model/causal-lm';
-import { acceptOnModel, type Acceptance } from '../../model/greedy';
+import { acceptOnModel, type ModelAcceptance } from '../../model/greedy';
 import type { Tokenizer } from '../../model/tokenizer';
 import type { StepFeedback } from '../../retrieval/types';
 import { verifyInputs, type DraftTree } from '../../trie/draft-tree';
@@ -58,9 +58,10 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
       const drafted = await budget.draft(drafter, context.view()); // retrieve → Trie (auto: not while drafting does not pay)
-      const draft = { ...drafted, tree: budget.trim(drafted.tree) };
+      const { tree, batch } = budget.trim(drafted.tree);
+      const draft = { ...drafted, tree };
       const t1 = now();
-      const acc = await verify(model, context.last(), draft.tree); // one forward over [root + tree], greedy acceptance
+      const acc = await verify(model, context.last(), tree, batch); // one forward over [root + tree], greedy acceptance
       const t2 = now();
       model.commit(acc.rows); // the K/V of the root and the accepted path
       budget.observe(drafted.tree, acc.tokens);
@@ -87,22 +88,23 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
 
 /**
  * One verification forward over [root + tree] with the tree mask and position ids, then greedy acceptance with the
- * argmaxes computed by the model: only the rows on the accepted path on a CPU (the lm_head is most of a small model's
- * tree forward), all rows in one read on a GPU (`CausalLM.verifyRows`).
+ * argmaxes computed by the model: the first `batch` rows at once and the rest of the accepted path row by row (`auto`
+ * picks `batch` per step), else as the model reads: only the rows on the accepted path on a CPU (the lm_head is most of
+ * a small model's tree forward), all rows in one read on a GPU (`CausalLM.verifyRows`).
  */
-async function verify(model: CausalLM, root: number, tree: DraftTree): Promise<Acceptance> {
+async function verify(model: CausalLM, root: number, tree: DraftTree, batch: number | undefined): Promise<ModelAcceptance> {
   const inputs = verifyInputs(root, model.cacheLength, tree);
   await model.forwardHidden(inputs.tokens, inputs.positions, inputs.mask);
-  return acceptOnModel(model, tree.tokens, tree.parents);
+  return acceptOnModel(model, tree.tokens, tree.parents, batch);
 }
 
 /** What the retriever learns from a step: the context so far and how many of the `kept` tokens came from the draft. */
-function feedback(context: TokenBuffer, generatedStart: number, kept: number, acc: Acceptance): StepFeedback {
+function feedback(context: TokenBuffer, generatedStart: number, kept: number, acc: ModelAcceptance): StepFeedback {
   return { tokens: context.view(), generatedStart, appended: kept, fromDraft: Math.min(acc.nodes.length, kept) };
 }
 
 /** The step's trace (`StepTrace`); token texts and sources only when someone reads the trace (`texts` given). */
-function stepTrace(step: number, contextLength: number, context: TokenBuffer, draft: Draft, acc: Acceptance, kept: number, timing: StepTiming, texts: string[] | null): StepTrace {
+function stepTrace(step: number, contextLength: number, context: TokenBuffer, draft: Draft, acc: ModelAcceptance, kept: number, timing: StepTiming, texts: string[] | null): StepTrace {
   return {
     kind: 'step',
     step,
@@ -111,6 +113,7 @@ function stepTrace(step: number, contextLength: number, context: TokenBuffer, dr
     retrieval: draft.retrieval,
     draft: draftTrace(draft.tree),
     accepted: texts ? acceptedTokens(draft.tree, acc.nodes, acc.tokens, kept, (t) => texts[t] ?? '') : [],
+    batch: acc.batch,
     timing,
   };
 }

@@ -54,6 +54,7 @@ export interface StepTrace {
   retrieval: { decision: RetrievalDecision; sources: SourceTrace[] } | null; // null in `ar` mode
   draft: DraftTrace;
   accepted: AcceptedToken[]; // accepted draft tokens, then the bonus token (may be cut by EOS / stop / max tokens)
+  batch: number; // forward rows whose argmaxes were read at once (the root and the first batch - 1 nodes); each accepted node beyond them was read alone
   timing: StepTiming;
 }
 

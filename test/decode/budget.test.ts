@@ -4,10 +4,11 @@ import { BudgetChooser, freshScales, kappaGroup, learnedAs, openBudget, parseBud
 import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
 import { generate } from '../../src/decode/generate';
 import { createOracle } from '../../src/decode/oracle';
+import type { StepTrace } from '../../src/trace/types';
 import { charTokenizer, ScriptedRetriever, sourceResult } from './helpers';
 
 /** A profile from hand-made [rows, ms] points. */
-const curve = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), curves: [{ context: 0, points }], spread: 0, rowMs, measuredAt: '' });
+const curve = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand-made'), curves: [{ context: 0, points }], spread: 0, rowMs, readMs: [], measuredAt: '' });
 /** One CPU-like curve: ~10 ms for one row, +1 ms per row, with a jump every 4 rows. */
 const STEEP = curve([[1, 10], [2, 11], [4, 13], [5, 19], [8, 22], [9, 28], [65, 150]]);
 
@@ -57,6 +58,32 @@ describe('budget chooser', () => {
     const tree = treeOf([[chain(3), 1]]);
     expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 2), () => 0).choose(tree).nodes).toBe(2);
     expect(new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]], 10), () => 0).choose(tree).nodes).toBe(0);
+  });
+
+  test.each([
+    // rowMs 2, reading rows 0-3 at once 1 ms more than the root's (readMs [[1, 1], [4, 2]]): the chain of 3 (P 0.8, 0.64,
+    // 0.512; Σ 1.952) at n = 3 costs 12 + 2 · 1.952 = 15.904 read row by row, 12 + 1 = 13 at once (2.952/13 beats n = 2's
+    // best, 2.44/12 with rows 0-2 at once, and every other batch: b = 2 14.637, b = 3 13.691)
+    [2, { nodes: 3, batch: 4, expectedMs: 13 }],
+    // rowMs 0.2: row by row 12 + 0.2 · 1.952 = 12.390 < 13; n = 3 still beats n = 2 (2.44/11.621)
+    [0.2, { nodes: 3, batch: 1, expectedMs: 12.3904 }],
+  ])('the chooser reads the first b rows at once where that beats the path row by row (rowMs %d)', (rowMs, expected) => {
+    const profile = { ...curve([[1, 10], [4, 12]], rowMs), readMs: [[1, 1], [4, 2]] as [number, number][] };
+    const choice = new BudgetChooser(profile, () => 0).choose(treeOf([[chain(3), 1]]));
+    expect({ ...choice, expectedMs: +choice.expectedMs.toFixed(4) }).toMatchObject(expected);
+    expect(new BudgetChooser(curve([[1, 10], [4, 12]], rowMs), () => 0).choose(treeOf([[chain(3), 1]])).batch).toBe(1); // no reads measured at once: row by row
+  });
+
+  test('a verify that read rows at once is predicted with that read: its time as predicted leaves the load at 1', () => {
+    const profile = { ...curve([[1, 10], [4, 12]], 2), readMs: [[1, 1], [4, 2]] as [number, number][] };
+    const tree = treeOf([[chain(3), 1]]);
+    const clock = fakeClock();
+    const scales = freshScales();
+    const c = new BudgetChooser(profile, () => 0, clock.now, scales);
+    expect(c.choose(tree)).toMatchObject({ nodes: 3, batch: 4 });
+    clock.advance(13); // 12 + (2 - 1): all three accepted, no row read alone (row by row it would be 12 + 3 · 2 = 18)
+    c.observe(tree, [100, 101, 102, 7]);
+    expect(scales.load).toBe(1);
   });
 
   test('poor drafts on a CPU-like curve: n = 0 (a plain greedy step)', () => {
@@ -263,6 +290,25 @@ describe('generate with budget auto', () => {
     // drafting did not pay (each drafted step chose n = 0: 1 token for 3 ms + retrieval, against 1 token for 3 ms): retrieval was
     // skipped on some steps (which ones depends on this machine's retrieval times; the windows are tested with a fake clock below)
     expect(poor.contexts.length).toBeLessThan(REF.length + 1);
+  });
+
+  test.each([
+    // good 3-token drafts; rowMs 2 against 4 rows read at once for 1 ms more than one: the first step reads rows 0-3 at once
+    ['read at once', [[1, 1], [4, 2]] as [number, number][], 4],
+    // no reads at once measured: the accepted path row by row
+    ['no reads at once in the profile', [] as [number, number][], 1],
+  ])('auto reads the rows as chosen (%s), asks the model for exactly those, and records it in the trace; output unchanged', async (_, readMs, batch) => {
+    const good = new ScriptedRetriever((ctx) => [sourceResult('repo', [[script.slice(ctx.length, ctx.length + 3), 1]])]);
+    const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0 });
+    const asked: number[][] = [];
+    const argmax = lm.argmax.bind(lm);
+    lm.argmax = (rows) => (asked.push(Array.from(rows)), argmax(rows));
+    const steps: StepTrace[] = [];
+    const r = await generate(lm, tok, PROMPT, { mode: 'fastcoder', eosIds: [0], budget: 'auto', costProfile: { ...curve([[1, 10], [4, 12]], 2), readMs }, retriever: good, onStep: (s) => steps.push(s) });
+    expect(r.tokens).toEqual([...REF, 0]);
+    expect([steps[0].draft.tokens.length, steps[0].batch]).toEqual([3, batch]);
+    expect(asked[0]).toEqual(Array.from({ length: batch }, (_, i) => i)); // the first step: the batch, then each accepted row beyond it alone
+    expect(asked.slice(1, 4 - batch + 1)).toEqual(Array.from({ length: 4 - batch }, (_, i) => [batch + i]));
   });
 
   test('the skip rule: 1, 2, 4, ... greedy steps without drafting while drafting does not pay; none once it does', () => {

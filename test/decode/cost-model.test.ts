@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseConfig } from '../../model/config';
-import { calibrate, CALIBRATION_ROWS, CONTEXTS, type CostProfile, describeProfile, flatProfile, forwardMs, loadOrCalibrate, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
+import { calibrate, CALIBRATION_ROWS, CONTEXTS, type CostProfile, describeProfile, flatProfile, forwardMs, loadOrCalibrate, maxBatch, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, READ_ROWS, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
 import { createOracle } from '../../src/decode/oracle';
 
-const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), curves: [{ context: 0, points }], spread: 0, rowMs, measuredAt: '' });
+const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), curves: [{ context: 0, points }], spread: 0, rowMs, readMs: [], measuredAt: '' });
 /** An oracle whose forward sleeps 2 ms + 0.25 ms per input token: a known cost curve to calibrate against. */
 const sleeper = () => createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0, costMs: 2, costPerTokenMs: 0.25 });
 /** The sleeper, with `extraMs` more on the forwards (counted from 0) for which `slow(call)`: a machine that is busy by turns. */
@@ -23,9 +23,10 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fc-cost-'));
 
 /**
  * Calibrate an oracle in virtual time (deterministic): `performance.now` advances only by `forwardMs(rows, cache)` per
- * forward, called in the calibration's order; `rounds` timed rounds per curve, no warm-up.
+ * forward, called in the calibration's order, and by `readMs(rows)` per argmax read of that many rows; `rounds` timed
+ * rounds per curve, no warm-up.
  */
-async function calibrateInVirtualTime(forwardMs: (rows: number, cacheLength: number) => number, rounds: number): Promise<CostProfile> {
+async function calibrateInVirtualTime(forwardMs: (rows: number, cacheLength: number) => number, rounds: number, readMs: (rows: number) => number = () => 0): Promise<CostProfile> {
   const realNow = performance.now;
   let clock = 0;
   performance.now = () => clock;
@@ -35,6 +36,11 @@ async function calibrateInVirtualTime(forwardMs: (rows: number, cacheLength: num
     lm.forwardHidden = async (tokens, ...rest) => {
       clock += forwardMs(tokens.length, lm.cacheLength);
       return forwardHidden(tokens, ...rest);
+    };
+    const argmax = lm.argmax.bind(lm);
+    lm.argmax = async (rows) => {
+      clock += readMs(rows.length);
+      return argmax(rows);
     };
     return await calibrate(lm, profileKey('oracle', 'virtual'), { warmupMs: 0, targetMs: 0, minRounds: rounds, maxRounds: rounds });
   } finally {
@@ -65,12 +71,17 @@ describe('cost model', () => {
 
   test('stepMs adds one row read per accepted node; a flat profile is flat', () => {
     expect(stepMs(hand([[1, 10], [5, 30]], 1.5), 3, 2, 0)).toBeCloseTo(23, 10);
+    const reads = { ...hand([[1, 10], [5, 30]], 1.5), readMs: [[1, 1], [4, 2]] as [number, number][] };
+    expect(stepMs(reads, 3, 0, 0, 3)).toBeCloseTo(20 + (5 / 3 - 1), 10); // rows 0-2 at once in place of the root's read
+    expect(stepMs(reads, 3, 1, 0, 2)).toBeCloseTo(20 + (4 / 3 - 1) + 1.5, 10); // rows 0-1 at once, then one row alone
+    expect([maxBatch(reads), maxBatch(hand([[1, 10]]))]).toEqual([4, 1]);
     expect(stepMs(flatProfile(20), 65, 10, 300)).toBe(20);
     expect(forwardMs(flatProfile(20), 200, 300)).toBe(20);
   });
 
-  test('describeProfile names every curve and the row read', () => {
+  test('describeProfile names every curve, the row read and the reads at once', () => {
     expect(describeProfile({ ...twoCaches, rowMs: 1.5 })).toBe('cache 100: 1:10.0 5:30.0 ms; cache 500: 1:12.0 5:50.0 ms; +1.50 ms per row read');
+    expect(describeProfile({ ...twoCaches, rowMs: 1.5, readMs: [[1, 1.4], [4, 2.4]] })).toBe('cache 100: 1:10.0 5:30.0 ms; cache 500: 1:12.0 5:50.0 ms; +1.50 ms per row read; at once 1:1.4 4:2.4 ms');
   });
 
   test.each([
@@ -144,6 +155,22 @@ describe('cost model', () => {
     }
   });
 
+  test('calibrate measures the reads of up to READ_ROWS rows at once, one more row read alone, and the root read with the forward', async () => {
+    // a read of r rows at once costs 1 + 0.5 ⌈r / 4⌉ ms (a 4-row matmul pass), a forward over n rows 2 + 0.25 n
+    const read = (r: number) => 1 + 0.5 * Math.ceil(r / 4);
+    const p = await calibrateInVirtualTime((rows) => 2 + 0.25 * rows, 1, read);
+    expect(p.readMs).toEqual(CALIBRATION_ROWS.filter((r) => r <= READ_ROWS).map((r) => [r, read(r)]));
+    expect(p.rowMs).toBe(1.5);
+    for (const { points } of p.curves) for (const [rows, ms] of points) expect(ms).toBeCloseTo(2 + 0.25 * rows + 1.5, 9);
+  });
+
+  test('calibrate measures no reads at once for a model that reads every row anyway (a GPU)', async () => {
+    const lm = createOracle([5, 6, 7], { vocabSize: 64, prompt: [1, 2], eosId: 0 });
+    Object.defineProperty(lm, 'verifyRows', { value: 'all' });
+    const p = await calibrate(lm, profileKey('oracle', 'all rows'), { warmupMs: 0, targetMs: 0, minRounds: 1, maxRounds: 1 });
+    expect([p.readMs, p.rowMs]).toEqual([[], 0]);
+  });
+
   test('calibrate keeps the median run of each size, not the fastest (which flatters small forwards)', async () => {
     // a forward over n rows takes 2 + 0.25 n ms, and two forwards in three 8 ms more; over 3 timed rounds of 13 sizes
     // (13 ≡ 1 mod 3) each size gets one fast run and two slow
@@ -209,12 +236,14 @@ describe('cost model', () => {
 
   test.each([
     ['not JSON', '{', 'cannot read cost profile'],
-    ['no format', JSON.stringify({ key: {}, curves: [{ context: 0, points: [[1, 1]] }], rowMs: 0 }), 'not a cost profile'],
-    ['no curves', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [], rowMs: 0 }), 'not a cost profile'],
-    ['no points', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [] }], rowMs: 0 }), 'not a cost profile'],
-    ['rows not ascending', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [[2, 1], [1, 1]] }], rowMs: 0 }), 'not a cost profile'],
-    ['contexts not ascending', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 512, points: [[1, 1]] }, { context: 128, points: [[1, 1]] }], rowMs: 0 }), 'not a cost profile'],
-    ['negative ms', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [[1, -1]] }], rowMs: 0 }), 'not a cost profile'],
+    ['no format', JSON.stringify({ key: {}, curves: [{ context: 0, points: [[1, 1]] }], rowMs: 0, readMs: [] }), 'not a cost profile'],
+    ['no curves', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [], rowMs: 0, readMs: [] }), 'not a cost profile'],
+    ['no points', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [] }], rowMs: 0, readMs: [] }), 'not a cost profile'],
+    ['rows not ascending', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [[2, 1], [1, 1]] }], rowMs: 0, readMs: [] }), 'not a cost profile'],
+    ['contexts not ascending', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 512, points: [[1, 1]] }, { context: 128, points: [[1, 1]] }], rowMs: 0, readMs: [] }), 'not a cost profile'],
+    ['negative ms', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [[1, -1]] }], rowMs: 0, readMs: [] }), 'not a cost profile'],
+    ['no readMs', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [[1, 1]] }], rowMs: 0 }), 'not a cost profile'],
+    ['readMs rows not ascending', JSON.stringify({ format: PROFILE_FORMAT, key: {}, curves: [{ context: 0, points: [[1, 1]] }], rowMs: 0, readMs: [[4, 2], [1, 1]] }), 'not a cost profile'],
   ])('readProfile refuses %s, naming the file', (_, text, message) => {
     const file = path.join(tmp(), 'bad.json');
     fs.writeFileSync(file, text);

@@ -1,8 +1,8 @@
 /**
  * Greedy acceptance: on HF's tree logits (acceptGreedy, argmaxRow), and with the argmax computed by the model
  * (`acceptOnModel`, `CausalLM.argmax`): on the real model (wasm), the root + HF tree of each fixture in one forward,
- * asked row by row ('path') and all rows at once ('all'), gives HF's greedy_verification; 'path' reads only the
- * accepted path's rows, 'all' reads once.
+ * asked row by row ('path'), all rows at once ('all') or the first b rows at once and then the path (every b), gives HF's
+ * greedy_verification, and reads exactly those rows: the batch in one read, then each accepted path row beyond it.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -51,7 +51,7 @@ describe('acceptGreedy', () => {
   });
 });
 
-test.each(['llama-tiny', 'deepseek-tiny', 'gqa-tiny'])('%s: argmax on the model, row by row and all at once, gives HF greedy verification', async (name) => {
+test.each(['llama-tiny', 'deepseek-tiny', 'gqa-tiny'])('%s: argmax on the model, row by row, all at once or the first b rows at once, gives HF greedy verification', async (name) => {
   const fx = loadHfFixture(path.join(FIXTURES, name));
   const { prompt, tree } = fx.cases;
   const lm = await loadModel(fx.modelDir, { backend: 'wasm' });
@@ -64,12 +64,14 @@ test.each(['llama-tiny', 'deepseek-tiny', 'gqa-tiny'])('%s: argmax on the model,
     const inputs = verifyInputs(prompt[prompt.length - 1], head.length, { tokens: tree.tokens, parents: tree.parents, depths, weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } });
     await lm.forwardHidden(inputs.tokens, inputs.positions, inputs.mask);
     const want = tree.greedy_verification;
-    for (const verifyRows of ['path', 'all'] as const) {
+    const rows = tree.tokens.length + 1;
+    // the model's default (one row at a time, or all at once), then every batch: the first b rows at once, then the path
+    const cases = [{ verifyRows: 'path' as const, batch: undefined, first: 1 }, { verifyRows: 'all' as const, batch: undefined, first: rows }, ...Array.from({ length: rows + 1 }, (_, b) => ({ verifyRows: 'all' as const, batch: b + 1, first: Math.min(b + 1, rows) }))];
+    for (const { verifyRows, batch, first } of cases) {
       const asked: number[][] = [];
-      const acc = await acceptOnModel({ verifyRows, argmax: (rows) => (asked.push(Array.from(rows)), lm.argmax(rows)) }, tree.tokens, tree.parents);
-      expect([verifyRows, acc.nodes, acc.tokens.at(-1)]).toEqual([verifyRows, want.accepted_nodes, want.bonus_token]);
-      if (verifyRows === 'path') expect(asked).toEqual(acc.rows.map((r) => [r]));
-      else expect(asked).toEqual([Array.from({ length: tree.tokens.length + 1 }, (_, i) => i)]);
+      const acc = await acceptOnModel({ verifyRows, argmax: (rows) => (asked.push(Array.from(rows)), lm.argmax(rows)) }, tree.tokens, tree.parents, batch);
+      expect([verifyRows, batch, acc.nodes, acc.tokens.at(-1)]).toEqual([verifyRows, batch, want.accepted_nodes, want.bonus_token]);
+      expect(asked).toEqual([Array.from({ length: first }, (_, i) => i), ...acc.rows.filter((r) => r >= first).map((r) => [r])]);
     }
     await expect(lm.argmax([tree.tokens.length + 1])).rejects.toThrow(`argmax: row ${tree.tokens.length + 1} out of range for the last forward's ${tree.tokens.length + 1} tokens`);
   } finally {

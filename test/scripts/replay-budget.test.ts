@@ -24,6 +24,15 @@ test('virtualCostModel: a forward costs its rows on the curve, the first row rea
   expect(clock.ms).toBe(8);
 });
 
+test('virtualCostModel: a first read of several rows at once costs its readMs over the root row read alone, later reads rowMs each', async () => {
+  const clock = new VirtualClock();
+  const m = virtualCostModel({ ...profile([[1, 3], [4, 4]], 1), readMs: [[1, 1], [4, 2]] }, VOCAB, clock);
+  await m.forwardHidden([1, 2, 3, 4], [0, 1, 2, 3]);
+  await m.argmax([0, 1, 2]); // 1.667 - 1
+  await m.argmax([3]);
+  expect(clock.ms).toBeCloseTo(4 + 2 / 3 + 1, 10);
+});
+
 test('virtualCostModel: a forward is charged at the cache length it runs on (the curves interpolated)', async () => {
   const clock = new VirtualClock();
   const curves = [{ context: 0, points: [[1, 3], [4, 4]] as [number, number][] }, { context: 10, points: [[1, 3], [4, 14]] as [number, number][] }];

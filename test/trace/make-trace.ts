@@ -13,6 +13,7 @@ export function step(i: number, tokenInLine: number, accepted: [string, TokenSou
     accepted: accepted.map(([text, source], j) => ({
       token: 100 + j, text, source, sources: source === 'model' ? [] : [source], node: source === 'model' ? -1 : j,
     })),
+    batch: 1,
     timing: { retrieveMs: 0.1, trieMs: 0.01, forwardMs: 2, commitMs: 0.1, otherMs: 0.05 },
   };
 }
