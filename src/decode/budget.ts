@@ -5,17 +5,26 @@
  *
  * Acceptance estimate of a node (`nodeProbabilities`): its share of its parent's weight in the Trie (for the root's
  * children, of all the root children's weight), times a correction κ learned in this generation, capped at 1, and
- * multiplied along the path. There are three κ (`kappaGroup`), per source (`learnedAs`: D_r, the cache, prompt
+ * multiplied along the path. There are three κ (`kappaGroup`), each per source (`learnedAs`: D_r, the cache, prompt
  * lookup or D_c alone, because sources differ far more than the Trie's shares say: on RepoEval with the oracle the
- * best root child was accepted 54 % of the time when D_r drafted it, 15 % when only D_c did):
+ * best root child was accepted 54 % of the time when D_r drafted it, 15 % when only D_c did) and per evidence
+ * (`evidence`, below):
  * - the heaviest root child (node 0 in rank order): is the Trie's favourite right?
  * - the other root children: is a rival right instead? The Trie's shares overrate the rivals more than the favourite:
  *   with every root child verified (fixed budget 64, the oracle), the favourite was accepted at 0.75 / 0.80 / 0.70 ×
  *   its share and the rivals at 0.45 / 0.32 / 0.56 × theirs (RepoEval 48 and HumanEval on tiny-coder-dsc's outputs,
- *   RepoEval 48 on the reference code; 1434 / 4762 / 910 steps). One κ for both mixed the two (README). Their priors
- *   are those rates rounded: 0.8 and 0.4.
+ *   RepoEval 48 on the reference code; 1434 / 4762 / 910 steps). One κ for both mixed the two (README).
  * - deeper nodes: does a right draft go on?
- * Each is (accepted + prior) / (predicted + prior) over the nodes whose outcome the step revealed (`observe`): every
+ * Evidence: a node that at least MANY_OCCURRENCES occurrences drafted (its counts over all sources) is 'many', else
+ * 'few'. A share says nothing of how often the continuation was seen: the only child of a node seen once has share 1,
+ * as has one seen 50 times. With `fastcoder` on tiny-coder-dsc's outputs, the favourite, deeper nodes and rivals were
+ * accepted at 0.97 / 0.94 / 0.37 × their share when 'many' and 0.58 / 0.45 / 0.28 × when 'few' (HumanEval 164, D_c;
+ * 20,693 trials), 0.80-0.88 / 0.99-1.00 / 0.23-0.72 × and 0.40-0.50 / 0.37-0.53 / 0.19-0.36 × (RepoEval 48, D_r and
+ * D_c): one κ per group learned the blend, overrating the few and underrating the many (the 4-row steps it expected to
+ * accept 20.4 nodes on the demo tasks accepted 7). `fastcoder-plus` counts each source's share of its matches (each
+ * source weighs 1 in all), so its nodes are all 'few'; its favourite was accepted at 0.58-1.15 × its share, deeper
+ * nodes at 0.90-1.72 ×, rivals at 0.34-0.67 × (same sets). The priors (PRIOR) are those rates rounded.
+ * Each κ is (accepted + prior) / (predicted + prior) over the nodes whose outcome the step revealed (`observe`): every
  * node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy path and whose own token the
  * step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
@@ -58,8 +67,8 @@
  * took greedy steps nearly throughout (4 of 180 in three runs; none with this threshold; README). A profile whose forward costs nothing (the oracle's
  * default) never skips: there is nothing to save.
  *
- * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its priors 0.8 / 0.8):
- *   P = [0.8, 0.64, 0.512] → E[tokens] for n = 0..3: 1, 1.8, 2.44, 2.952 → n = 3 (on a flat curve more is always better)
+ * Example (a flat 10 ms forward, one chain of 3 drafts of one count each, κ at its 'few' priors 0.6 / 0.6):
+ *   P = [0.6, 0.36, 0.216] → E[tokens] for n = 0..3: 1, 1.6, 1.96, 2.176 → n = 3 (on a flat curve more is always better)
  */
 import type { CausalLM } from '../../model/causal-lm';
 import type { DraftTree } from '../../trie/draft-tree';
@@ -75,7 +84,11 @@ export const AUTO_MAX_NODES = 64; // the largest tree `auto` considers (the pape
 const MIN_DRAFT = 8; // the smallest tree `auto` drafts (its `draftSize`)
 /** Which κ a node learns with: the heaviest root child, another root child, or a deeper node. */
 type KappaGroup = 'best' | 'rivals' | 'deeper';
-const PRIOR: Record<KappaGroup, { accepted: number; trials: number }> = { best: { accepted: 1.6, trials: 2 }, rivals: { accepted: 0.8, trials: 2 }, deeper: { accepted: 1.6, trials: 2 } }; // κ before evidence: 0.8, 0.4, 0.8
+/** How many occurrences drafted a node: at least MANY_OCCURRENCES, or fewer. */
+type Evidence = 'few' | 'many';
+const MANY_OCCURRENCES = 8;
+const PRIOR: Record<KappaGroup, Record<Evidence, number>> = { best: { few: 0.6, many: 1 }, rivals: { few: 0.4, many: 0.5 }, deeper: { few: 0.6, many: 1 } }; // κ before evidence
+const PRIOR_TRIALS = 2; // the prior weighs as much as this many predicted acceptances
 const LEARNED_AS = ['repo', 'cache', 'lookup', 'common'] as const; // a node's κ is that of the first source that drafted it
 const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
 const SKIP_LOSS = 0.5; // drafting is skipped when drafted steps lose more than this share of the step overhead (mean margin)
@@ -134,6 +147,15 @@ export function kappaGroup(tree: DraftTree, i: number): KappaGroup {
   return i === 0 ? 'best' : 'rivals';
 }
 
+/**
+ * 'many' when the node's counts over all sources reach MANY_OCCURRENCES. Example: counts { repo [5, 1], common [4, 0],
+ * cache [0, 2], lookup [0, 0] } → node 0: 'many' (9), node 1: 'few' (3)
+ */
+export function evidence(tree: DraftTree, i: number): Evidence {
+  const c = tree.counts;
+  return c.repo[i] + c.common[i] + c.cache[i] + c.lookup[i] >= MANY_OCCURRENCES ? 'many' : 'few';
+}
+
 /** A step's choice: nodes verified, how their rows are read, and what the model expected of them. */
 export interface BudgetChoice {
   nodes: number; // n, the prefix verified (0 = a plain greedy step)
@@ -184,7 +206,7 @@ class Correction {
  *          ...verify trimTree(tree, n)...; c.observe(tree, acc.tokens)
  */
 export class BudgetChooser {
-  private readonly kappa = { best: this.corrections('best'), rivals: this.corrections('rivals'), deeper: this.corrections('deeper') }; // κ per group, per source
+  private readonly kappa = new Map<string, Correction>(); // κ per group, source and evidence (keyed 'best repo many'), made at its prior when first asked
   private gaps: number[] = []; // the last OVERHEAD_STEPS times from an observe to the next choose (the overhead: their median)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
@@ -228,14 +250,13 @@ export class BudgetChooser {
     return rows === 1 ? Math.exp(this.scales.oneRow) : 1;
   }
 
-  /** One κ per source at a group's prior. */
-  private corrections(group: KappaGroup): Correction[] {
-    return LEARNED_AS.map(() => new Correction(PRIOR[group].accepted, PRIOR[group].trials));
-  }
-
-  /** The κ of node i: by group (`kappaGroup`) and source. */
+  /** The κ of node i: by group (`kappaGroup`), source (`learnedAs`) and evidence (`evidence`). */
   private correction(tree: DraftTree, i: number): Correction {
-    return this.kappa[kappaGroup(tree, i)][learnedAs(tree, i)];
+    const [group, source, seen] = [kappaGroup(tree, i), LEARNED_AS[learnedAs(tree, i)], evidence(tree, i)];
+    const key = `${group} ${source} ${seen}`;
+    let k = this.kappa.get(key);
+    if (!k) this.kappa.set(key, (k = new Correction(PRIOR_TRIALS * PRIOR[group][seen], PRIOR_TRIALS)));
+    return k;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie } from '../../trie/weighted-trie';
-import { BudgetChooser, freshScales, kappaGroup, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
+import { BudgetChooser, evidence, freshScales, kappaGroup, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
 import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
 import { generate } from '../../src/decode/generate';
 import { createOracle } from '../../src/decode/oracle';
@@ -41,14 +41,14 @@ describe('budget chooser', () => {
     expect(trimTree(tree, 10)).toBe(tree);
   });
 
-  test('hand case: chain of 3 at the priors (P = 0.8, 0.64, 0.512) picks the argmax of expected tokens per ms', () => {
+  test('hand case: chain of 3 seen once, at the few-evidence priors (P = 0.6, 0.36, 0.216), picks the argmax of expected tokens per ms', () => {
     const c = new BudgetChooser(curve([[1, 10], [2, 11], [3, 12], [4, 20]]), () => 0);
     const tree = treeOf([[chain(3), 1]]);
-    expect(c.nodeProbabilities(tree).map((p) => +p.toFixed(6))).toEqual([0.8, 0.64, 0.512]);
-    // rates: n=0 1/10, n=1 1.8/11, n=2 2.44/12 (best), n=3 2.952/20
+    expect(c.nodeProbabilities(tree).map((p) => +p.toFixed(6))).toEqual([0.6, 0.36, 0.216]);
+    // rates: n=0 1/10, n=1 1.6/11, n=2 1.96/12 (best), n=3 2.176/20
     const best = c.choose(tree);
     expect(best.nodes).toBe(2);
-    expect(best.expectedTokens).toBeCloseTo(2.44, 10);
+    expect(best.expectedTokens).toBeCloseTo(1.96, 10);
     expect(best.expectedMs).toBeCloseTo(12, 10);
   });
 
@@ -61,12 +61,12 @@ describe('budget chooser', () => {
   });
 
   test.each([
-    // rowMs 2, reading rows 0-3 at once 1 ms more than the root's (readMs [[1, 1], [4, 2]]): the chain of 3 (P 0.8, 0.64,
-    // 0.512; Σ 1.952) at n = 3 costs 12 + 2 · 1.952 = 15.904 read row by row, 12 + 1 = 13 at once (2.952/13 beats n = 2's
-    // best, 2.44/12 with rows 0-2 at once, and every other batch: b = 2 14.637, b = 3 13.691)
+    // rowMs 2, reading rows 0-3 at once 1 ms more than the root's (readMs [[1, 1], [4, 2]]): the chain of 3 (P 0.6, 0.36,
+    // 0.216; Σ 1.176) at n = 3 costs 12 + 2 · 1.176 = 14.352 read row by row, 12 + 1 = 13 at once (2.176/13 beats n = 2's
+    // best, 1.96/12 with rows 0-2 at once, and every other batch: b = 2 13.485, b = 3 13.099)
     [2, { nodes: 3, batch: 4, expectedMs: 13 }],
-    // rowMs 0.2: row by row 12 + 0.2 · 1.952 = 12.390 < 13; n = 3 still beats n = 2 (2.44/11.621)
-    [0.2, { nodes: 3, batch: 1, expectedMs: 12.3904 }],
+    // rowMs 0.2: row by row 12 + 0.2 · 1.176 = 12.2352 < 13; n = 3 still beats n = 2 (1.96/11.525)
+    [0.2, { nodes: 3, batch: 1, expectedMs: 12.2352 }],
   ])('the chooser reads the first b rows at once where that beats the path row by row (rowMs %d)', (rowMs, expected) => {
     const profile = { ...curve([[1, 10], [4, 12]], rowMs), readMs: [[1, 1], [4, 2]] as [number, number][] };
     const choice = new BudgetChooser(profile, () => 0).choose(treeOf([[chain(3), 1]]));
@@ -88,7 +88,7 @@ describe('budget chooser', () => {
 
   test('poor drafts on a CPU-like curve: n = 0 (a plain greedy step)', () => {
     const tree = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i, 7 + i], 1])); // 20 rivals, 5% each
-    expect(new BudgetChooser(STEEP, () => 0).choose(tree).nodes).toBe(0); // n=1: 1 + 0.05 · 0.8 tokens for 11 ms
+    expect(new BudgetChooser(STEEP, () => 0).choose(tree).nodes).toBe(0); // n=1: 1 + 0.05 · 0.6 tokens for 11 ms
   });
 
   test('a flat cost curve (a GPU) takes the whole tree up to 64 nodes', () => {
@@ -102,9 +102,9 @@ describe('budget chooser', () => {
     expect(tree.tokens).toEqual([1, 3, 2]);
     const c = new BudgetChooser(STEEP, () => 0);
     c.observe(tree, [1, 3, 9]);
-    const kBest = (1.6 + 1) / (2 + 0.75); // A: the heaviest root child
+    const kBest = (1.2 + 1) / (2 + 0.75); // A: the heaviest root child (few occurrences: prior 0.6 over 2 trials)
     const kRivals = 0.8 / (2 + 0.25); // B: the other root children
-    const kDeep = (1.6 + 1) / (2 + 1); // C
+    const kDeep = (1.2 + 1) / (2 + 1); // C
     const p = c.nodeProbabilities(tree);
     expect(p[0]).toBeCloseTo(0.75 * kBest, 12);
     expect(p[1]).toBeCloseTo(0.75 * kBest * kDeep, 12);
@@ -124,8 +124,8 @@ describe('budget chooser', () => {
     };
     const c = new BudgetChooser(STEEP, () => 0);
     for (let i = 0; i < 5; i++) c.observe(single('common'), [9]); // a D_c favourite (share 1), wrong five times
-    expect(c.nodeProbabilities(single('common'))[0]).toBeCloseTo(1.6 / (2 + 5), 12);
-    expect(c.nodeProbabilities(single('repo'))[0]).toBeCloseTo(0.8, 12); // D_r: still the prior
+    expect(c.nodeProbabilities(single('common'))[0]).toBeCloseTo(1.2 / (2 + 5), 12);
+    expect(c.nodeProbabilities(single('repo'))[0]).toBeCloseTo(0.6, 12); // D_r: still the prior
   });
 
   test('κ is learned per group: rivals that keep failing leave the heaviest root child at the prior', () => {
@@ -134,10 +134,29 @@ describe('budget chooser', () => {
     const c = new BudgetChooser(STEEP, () => 0);
     for (let i = 0; i < 5; i++) c.observe(tree, [1, 9]); // A right, B wrong, five times
     const [pA, pB] = c.nodeProbabilities(tree);
-    expect(pA).toBeCloseTo(Math.min(1, 0.75 * ((1.6 + 5) / (2 + 3.75))), 12); // 5 hits over 3.75 predicted
+    expect(pA).toBeCloseTo(Math.min(1, 0.75 * ((1.2 + 5) / (2 + 3.75))), 12); // 5 hits over 3.75 predicted
     expect(pB).toBeCloseTo(0.25 * (0.8 / (2 + 1.25)), 12); // 0 hits over 1.25 predicted
     const flipped = treeOf([[[2], 3], [[1], 1]]); // B the favourite now: it learns with the favourites' κ
-    expect(c.nodeProbabilities(flipped)[0]).toBeCloseTo(0.75 * ((1.6 + 5) / (2 + 3.75)), 12);
+    expect(c.nodeProbabilities(flipped)[0]).toBeCloseTo(0.75 * ((1.2 + 5) / (2 + 3.75)), 12);
+  });
+
+  test.each([
+    [[3, 4, 0, 0], 'few'], // 7 occurrences
+    [[3, 4, 1, 0], 'many'], // 8
+    [[0, 0, 0, 8], 'many'],
+  ])('evidence: counts (repo, common, cache, lookup) %j → %s', (counts, expected) => {
+    const [repo, common, cache, lookup] = counts.map((c) => [c]);
+    expect(evidence({ ...emptyTree(), tokens: [1], parents: [-1], depths: [0], weights: [1], counts: { repo, common, cache, lookup } }, 0)).toBe(expected);
+  });
+
+  test('κ is learned per evidence: a favourite seen 8 times starts at its own prior (1), and its failures leave the ones seen once at theirs (0.6)', () => {
+    const single = (count: number) => treeOf([[[1], count]]);
+    const c = new BudgetChooser(STEEP, () => 0);
+    expect(c.nodeProbabilities(single(8))[0]).toBe(1);
+    expect(c.nodeProbabilities(single(7))[0]).toBeCloseTo(0.6, 12);
+    for (let i = 0; i < 5; i++) c.observe(single(8), [9]); // wrong five times
+    expect(c.nodeProbabilities(single(8))[0]).toBeCloseTo(2 / (2 + 5), 12);
+    expect(c.nodeProbabilities(single(1))[0]).toBeCloseTo(0.6, 12);
   });
 
   test('kappaGroup: node 0 is the heaviest root child, other root children are rivals, the rest deeper', () => {
@@ -168,22 +187,22 @@ describe('budget chooser', () => {
     const clock = fakeClock();
     const c = new BudgetChooser(STEEP, () => 0, clock.now);
     for (let i = 0; i < 20; i++) c.observe(tree, [7]); // the model never takes the first draft token
-    expect(c.choose(tree).nodes).toBe(0); // κ_best = 1.6/22: n=1 1.073/11 < 1/10
+    expect(c.choose(tree).nodes).toBe(0); // κ_best = 1.2/22: n=1 1.055/11 < 1/10
     clock.advance(10); // the 1-row verify took what the profile says
     for (let i = 0; i < 30; i++) c.observe(tree, [...chain(8), 7]); // now it always takes the whole chain
-    // κ_best = 31.6/52, κ_deeper = 211.6/212: 7 nodes (8 rows, 22 ms) beat 8 nodes (9 rows: the next 4-row tile, 28 ms)
+    // κ_best = 31.2/52, κ_deeper = 211.2/212: 7 nodes (8 rows, 22 ms) beat 8 nodes (9 rows: the next 4-row tile, 28 ms)
     expect(c.choose(tree).nodes).toBe(7);
   });
 
   test('the step overhead (observe → choose) counts in the cost: a large one favours drafting', () => {
-    const tree = treeOf([[chain(1), 1]]); // P = 0.8 at the prior; forward 10 ms for 1 row, 19 ms for 2
+    const tree = treeOf([[chain(1), 1]]); // P = 0.6 at the prior; forward 10 ms for 1 row, 19 ms for 2
     const clock = fakeClock();
     const c = new BudgetChooser(curve([[1, 10], [2, 19]]), () => 0, clock.now);
-    expect(c.choose(tree).nodes).toBe(0); // 1/10 > 1.8/19
+    expect(c.choose(tree).nodes).toBe(0); // 1/10 > 1.6/19
     clock.advance(10); // the verify took what the profile predicted: scale 1
-    c.observe(tree, [5]); // a miss: κ_best = 1.6/3, P = 0.533
+    c.observe(tree, [5]); // a miss: κ_best = 1.2/3, P = 0.4
     clock.advance(100);
-    const last = c.choose(tree); // 1/110 < 1.533/119
+    const last = c.choose(tree); // 1/110 < 1.4/119
     expect(last.nodes).toBe(1);
     expect(last.expectedMs).toBeCloseTo(119, 10);
   });
@@ -210,24 +229,24 @@ describe('budget chooser', () => {
     const after = (verifyMs: number) => {
       const clock = fakeClock();
       const c = new BudgetChooser(curve([[1, 10], [2, 20]]), () => 0, clock.now);
-      c.choose(tree); // n = 0 (1/10 > 1.8/20), predicted 10 ms
+      c.choose(tree); // n = 0 (1/10 > 1.6/20), predicted 10 ms
       clock.advance(verifyMs);
-      c.observe(tree, [100, 7]); // a hit: κ_best = 2.6/3, P = 0.867
+      c.observe(tree, [100, 7]); // a hit: κ_best = 2.2/3, P = 0.733
       clock.advance(10); // overhead 10 ms
       return c.choose(tree);
     };
-    expect(after(10)).toMatchObject({ nodes: 1, expectedMs: 30 }); // 1/20 < 1.867/30
-    expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.867/210
+    expect(after(10)).toMatchObject({ nodes: 1, expectedMs: 30 }); // 1/20 < 1.733/30
+    expect(after(100)).toMatchObject({ nodes: 0, expectedMs: 110 }); // scale 10: 1/110 > 1.733/210
   });
 
   test("a step size not yet measured borrows the other size's scale: a 2-row verify 3x slower than profiled makes 1-row steps 3x dearer too", () => {
     const tree = treeOf([[chain(1), 1]]);
     const clock = fakeClock();
     const c = new BudgetChooser(curve([[1, 10], [2, 12]]), () => 0, clock.now);
-    expect(c.choose(tree).nodes).toBe(1); // P = 0.8: 1.8/12 > 1/10
+    expect(c.choose(tree).nodes).toBe(1); // P = 0.6: 1.6/12 > 1/10
     clock.advance(36); // 2 rows: 12 profiled, 36 measured
-    c.observe(tree, [100, 7]); // a hit: P = 0.867
-    expect(c.choose(tree).expectedMs).toBeCloseTo(36, 10); // n = 1: 1.867 tokens for 3 · 12 (+ 0 overhead)
+    c.observe(tree, [100, 7]); // a hit: P = 0.733
+    expect(c.choose(tree).expectedMs).toBeCloseTo(36, 10); // n = 1: 1.733 tokens for 3 · 12 (+ 0 overhead)
     const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
     expect(c.choose(poor)).toMatchObject({ nodes: 0, expectedMs: 30 }); // 3 · 10 (an additive offset would say 10 + 24)
   });
@@ -327,7 +346,7 @@ describe('generate with budget auto', () => {
     }
     expect(pattern).toEqual([true, false, true, false, false, true, false, false]);
     const good = treeOf([[chain(1), 100]]);
-    for (let i = 0; i < 4; i++) c.observe(good, [100, 7]); // the drafts turn good: κ_best = 5.6/6.15, 1.91 tokens for 11 ms + overhead
+    for (let i = 0; i < 4; i++) c.observe(good, [100, 7]); // the drafts turn good (seen 100 times: κ of the many-evidence favourite = 6/6), 2 tokens for 11 ms + overhead
     while (!c.drafting()) c.skipped();
     expect(c.choose(good).nodes).toBe(1);
     expect([c.drafting(), c.drafting()]).toEqual([true, true]);
@@ -336,8 +355,8 @@ describe('generate with budget auto', () => {
   test('the skip rule waits for a clear loss: trees that lose a little keep drafting, drafts never worth verifying stop it', () => {
     const clock = fakeClock();
     const c = new BudgetChooser(curve([[1, 10], [2, 11]]), () => 0, clock.now);
-    // root children 5, 1, 1, ... (11 rivals): P = 0.8 · 5/16 = 0.25; n = 1: 1.25 tokens for 11 + 2 ms (margin 12.5 − 13 = −0.5)
-    const marginal = treeOf([[[300], 5], ...Array.from({ length: 11 }, (_, i): [number[], number] => [[400 + i], 1])]);
+    // root children 5, 1, 1, ... (7 rivals): P = 0.6 · 5/12 = 0.25; n = 1: 1.25 tokens for 11 + 2 ms (margin 12.5 − 13 = −0.5)
+    const marginal = treeOf([[[300], 5], ...Array.from({ length: 7 }, (_, i): [number[], number] => [[400 + i], 1])]);
     const poor = treeOf(Array.from({ length: 20 }, (_, i): [number[], number] => [[200 + i], 1]));
     const step = (tree: DraftTree) => {
       const drafting = c.drafting();
