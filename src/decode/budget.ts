@@ -206,7 +206,7 @@ class Correction {
  *          ...verify trimTree(tree, n)...; c.observe(tree, acc.tokens)
  */
 export class BudgetChooser {
-  private readonly kappa = new Map<string, Correction>(); // κ per group, source and evidence (keyed 'best repo many'), made at its prior when first asked
+  private readonly kappa = { best: this.corrections('best'), rivals: this.corrections('rivals'), deeper: this.corrections('deeper') }; // κ per group, then per source (LEARNED_AS order) and evidence
   private gaps: number[] = []; // the last OVERHEAD_STEPS times from an observe to the next choose (the overhead: their median)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
@@ -250,13 +250,15 @@ export class BudgetChooser {
     return rows === 1 ? Math.exp(this.scales.oneRow) : 1;
   }
 
+  /** A group's κ per source and evidence, at the group's priors. */
+  private corrections(group: KappaGroup): Record<Evidence, Correction>[] {
+    const prior = (seen: Evidence) => new Correction(PRIOR_TRIALS * PRIOR[group][seen], PRIOR_TRIALS);
+    return LEARNED_AS.map(() => ({ few: prior('few'), many: prior('many') }));
+  }
+
   /** The κ of node i: by group (`kappaGroup`), source (`learnedAs`) and evidence (`evidence`). */
   private correction(tree: DraftTree, i: number): Correction {
-    const [group, source, seen] = [kappaGroup(tree, i), LEARNED_AS[learnedAs(tree, i)], evidence(tree, i)];
-    const key = `${group} ${source} ${seen}`;
-    let k = this.kappa.get(key);
-    if (!k) this.kappa.set(key, (k = new Correction(PRIOR_TRIALS * PRIOR[group][seen], PRIOR_TRIALS)));
-    return k;
+    return this.kappa[kappaGroup(tree, i)][learnedAs(tree, i)][evidence(tree, i)];
   }
 
   /**
@@ -293,21 +295,22 @@ export class BudgetChooser {
     const overheadMs = median(this.gaps); // 0 before the first gap
     const p = this.nodeProbabilities(tree);
     const context = this.contextLength();
-    const msOf = (rows: number, rowReads: number, batch: number) => Math.max(MIN_STEP_MS, this.scale(rows) * stepMs(this.profile, rows, rowReads, context, batch) + overheadMs);
+    const step = (rows: number, rowReads: number, batch = 1) => stepMs(this.profile, rows, rowReads, context, batch);
+    const msOf = (rows: number, rowReads: number, batch: number) => Math.max(MIN_STEP_MS, this.scale(rows) * step(rows, rowReads, batch) + overheadMs);
     let best: BudgetChoice = { nodes: 0, batch: 1, expectedTokens: 1, expectedMs: msOf(1, 0, 1) };
     const before = [0]; // before[i]: expected accepted nodes among the first i (Σ P[j], j < i)
+    let batch = 1; // the cheapest batch in 1..min(n + 1, maxBatch): one batch's cost against another's does not depend on n
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
       before.push(before[n - 1] + p[n - 1]);
       const accepted = before[n];
-      for (let b = 1; b <= Math.min(n + 1, maxBatch(this.profile)); b++) {
-        const ms = msOf(n + 1, accepted - before[b - 1], b);
-        if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, batch: b, expectedTokens: accepted + 1, expectedMs: ms };
-      }
+      if (n + 1 <= maxBatch(this.profile) && step(n + 1, 0, n + 1) < step(n + 1, accepted - before[batch - 1], batch)) batch = n + 1;
+      const ms = msOf(n + 1, accepted - before[batch - 1], batch);
+      if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, batch, expectedTokens: accepted + 1, expectedMs: ms };
     }
     this.verifying = { nodes: best.nodes, batch: best.batch, since: this.clock(), context };
     const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
-    const plainMs = this.scale(1) * stepMs(this.profile, 1, 0, context); // a greedy step without retrieval
+    const plainMs = this.scale(1) * step(1, 0); // a greedy step without retrieval
     this.margin = runningMean(this.margin, best.expectedTokens * plainMs - best.expectedMs, this.chosen++ === 0);
     const pays = plainMs <= 0 || this.margin > -SKIP_LOSS * overheadMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));

@@ -1,7 +1,7 @@
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie } from '../../trie/weighted-trie';
 import { BudgetChooser, evidence, freshScales, kappaGroup, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
-import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
+import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey, stepMs } from '../../src/decode/cost-model';
 import { generate } from '../../src/decode/generate';
 import { createOracle } from '../../src/decode/oracle';
 import type { StepTrace } from '../../src/trace/types';
@@ -72,6 +72,25 @@ describe('budget chooser', () => {
     const choice = new BudgetChooser(profile, () => 0).choose(treeOf([[chain(3), 1]]));
     expect({ ...choice, expectedMs: +choice.expectedMs.toFixed(4) }).toMatchObject(expected);
     expect(new BudgetChooser(curve([[1, 10], [4, 12]], rowMs), () => 0).choose(treeOf([[chain(3), 1]])).batch).toBe(1); // no reads measured at once: row by row
+  });
+
+  test('the chooser finds the (n, b) of best expected tokens per ms that a search of every pair finds (random curves and trees)', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rising = (sizes: number[], from: number, step: number) => sizes.map((r, i): [number, number] => [r, from + step * (i + rand() * 3)]);
+    for (let c = 0; c < 100; c++) {
+      const profile = { ...curve(rising([1, 2, 4, 5, 8, 9, 65], 10, 2), rand() * 3), readMs: rising([1, 2, 4, 5, 8, 9, 16, 17], 1, 0.7) };
+      const tree = treeOf(Array.from({ length: 1 + Math.floor(rand() * 6) }, (_, k): [number[], number] => [chain(1 + Math.floor(rand() * 12), 100 + 20 * k), 1 + Math.floor(rand() * 12)]));
+      const chooser = new BudgetChooser(profile, () => 0);
+      const p = chooser.nodeProbabilities(tree);
+      let bestRate = 1 / stepMs(profile, 1, 0, 0);
+      for (let n = 1; n <= p.length; n++) {
+        const accepted = p.slice(0, n).reduce((a, x) => a + x, 0);
+        for (let b = 1; b <= Math.min(n + 1, 17); b++) bestRate = Math.max(bestRate, (accepted + 1) / stepMs(profile, n + 1, accepted - p.slice(0, b - 1).reduce((a, x) => a + x, 0), 0, b));
+      }
+      const choice = chooser.choose(tree);
+      expect(choice.expectedTokens / choice.expectedMs).toBeCloseTo(bestRate, 10);
+    }
   });
 
   test('a verify that read rows at once is predicted with that read: its time as predicted leaves the load at 1', () => {
