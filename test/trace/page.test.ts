@@ -56,6 +56,11 @@ describe('tracePage', () => {
   it('references nothing outside the page', () => {
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
   });
+  it("says in a step's hover text which rows' argmaxes were read at once, and nothing when they were read row by row", () => {
+    const batched = tracePage(makeTrace([{ ...step(0, 0, [[' x', 'repo'], [' <', 'model']]), batch: 4 }, step(1, 2, [[' 1', 'model']])]));
+    expect(batched.match(/argmax of rows 0-3 read at once, the accepted rows beyond them one by one/g)).toHaveLength(1);
+    expect(html).not.toContain('read at once');
+  });
 });
 
 describe('trace page header and charts', () => {
