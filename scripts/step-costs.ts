@@ -6,7 +6,7 @@
  * Does the cost profile predict what steps really cost? Each task's reference code is the oracle's output and a
  * random-weight model of the preset's shape runs every forward in lockstep (as `bench --oracle --oracle-cost-model`),
  * each run (mode:budget) once per task in `--rounds` interleaved rounds. Every step's measured forward + commit is
- * divided by the profile's prediction for its rows, accepted nodes and cache length (`stepMs`); the script prints, per
+ * divided by the profile's prediction for its rows, accepted nodes, rows read at once and cache length (`stepMs`); the script prints, per
  * run, the decode time in all, the steps, and per number of rows the steps and the median of that ratio. A profile
  * that fits gives one ratio at every size (the machine's load lifts all alike). `auto` learns that load online, and a
  * correction for greedy steps where their ratio differs from the trees'.
@@ -103,8 +103,8 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
           ...run.options, budget: run.budget ?? 0, costProfile: profile, maxNewTokens: Math.min(maxNew, ref.length + 1), eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }),
           onStep: (step) => {
             const nodes = step.draft.tokens.length;
-            const accepted = Math.min(nodes, step.accepted.length - 1);
-            s.ratios.push([nodes + 1, (step.timing.forwardMs + step.timing.commitMs) / stepMs(profile, nodes + 1, accepted, step.contextLength - 1)]);
+            const rowReads = step.accepted.filter((a) => a.node >= step.batch - 1).length; // accepted nodes read alone, beyond the rows read at once
+            s.ratios.push([nodes + 1, (step.timing.forwardMs + step.timing.commitMs) / stepMs(profile, nodes + 1, rowReads, step.contextLength - 1, step.batch)]);
           },
         });
         s.decodeMs += r.metrics.wallMs - r.metrics.prefillMs;
