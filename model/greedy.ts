@@ -64,7 +64,7 @@ export async function acceptGreedy(tokens: ArrayLike<number>, parents: ArrayLike
  * (`CausalLM.argmax`): the first `batch` rows (the root and the first `batch - 1` nodes in rank order) in one read, then
  * each further row on the accepted path one at a time. `batch` defaults to what `model.verifyRows` says is cheaper on its
  * backend: 1 ('path': only the rows on the accepted path) or every row ('all': one read per step). On one CPU core an
- * lm_head matmul over 4 rows costs less than two rows read one by one (XNNPACK multiplies 4 rows per pass), so
+ * lm_head matmul over 4 rows costs about as much as two rows read one by one (XNNPACK multiplies 4 rows per pass), so
  * `--budget auto` picks `batch` per step from the cost model. Every batch gives the same acceptance.
  *
  * Example: after model.forwardHidden([root, 5, 6, 9], ...) for tokens [5, 6, 9], parents [-1, 0, -1]:
