@@ -79,6 +79,14 @@ export async function acceptOnModel(model: Pick<CausalLM, 'argmax' | 'verifyRows
   return { ...acc, batch: first };
 }
 
+/**
+ * How many of the accepted nodes a read of the first `batch` rows leaves to be read one at a time: those beyond node
+ * batch - 2 (row i + 1 is node i's). Example: accepted nodes [0, 2, 5], batch 4 (rows 0-3: nodes 0-2) → 1
+ */
+export function rowsReadAlone(acceptedNodes: readonly number[], batch: number): number {
+  return acceptedNodes.filter((node) => node >= batch - 1).length;
+}
+
 /** A greedy acceptance on the model, and how its rows were read. */
 export interface ModelAcceptance extends Acceptance {
   batch: number; // rows whose argmaxes the first read returned (rows 0..batch-1); each accepted row beyond them was read alone

@@ -20,6 +20,7 @@
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { rowsReadAlone } from '../model/greedy';
 import { loadTokenizer } from '../model/tokenizer';
 import { loadDatastore } from '../retrieval/io/datastore-file';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
@@ -103,8 +104,8 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
           ...run.options, budget: run.budget ?? 0, costProfile: profile, maxNewTokens: Math.min(maxNew, ref.length + 1), eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }),
           onStep: (step) => {
             const nodes = step.draft.tokens.length;
-            const rowReads = step.accepted.filter((a) => a.node >= step.batch - 1).length; // accepted nodes read alone, beyond the rows read at once
-            s.ratios.push([nodes + 1, (step.timing.forwardMs + step.timing.commitMs) / stepMs(profile, nodes + 1, rowReads, step.contextLength - 1, step.batch)]);
+            const accepted = step.accepted.filter((a) => a.node >= 0).map((a) => a.node);
+            s.ratios.push([nodes + 1, (step.timing.forwardMs + step.timing.commitMs) / stepMs(profile, nodes + 1, rowsReadAlone(accepted, step.batch), step.contextLength - 1, step.batch)]);
           },
         });
         s.decodeMs += r.metrics.wallMs - r.metrics.prefillMs;

@@ -71,6 +71,7 @@
  *   P = [0.6, 0.36, 0.216] → E[tokens] for n = 0..3: 1, 1.6, 1.96, 2.176 → n = 3 (on a flat curve more is always better)
  */
 import type { CausalLM } from '../../model/causal-lm';
+import { rowsReadAlone } from '../../model/greedy';
 import type { DraftTree } from '../../trie/draft-tree';
 import { calibrate, type CostProfile, maxBatch, profileKey, stepMs } from './cost-model';
 import { type Draft, type Drafter, noDrafter } from './drafter';
@@ -347,8 +348,7 @@ export class BudgetChooser {
     const path = this.learnKappa(tree, tokens);
     if (this.verifying) {
       const { nodes, batch, context } = this.verifying;
-      const rowReads = path.slice(0, tokens.length - 1).filter((i) => i < nodes && i >= batch - 1).length; // accepted nodes read one at a time
-      const predicted = stepMs(this.profile, nodes + 1, rowReads, context, batch);
+      const predicted = stepMs(this.profile, nodes + 1, rowsReadAlone(path.slice(0, tokens.length - 1), batch), context, batch); // the path's first tokens.length - 1 nodes were accepted
       if (predicted > 0) this.learnScale(nodes + 1, (now - this.verifying.since) / predicted); // a free profile ranks by tokens only
       this.verifying = null;
     }

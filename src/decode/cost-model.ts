@@ -175,20 +175,26 @@ export async function calibrate(model: CausalLM, key: ProfileKey, o: Calibration
     await model.forwardHidden(positions.map((i) => calibrationToken(model, i)), positions);
     model.commit(positions.map((_, i) => i));
     const m = await measureCurve(model, { warmupMs: c === 0 ? warmupMs : 0, warmupRounds: c === 0 ? 2 : 1, targetMs: targetMs / contexts.length, minRounds, maxRounds });
-    // a forward over more rows never costs less: the non-decreasing curve nearest to the medians (capping each size at
-    // a larger one's cost instead made flat stretches ending at the larger size, where auto then always took the larger)
-    const typical = nonDecreasing(m.runs.map(median));
-    curves.push({ context, points: CALIBRATION_ROWS.map((rows, s): [number, number] => [rows, typical[s]]) });
+    curves.push({ context, points: typicalPoints(m.runs) });
     runs.push(...m.runs);
     rowRuns.push(...m.rowRuns);
     m.readRuns.forEach((xs, s) => readRuns[s].push(...xs));
   }
   model.reset();
   const spread = median(runs.map((xs) => (quantile(xs, 0.75) - quantile(xs, 0.25)) / median(xs)));
-  const read = CALIBRATION_ROWS.map((rows, s): [number, number[]] => [rows, readRuns[s]]).filter(([, xs]) => xs.length > 0);
-  const readTypical = nonDecreasing(read.map(([, xs]) => median(xs)));
-  const readMs = read.map(([rows], s): [number, number] => [rows, readTypical[s]]);
-  return { format: PROFILE_FORMAT, key, curves, spread, rowMs: rowRuns.length > 0 ? median(rowRuns) : 0, readMs, measuredAt: new Date().toISOString() };
+  return { format: PROFILE_FORMAT, key, curves, spread, rowMs: rowRuns.length > 0 ? median(rowRuns) : 0, readMs: typicalPoints(readRuns), measuredAt: new Date().toISOString() };
+}
+
+/**
+ * [rows, ms] for each size of CALIBRATION_ROWS that has runs (`runs[s]`: that size's), ms being the non-decreasing curve
+ * nearest to the sizes' medians: more rows never cost less (capping each size at a larger one's cost instead made flat
+ * stretches ending at the larger size, where auto then always took the larger).
+ * Example: runs [[3], [5, 4, 6], [], [4]] → [[1, 3], [2, 4.5], [4, 4.5]]
+ */
+function typicalPoints(runs: readonly number[][]): [number, number][] {
+  const measured = CALIBRATION_ROWS.map((rows, s): [number, number[]] => [rows, runs[s]]).filter(([, xs]) => xs.length > 0);
+  const typical = nonDecreasing(measured.map(([, xs]) => median(xs)));
+  return measured.map(([rows], i) => [rows, typical[i]]);
 }
 
 /** The token calibration feeds at position i (any valid id; the cost does not depend on it). Example: vocab 64: 0 → 1, 63 → 1 */
@@ -228,8 +234,8 @@ async function measureCurve(model: CausalLM, o: Required<CalibrationOptions> & {
       const t1 = performance.now();
       if (!all && x.tokens.length > 1) await model.argmax([1]); // one more row: what each accepted node adds
       const t2 = performance.now();
-      const batch = !all && x.tokens.length <= READ_ROWS;
-      if (batch) await model.argmax(x.tokens.map((_, i) => i)); // all its rows at once (`stepMs`'s batch)
+      const atOnce = !all && x.tokens.length <= READ_ROWS;
+      if (atOnce) await model.argmax(x.tokens.map((_, i) => i)); // all its rows at once (`stepMs`'s batch)
       const t3 = performance.now();
       model.commit([0]);
       const t4 = performance.now();
@@ -237,7 +243,7 @@ async function measureCurve(model: CausalLM, o: Required<CalibrationOptions> & {
       if (warming) continue;
       runs[s].push(t1 - t0 + (t4 - t3));
       if (!all && x.tokens.length > 1) rowRuns.push(t2 - t1);
-      if (batch) readRuns[s].push(t3 - t2);
+      if (atOnce) readRuns[s].push(t3 - t2);
     }
   }
   return { runs, rowRuns, readRuns };

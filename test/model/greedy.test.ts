@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { acceptGreedy, acceptOnModel, argmaxRow } from '../../model/greedy';
+import { acceptGreedy, acceptOnModel, argmaxRow, rowsReadAlone } from '../../model/greedy';
 import { compareArrays, formatCheck, loadHfFixture } from '../../model/hf-fixture';
 import { loadModel } from '../../model/load';
 import { verifyInputs } from '../../trie/draft-tree';
@@ -96,4 +96,13 @@ test('logits of some rows equal those rows of every row’s logits: single, cons
   } finally {
     lm.dispose();
   }
+});
+
+test.each([
+  [[0, 2, 5], 4, 1], // rows 0-3 read at once hold nodes 0-2: node 5's row is read alone
+  [[0, 2, 5], 1, 3], // the path row by row: every accepted node
+  [[0, 2, 5], 7, 0],
+  [[], 4, 0],
+])('rowsReadAlone(%j, batch %d) = %d', (nodes, batch, expected) => {
+  expect(rowsReadAlone(nodes, batch)).toBe(expected);
 });
