@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds>
- *    --profile <cost profile .json> --budget 1,3,auto [--modes fastcoder,fastcoder-plus] [--targets <results.json>]
+ *    --profile <cost profile .json> --budget 1,3,auto[,clairvoyant] [--modes fastcoder,fastcoder-plus] [--targets <results.json>]
  *    [--draft-ms X] [--repos <dir|tar.gz>] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
  *
  * Draft budgets replayed in virtual time: a forward costs what the cost profile says (`forwardMs` of its rows at its cache length, plus
@@ -14,6 +14,9 @@
  * The target is the oracle: each task's reference code (then EOS), or with `--targets` the tokens a real model generated
  * (the `ar` rows of a `bench --model ... --out` file, e.g. tiny-coder-dsc's), so that acceptance is that model's.
  * Prints, per mode and budget, the speedup (ar's virtual ms per token ÷ the mode's), L/F and draft nodes per forward.
+ * `clairvoyant` in the budget list adds each drafting mode at the clairvoyant budget (src/bench/clairvoyant-budget.ts):
+ * `auto`'s rule with each step's acceptance known from the target, so the distance between `auto` and it is what a better
+ * acceptance estimate could still gain on these drafts and this cost model.
  *
  * Example (tiny-coder-dsc's own HumanEval outputs, its calibrated profile):
  *   npx tsx scripts/replay-budget.ts --dataset humaneval --data ../shared/data/humaneval/HumanEval.jsonl.gz \
@@ -28,10 +31,11 @@ import { loadTokenizer } from '../model/tokenizer';
 import { loadDatastore } from '../retrieval/io/datastore-file';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
 import { loadTasks } from '../src/bench/datasets';
-import { parseModes } from '../src/bench/modes';
+import { type ModeSpec, parseModes } from '../src/bench/modes';
 import { repoIndexes, type TokenizerIdentity } from '../src/bench/repo-datastores';
+import { clairvoyantBudget } from '../src/bench/clairvoyant-budget';
 import { readResults } from '../src/bench/results';
-import { promptIds, sweepModes } from '../src/bench/run';
+import { promptIds, type RunMode, sweepModes } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { intFlag } from '../src/cli/flags';
 import { parseBudget } from '../src/decode/budget';
@@ -110,6 +114,23 @@ export async function replayGeneration(model: CausalLM, tokenizer: Tokenizer, pr
   }
 }
 
+/** A mode of the replay: one of `bench`'s, or a drafting mode at the clairvoyant budget. */
+type ReplayMode = RunMode & { clairvoyant?: boolean };
+
+/**
+ * The modes of a `--budget` list: each drafting mode at each budget (`sweepModes`), and at `clairvoyant` (the
+ * clairvoyant budget, src/bench/clairvoyant-budget.ts), named `<mode>@<budget>` whenever clairvoyant is in the list.
+ * Example: replayModes(parseModes('ar,fastcoder'), 'auto,clairvoyant').map((m) => m.name) // ['ar', 'fastcoder@auto', 'fastcoder@clairvoyant']
+ */
+export function replayModes(modes: ModeSpec[], list: string): ReplayMode[] {
+  const words = list.split(',').map((b) => b.trim());
+  const budgets = words.filter((b) => b !== CLAIRVOYANT).map((b) => parseBudget(b));
+  if (budgets.length === words.length) return sweepModes(modes, budgets);
+  const at = (m: ModeSpec, budget: string) => ({ ...m, name: `${m.name}@${budget}` });
+  return modes.flatMap((m) => (m.options.mode === 'ar' ? [m] : [...budgets.map((b) => ({ ...at(m, String(b)), budget: b })), { ...at(m, CLAIRVOYANT), clairvoyant: true }]));
+}
+const CLAIRVOYANT = 'clairvoyant';
+
 async function main(): Promise<number> {
   const { values: v } = parseArgs({
     options: {
@@ -119,7 +140,7 @@ async function main(): Promise<number> {
     },
   });
   if ((v.dataset !== 'humaneval' && v.dataset !== 'repoeval') || !v.data || !v.tokenizer || !v['common-index'] || !v.profile || !v.budget) {
-    console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto [--modes a,b] [--targets results.json] [--draft-ms X] [--repos dir|tar.gz] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
+    console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto[,clairvoyant] [--modes a,b] [--targets results.json] [--draft-ms X] [--repos dir|tar.gz] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
     return 2;
   }
   const tokenizer = loadTokenizer(v.tokenizer);
@@ -135,7 +156,7 @@ async function main(): Promise<number> {
   const eos = tokenizer.eosIds[0];
   const targets = v.targets ? new Map(readResults(v.targets).results.filter((r) => r.mode === 'ar').map((r) => [r.task, r.tokens])) : null;
   const tasks = loadTasks(v.dataset, v.data).filter((t) => !targets || targets.has(t.id)).slice(0, intFlag('limit', v.limit, Infinity));
-  const modes = sweepModes(parseModes(`ar,${v.modes ?? 'fastcoder,fastcoder-plus'}`), v.budget.split(',').map((b) => parseBudget(b.trim())));
+  const modes = replayModes(parseModes(`ar,${v.modes ?? 'fastcoder,fastcoder-plus'}`), v.budget);
   const maxPromptTokens = intFlag('max-prompt-tokens', v['max-prompt-tokens'], 0); // 0: the whole prompt
   const maxNew = intFlag('max-new-tokens', v['max-new-tokens'], Infinity);
   const repoIndexFor = repoIndexes(v.repos ?? path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id); // RepoEval repositories, as bench's --repos
@@ -150,7 +171,8 @@ async function main(): Promise<number> {
     for (const m of modes) {
       const clock = new VirtualClock();
       const model = createOracle(script, { vocabSize, prompt: ids, eosId: eos, costModel: virtualCostModel(profile, vocabSize, clock) });
-      const options = { ...m.options, budget: m.budget ?? 0, costProfile: profile, maxNewTokens, eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }) };
+      const stepBudget = m.clairvoyant ? clairvoyantBudget(generated, ids.length, profile, () => model.cacheLength) : undefined;
+      const options = { ...m.options, budget: m.budget ?? 0, stepBudget, costProfile: profile, maxNewTokens, eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }) };
       const r = await replayGeneration(model, tokenizer, ids, options, clock, draftMs);
       const t = totals.get(m.name)!;
       for (const k of ['ms', 'tokens', 'forwards', 'nodes'] as const) t[k] += r[k];

@@ -45,7 +45,7 @@ export { ancestorMask, positionIds, leafPaths, verifyInputs, emptyTree, type Dra
 // decoding, tracing, metrics
 export { generate, ABLATIONS, MODES, type GenerationResult, type GenerateOptions, type Mode, type AblationRow } from './decode/generate';
 export { createOracle, type OracleLM, type OracleOptions } from './decode/oracle';
-export { BudgetChooser, freshScales, openBudget, parseBudget, trimTree, type Budget, type BudgetChoice, type MachineScales } from './decode/budget';
+export { BudgetChooser, freshScales, openBudget, parseBudget, trimTree, type Budget, type BudgetChoice, type MachineScales, type StepBudget } from './decode/budget';
 export { calibrate, loadOrCalibrate, flatProfile, forwardMs, stepMs, modelShape, profileKey, readProfile, writeProfile, type CostProfile, type ProfileKey } from './decode/cost-model';
 export { JsonlTraceWriter, type TraceSink } from './trace/writer';
 export { speedup, firstDivergence } from './decode/metrics';
@@ -54,6 +54,7 @@ export type { TraceLine, TraceHeader, StepTrace, TraceSummary, GenerationMetrics
 // benchmarks and reports
 export { runBench, sessionCaches, promptIds, type RunOptions, type Target } from './bench/run';
 export { warmUp, WARM_UP_TOKENS } from './bench/warm-up';
+export { clairvoyantBudget, clairvoyantChoice, greedyPath, type ClairvoyantChoice } from './bench/clairvoyant-budget';
 export { loadHumanEval, loadRepoEval, loadTasks, type BenchTask } from './bench/datasets';
 export { readRepos, repoDatastore, excludeLines, type RepoFiles, type TokenizerIdentity } from './bench/repo-datastores';
 export { quantile, median, mean } from '../util/stats';

@@ -42,7 +42,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
   opts.trace?.write(traceHeader(opts, promptIds, tokenizer));
 
   const drafter = openDrafter(opts, tokenizer);
-  const budget = await openBudget(opts.mode === 'ar' ? 0 : opts.budget, model, opts.costProfile); // fixed, or `auto`: the tree size chosen per step (ar drafts nothing: no calibration for it)
+  const budget = opts.stepBudget ?? (await openBudget(opts.mode === 'ar' ? 0 : opts.budget, model, opts.costProfile)); // fixed, or `auto`: the tree size chosen per step (ar drafts nothing: no calibration for it)
   const positionRoom = (model.maxPositions ?? Infinity) - promptIds.length; // new tokens that still have a position
   const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens, positionRoom }, (ids) => tokenizer.decode(ids));
   const context = new TokenBuffer(promptIds); // prompt + generated; the last token is the root, not yet in the KV cache
@@ -196,13 +196,14 @@ function eosIdsOf(model: CausalLM, tokenizer: Tokenizer, opts: ResolvedOptions):
 
 /** The trace's first line: the options in effect (datastores and callbacks by presence only). */
 function traceHeader(opts: ResolvedOptions, promptIds: number[], tokenizer: Tokenizer): TraceHeader {
-  const { repoIndex, commonIndex, retriever, onStep, trace, label, sessionCache, ...plain } = opts;
+  const { repoIndex, commonIndex, retriever, onStep, trace, label, sessionCache, stepBudget, ...plain } = opts;
   const options = {
     ...plain,
     repoIndex: repoIndex !== undefined,
     commonIndex: commonIndex !== undefined,
     retriever: retriever !== undefined,
     onStep: onStep !== undefined,
+    stepBudget: stepBudget !== undefined,
     cacheScope: sessionCache ? 'session' : 'generation',
     sessionCacheSequences: sessionCache?.size ?? null, // sequences the session cache held when this generation began
   };

@@ -3,7 +3,7 @@
  * weights, stopping rules and tracing hooks.
  */
 import type { Datastore } from '../../retrieval/datastore';
-import type { Budget } from './budget';
+import type { Budget, StepBudget } from './budget';
 import type { CostProfile } from './cost-model';
 import type { RetrieverOptions } from '../../retrieval/retriever';
 import type { SequenceCache } from '../../retrieval/cache';
@@ -50,6 +50,7 @@ export interface GenerateOptions {
   addSpecialTokens?: boolean; // text prompts: let the tokenizer add BOS (default true)
   budget?: Budget; // draft tokens verified per forward (default 64; the forward sees budget + 1 rows), or 'auto' (budget.ts)
   costProfile?: CostProfile; // budget 'auto': the verify step's cost on this machine (default: calibrated once per model object)
+  stepBudget?: StepBudget; // a budget policy of one's own for this generation, in place of `budget` (e.g. `clairvoyantBudget`)
   alpha?: number; // Trie weight of D_r counts (default 1)
   beta?: number; // Trie weight of D_c counts (default 1)
   gamma?: number; // Trie weight of cache counts (default 1)

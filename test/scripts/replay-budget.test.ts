@@ -4,7 +4,9 @@
  */
 import { flatProfile, type CostProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
 import { createOracle } from '../../src/decode/oracle';
-import { replayGeneration, VirtualClock, virtualCostModel } from '../../scripts/replay-budget';
+import { replayGeneration, replayModes, VirtualClock, virtualCostModel } from '../../scripts/replay-budget';
+import { clairvoyantBudget } from '../../src/bench/clairvoyant-budget';
+import { parseModes } from '../../src/bench/modes';
 import { charTokenizer, ScriptedRetriever, sourceResult } from '../decode/helpers';
 
 const VOCAB = 64;
@@ -62,9 +64,37 @@ describe('replayGeneration', () => {
     expect(retriever.contexts.length).toBe(4);
   });
 
+  test('clairvoyant: a right draft token is verified where it pays (2 tokens for 13 ms against 10 ms a token), a wrong one never', async () => {
+    const clairvoyant = (retriever: ScriptedRetriever) => {
+      const clock = new VirtualClock();
+      const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0, costModel: virtualCostModel(profile([[1, 10], [2, 12]], 1), VOCAB, clock) });
+      const stepBudget = clairvoyantBudget(REF, PROMPT.length, profile([[1, 10], [2, 12]], 1), () => lm.cacheLength);
+      return replayGeneration(lm, charTokenizer(VOCAB), PROMPT, { mode: 'fastcoder', eosIds: [0], maxNewTokens: 8, retriever, stepBudget }, clock, 0.5);
+    };
+    const right = new ScriptedRetriever((ctx) => [sourceResult('repo', [[[REF[ctx.length - PROMPT.length]], 1]])]);
+    expect(await clairvoyant(right)).toEqual({ ms: 4 * 13.5, tokens: 8, forwards: 4, nodes: 4 });
+    const wrong = new ScriptedRetriever(() => [sourceResult('repo', [[[63], 1]])]);
+    expect(await clairvoyant(wrong)).toEqual({ ms: 8 * 10.5, tokens: 8, forwards: 8, nodes: 0 });
+  });
+
   test('performance.now is the real clock again afterwards, also when the generation throws', async () => {
     const before = performance.now;
     await expect(run({ mode: 'ar', maxNewTokens: -1 }, [[1, 10]], 0, 0)).rejects.toThrow();
     expect(performance.now).toBe(before);
   });
+});
+
+test.each([
+  ['budgets alone: as bench sweeps them', '3,auto', ['ar', 'fastcoder@3', 'fastcoder@auto']],
+  ['one budget alone: the modes as they are', 'auto', ['ar', 'fastcoder']],
+  ['with clairvoyant: every budget named', 'auto,clairvoyant', ['ar', 'fastcoder@auto', 'fastcoder@clairvoyant']],
+  ['clairvoyant alone', 'clairvoyant', ['ar', 'fastcoder@clairvoyant']],
+])('replayModes: %s', (_, list, names) => {
+  const modes = replayModes(parseModes('ar,fastcoder'), list);
+  expect(modes.map((m) => m.name)).toEqual(names);
+  expect(modes.map((m) => m.clairvoyant === true)).toEqual(names.map((n) => n.endsWith('@clairvoyant')));
+});
+
+test('replayModes: a budget word that is neither a size, auto nor clairvoyant is refused', () => {
+  expect(() => replayModes(parseModes('ar,fastcoder'), '3,oracle')).toThrow("--budget: expected a non-negative integer or 'auto', got 'oracle'");
 });
