@@ -40,23 +40,20 @@ export function greedyPath(tree: DraftTree, next: ArrayLike<number>): number[] {
 }
 
 /**
- * The (n, b) of most tokens per ms for a tree whose greedy path is `path`: n = 0, or the smallest prefix holding the
- * path's first k nodes (it accepts every path node within it), with each batch 1..min(n + 1, maxBatch). Ties: the smaller
- * n, then the smaller b. Example: path [1, 2], curve [[1, 10], [4, 12]], rowMs 0 → { nodes: 3, batch: 1, accepted: 2, ms: 12 }
+ * The (n, b) of most tokens per ms for a tree whose greedy path is `path`: n = 0, or for each k the smallest prefix that
+ * holds the path's first k nodes (node path[k - 1] and all before it: rank order puts a parent before its children, so the
+ * path's indices increase), with each batch 1..min(n + 1, maxBatch). Ties: the smaller n, then the smaller b.
+ * Example: path [1, 2], curve [[1, 10], [4, 12]], rowMs 0 → { nodes: 3, batch: 1, accepted: 2, ms: 12 }
  */
 export function clairvoyantChoice(path: readonly number[], profile: CostProfile, context: number): ClairvoyantChoice {
   let best: ClairvoyantChoice = { nodes: 0, batch: 1, accepted: 0, ms: stepMs(profile, 1, 0, context) };
-  let nodes = 0;
-  for (const node of path) {
-    if (node < nodes) continue; // inside the last prefix tried: that prefix accepted it too
-    nodes = node + 1; // the smallest prefix holding the path up to this node
-    const beyond = path.findIndex((n) => n >= nodes);
-    const accepted = beyond < 0 ? path.length : beyond;
+  path.forEach((last, k) => {
+    const [nodes, accepted] = [last + 1, k + 1];
     for (let batch = 1; batch <= Math.min(nodes + 1, maxBatch(profile)); batch++) {
       const ms = stepMs(profile, nodes + 1, rowsReadAlone(path.slice(0, accepted), batch), context, batch);
       if ((accepted + 1) * best.ms > (best.accepted + 1) * ms) best = { nodes, batch, accepted, ms };
     }
-  }
+  });
   return best;
 }
 
