@@ -73,7 +73,7 @@
 import type { CausalLM } from '../../model/causal-lm';
 import { rowsReadAlone } from '../../model/greedy';
 import type { DraftTree } from '../../trie/draft-tree';
-import { calibrate, type CostProfile, maxBatch, profileKey, stepMs } from './cost-model';
+import { batchMs, calibrate, type CostProfile, maxBatch, profileKey, stepMs } from './cost-model';
 import { type Draft, type Drafter, noDrafter } from './drafter';
 import { MAX_BUDGET } from './options';
 import { median } from '../../util/stats';
@@ -304,7 +304,7 @@ export class BudgetChooser {
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
       before.push(before[n - 1] + p[n - 1]);
       const accepted = before[n];
-      if (n + 1 <= maxBatch(this.profile) && step(n + 1, 0, n + 1) < step(n + 1, accepted - before[batch - 1], batch)) batch = n + 1;
+      if (n + 1 <= maxBatch(this.profile) && batchMs(this.profile, n + 1) < batchMs(this.profile, batch) + this.profile.rowMs * (accepted - before[batch - 1])) batch = n + 1; // the same forward either way
       const ms = msOf(n + 1, accepted - before[batch - 1], batch);
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, batch, expectedTokens: accepted + 1, expectedMs: ms };
     }
