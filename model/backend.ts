@@ -10,6 +10,7 @@
  *   const chosen = await selectBackend();          // e.g. { name: 'wasm', detail: '@tensorflow/tfjs-backend-wasm, 1 thread(s)' }
  *   const forced = await selectBackend('cpu');     // { name: 'cpu', detail: '@tensorflow/tfjs-backend-cpu (pure JS)' }
  *   await selectBackend('webgpu');                 // { name: 'webgpu', detail: 'WebGPU (Dawn): google swiftshader (...)', adapter }
+ *   await selectBackend('wasm', { wasmThreads: 2 }); // { name: 'wasm', detail: '..., 2 thread(s)', threads: 2 } (model/wasm-threads.ts)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmSlices } from './wasm-slice';
@@ -22,6 +23,11 @@ export interface ChosenBackend {
   name: BackendName; // the tfjs backend now active
   detail: string; // which package provides it (and the GPU adapter), for the CLI to print
   adapter?: AdapterSummary; // webgpu only: the adapter in use
+  threads?: number; // wasm only: the size of XNNPACK's thread pool
+}
+
+export interface BackendOptions {
+  wasmThreads?: number; // wasm only: XNNPACK's pool size (default: FASTCODER_WASM_THREADS, else 1); see model/wasm-threads.ts
 }
 
 /** Try to load a native tfjs-node package; undefined when absent or broken (e.g. libtensorflow never downloaded). */
@@ -45,11 +51,15 @@ async function activate(name: BackendName, detail: string): Promise<ChosenBacken
   return { name, detail };
 }
 
-async function activateWasm(): Promise<ChosenBackend> {
+async function activateWasm(o: BackendOptions): Promise<ChosenBackend> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const { parseWasmThreads, setWasmThreads } = await import('./wasm-threads');
+  const env = process.env.FASTCODER_WASM_THREADS;
+  setWasmThreads(o.wasmThreads ?? (env ? parseWasmThreads(env, 'FASTCODER_WASM_THREADS') : 1));
   registerWasmSlices(); // slices that copy only the slice (the stock ones copy the whole input to JS)
   const chosen = await activate('wasm', '@tensorflow/tfjs-backend-wasm');
-  return { ...chosen, detail: `${chosen.detail}, ${wasm.getThreadsCount()} thread(s)` };
+  const threads = wasm.getThreadsCount();
+  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads };
 }
 
 /** WebGPU on the adapter Dawn offers; `hardwareOnly` refuses a software one. A string says why it is not used. */
@@ -66,7 +76,7 @@ async function tryWebGPU(hardwareOnly: boolean): Promise<ChosenBackend | string>
  * Make a backend active and say which. `requested` (else `FASTCODER_BACKEND`) forces one; otherwise tfjs-node-gpu,
  * WebGPU on a hardware adapter, tfjs-node, wasm. An unknown name, or a forced backend that cannot start, is an error.
  */
-export async function selectBackend(requested?: string): Promise<ChosenBackend> {
+export async function selectBackend(requested?: string, o: BackendOptions = {}): Promise<ChosenBackend> {
   const want = requested ?? process.env.FASTCODER_BACKEND ?? '';
   if (want && !BACKEND_NAMES.includes(want as BackendName)) {
     throw new Error(`unknown backend '${want}' (from ${requested ? '--backend' : 'FASTCODER_BACKEND'}); choose one of ${BACKEND_NAMES.join(', ')}`);
@@ -75,7 +85,7 @@ export async function selectBackend(requested?: string): Promise<ChosenBackend> 
     await import('@tensorflow/tfjs-backend-cpu');
     return activate('cpu', '@tensorflow/tfjs-backend-cpu (pure JS)');
   }
-  if (want === 'wasm') return activateWasm();
+  if (want === 'wasm') return activateWasm(o);
   if (want === 'webgpu') {
     const webgpu = await tryWebGPU(false);
     if (typeof webgpu === 'string') throw new Error(`backend 'webgpu' requested but ${webgpu}`);
@@ -96,5 +106,5 @@ export async function selectBackend(requested?: string): Promise<ChosenBackend> 
   }
   const native = tryNative(['@tensorflow/tfjs-node']);
   if (native && (await tf.setBackend('tensorflow').catch(() => false))) return activate('tensorflow', native);
-  return activateWasm();
+  return activateWasm(o);
 }

@@ -69,6 +69,7 @@ export class LlamaModel implements CausalLM {
     private readonly weights: LlamaWeights, // tfjs tensors, owned by the model
     readonly backend: string, // the tfjs backend the weights live on
     readonly backendDetail = backend, // which package provides it, and the GPU adapter (for the CLI to print)
+    readonly threads = 1, // wasm: the size of XNNPACK's thread pool (a cost profile is measured per count)
   ) {
     this.rotateHalf = tf.tensor2d(rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
     this.verifyRows = backend === 'webgpu' || backendDetail.includes('tfjs-node-gpu') ? 'all' : 'path';

@@ -14,15 +14,16 @@ import { loadWeights } from './weights';
 
 export interface LoadOptions {
   backend?: string; // 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'; default: FASTCODER_BACKEND, else the best available
+  wasmThreads?: number; // wasm: XNNPACK's thread pool size; default FASTCODER_WASM_THREADS, else 1 (model/wasm-threads.ts)
 }
 
 /** Load a HF Llama checkpoint directory (config.json + model.safetensors or a sharded index). */
 export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LlamaModel> {
-  const backend = await selectBackend(opts.backend);
+  const backend = await selectBackend(opts.backend, opts);
   const config = loadConfig(dir);
   const ckpt = openCheckpoint(dir);
   try {
-    return new LlamaModel(config, loadWeights(ckpt, config), backend.name, backend.detail);
+    return new LlamaModel(config, loadWeights(ckpt, config), backend.name, backend.detail, backend.threads);
   } finally {
     ckpt.close();
   }

@@ -20,7 +20,7 @@ import { promptIds, runBench, sameOutput } from '../src/bench/run';
 import { tableIV } from '../src/bench/tables';
 import { warmUp } from '../src/bench/warm-up';
 import type { Budget } from '../src/decode/budget';
-import { loadOrCalibrate, modelShape, profileKey } from '../src/decode/cost-model';
+import { loadOrCalibrate, modelKey } from '../src/decode/cost-model';
 import { generate, type GenerationResult, type Mode } from '../src/decode/generate';
 import { JsonlTraceWriter } from '../src/trace/writer';
 import { readTrace } from '../src/trace/reader';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const { datastore: common } = await buildDatastore([COMMON], id);
   console.log(`model ${path.relative(ROOT, MODEL)} on ${model.backend}; D_r ${repo} ${fullRepo.tokenCount} tokens; D_c ${path.relative(ROOT, COMMON)} ${common.tokenCount} tokens\n`);
   // FastCoder twice: with the tree size chosen per step from the cost model (auto), and with the paper's fixed budget
-  const costProfile = await loadOrCalibrate(model, profileKey(model.backend, modelShape(model.config)), { dir: path.join(ROOT, '.cache/cost-profiles'), log: (m) => console.log(m) });
+  const costProfile = await loadOrCalibrate(model, modelKey(model), { dir: path.join(ROOT, '.cache/cost-profiles'), log: (m) => console.log(m) });
   // the paper's rules and this project's drafter (fastcoder-plus), both with the budget chosen per step; then the paper's fixed budget
   const configs: { name: string; mode: Mode; budget: Budget }[] = [
     { name: 'fastcoder, auto', mode: 'fastcoder', budget: 'auto' },

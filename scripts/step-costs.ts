@@ -32,7 +32,7 @@ import { promptIds, sweepModes } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { intFlag } from '../src/cli/flags';
 import { parseBudget } from '../src/decode/budget';
-import { describeProfile, loadOrCalibrate, modelShape, profileKey, stepMs } from '../src/decode/cost-model';
+import { describeProfile, loadOrCalibrate, modelKey, stepMs } from '../src/decode/cost-model';
 import { generate } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
 import { median } from '../util/stats';
@@ -86,7 +86,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
   const tasks = loadTasks(v.dataset, v.data).slice(0, intFlag('limit', v.limit, Infinity));
   const repoIndexFor = repoIndexes(v.repos ?? path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id);
   const costModel = await randomModel(v['cost-model']);
-  const profile = await loadOrCalibrate(costModel, profileKey(costModel.backend, modelShape(costModel.config)), { file: v['cost-profile'], log: console.error });
+  const profile = await loadOrCalibrate(costModel, modelKey(costModel), { file: v['cost-profile'], log: console.error });
   console.log(`profile (${profile.key.backend}, ${profile.key.shape}): ${describeProfile(profile)}`);
   const maxPromptTokens = intFlag('max-prompt-tokens', v['max-prompt-tokens'], 0); // 0: the whole prompt
   const maxNew = intFlag('max-new-tokens', v['max-new-tokens'], Infinity);

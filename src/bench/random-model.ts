@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import { type LlamaConfig, parseConfig } from '../../model/config';
 import { selectBackend } from '../../model/backend';
 import { LlamaModel } from '../../model/llama';
+import type { LoadOptions } from '../../model/load';
 import { buildWeights } from '../../model/weights';
 import { seededRandom } from '../../retrieval/timing';
 import { readJsonObject } from '../../util/json-file';
@@ -77,13 +78,13 @@ function layerParams(c: LlamaConfig): number {
 const WASM_MAX_BYTES = 2 ** 32;
 
 /** A random-weight model of the shape `spec` (preset name or config.json path) on the chosen backend. */
-export async function randomModel(spec: string, opts: { backend?: string } = {}): Promise<LlamaModel> {
+export async function randomModel(spec: string, opts: LoadOptions = {}): Promise<LlamaModel> {
   const c = readModelShape(spec);
-  const backend = await selectBackend(opts.backend);
+  const backend = await selectBackend(opts.backend, opts);
   const bytes = heldWeightBytes(c);
   if (backend.name === 'wasm' && bytes >= WASM_MAX_BYTES) {
     throw new Error(`${spec}: its float32 weights take ${(bytes / 1e9).toFixed(1)} GB, more than the wasm backend's 4 GiB memory; use --backend webgpu (a GPU, or SwiftShader) or install @tensorflow/tfjs-node`);
   }
   const embed = 'model.embed_tokens.weight';
-  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name, backend.detail);
+  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name, backend.detail, backend.threads);
 }

@@ -75,7 +75,7 @@ function settings(r: BenchResults): string {
   const c = r.config;
   const target = c.oracle
     ? `oracle (its greedy output is each task's reference code; tokenizer ${c.tokenizer}), forward cost ${c.oracleCost ?? '0 ms'}`
-    : `${c.model}${c.backend ? ` on the ${c.backend} backend` : ''}`;
+    : `${c.model}${c.backend ? ` on the ${c.backend} backend${c.wasmThreads ? ` (${c.wasmThreads} threads)` : ''}` : ''}`;
   const tasks = new Set(r.results.map((x) => x.task)).size;
   return metaList([
     ['model', target],

@@ -25,6 +25,7 @@ export interface BenchConfig {
   // absent in files written before it was recorded
   budget: Budget | Budget[];
   backend?: string; // tfjs backend of a real model
+  wasmThreads?: number; // its thread pool, when wasm runs more than one (--wasm-threads)
   repeat?: number; // runs of each (task, mode), the median one kept (absent: 1)
 }
 

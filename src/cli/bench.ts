@@ -17,11 +17,11 @@ import { repoIndexes, type TokenizerIdentity } from '../bench/repo-datastores';
 import { type BenchConfig, readResults, writeResults } from '../bench/results';
 import { checkRepeat, runBench, sweepModes, type Target } from '../bench/run';
 import { parseBudget } from '../decode/budget';
-import { type CostProfile, describeProfile, flatProfile, loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
+import { type CostProfile, describeProfile, flatProfile, loadOrCalibrate, modelKey } from '../decode/cost-model';
 import type { LlamaModel } from '../../model/llama';
 import { markdownSummary } from '../bench/tables';
 import { MAX_BUDGET } from '../decode/options';
-import { intFlag } from './flags';
+import { intFlag, loadFlags, WASM_THREADS_HELP } from './flags';
 
 const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> --tokenizer <dir> (--model <dir> | --oracle)
                        --out <results.json> [options]
@@ -44,6 +44,7 @@ const HELP = `usage: fastcoder bench --dataset humaneval|repoeval --data <path> 
                           config.json) in lockstep with the oracle, so ms/token and speedup are a real model's forward
                           cost with acceptance against the reference code
   --backend <name>        tfjs backend for --model
+${WASM_THREADS_HELP}
   --seed <N>              retrieval-timing coin seed (default 0)
   --repeat <N>            run each task's modes N times in rounds and keep each mode's median run (default 1); the
                           results keep every run's ms/token (runsMsPerToken). Not with --cache-scope session
@@ -61,7 +62,7 @@ JSON (config.cacheScope) and the tables' title line say which cache scope was us
 const OPTIONS = {
   dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, model: { type: 'string' }, oracle: { type: 'boolean' },
   modes: { type: 'string' }, limit: { type: 'string' }, repos: { type: 'string' }, 'common-index': { type: 'string' }, 'common-source': { type: 'string' }, 'cache-dir': { type: 'string' },
-  'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, 'oracle-cost-model': { type: 'string' }, backend: { type: 'string' },
+  'max-new-tokens': { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'oracle-cost-ms': { type: 'string' }, 'oracle-cost-model': { type: 'string' }, backend: { type: 'string' }, 'wasm-threads': { type: 'string' },
   seed: { type: 'string' }, repeat: { type: 'string' }, budget: { type: 'string' }, 'cost-profile': { type: 'string' }, 'cache-scope': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -79,7 +80,7 @@ async function costProfileOf(timed: LlamaModel | undefined | null, file: string 
     if (file) throw new Error('--cost-profile: the oracle without --oracle-cost-model costs a constant --oracle-cost-ms; there is no forward to profile');
     return flatProfile(oracleMs);
   }
-  const p = await loadOrCalibrate(timed, profileKey(timed.backend, modelShape(timed.config)), { file, log: (m) => console.error(m) });
+  const p = await loadOrCalibrate(timed, modelKey(timed), { file, log: (m) => console.error(m) });
   console.error(`cost profile (${p.key.backend}, ${p.key.shape}): ${describeProfile(p)}`);
   return p;
 }
@@ -134,13 +135,13 @@ export async function run(argv: string[]): Promise<number> {
   const tasks = allTasks.slice(0, v.limit ? intFlag('limit', v.limit, 0) : undefined);
   // the oracle's default cap: the whole reference + EOS of every task of the dataset (not only the first --limit)
   const oracleCap = (): number => Math.max(0, ...allTasks.map((t) => tokenizer.encode(t.reference).length)) + 1;
-  const model = v.model ? await loadModel(v.model, { backend: v.backend }) : null;
+  const model = v.model ? await loadModel(v.model, loadFlags(v)) : null;
   if (model) console.error(`backend: ${model.backend} (${model.backendDetail})`);
   const vocabSize = model?.vocabSize ?? configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
   const config: BenchConfig = {
     dataset, data: v.data, tokenizer: v.tokenizer, model: v.model ?? null, oracle: !!v.oracle, commonIndex: v['common-index'] ?? null,
     maxNewTokens: v.oracle && v['max-new-tokens'] === undefined ? oracleCap() : intFlag('max-new-tokens', v['max-new-tokens'], 128), seed: intFlag('seed', v.seed, 0), modes: modes.map((m) => m.name),
-    cacheScope, budget: budgets.length === 1 ? budgets[0] : budgets, ...(model ? { backend: model.backend } : {}), ...(repeat > 1 ? { repeat } : {}),
+    cacheScope, budget: budgets.length === 1 ? budgets[0] : budgets, ...(model ? { backend: model.backend, ...(model.threads > 1 ? { wasmThreads: model.threads } : {}) } : {}), ...(repeat > 1 ? { repeat } : {}),
     ...(v.oracle ? { oracleCost: v['oracle-cost-model'] ? `model ${v['oracle-cost-model']}` : `${Number(v['oracle-cost-ms'] ?? 0)} ms` } : {}),
   };
   const previous = fs.existsSync(v.out) ? readResults(v.out) : null;
@@ -157,7 +158,7 @@ export async function run(argv: string[]): Promise<number> {
   // EOS: the model's config.json, else the tokenizer's (which itself prefers a config.json beside tokenizer.json)
   const eosId = [...(model?.eosIds ?? []), ...tokenizer.eosIds][0];
   if (eosId === undefined) throw new Error(`no EOS id: neither ${v.model ?? v.tokenizer}/config.json nor the tokenizer in ${v.tokenizer} names one`);
-  const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], { backend: v.backend }) : undefined;
+  const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], loadFlags(v)) : undefined;
   if (costModel) console.error(`oracle cost model: ${v['oracle-cost-model']} (random weights) on ${costModel.backend}`);
   const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0), costModel };
   const drafts = modes.some((m) => m.options.mode !== 'ar'); // ar alone verifies no drafts: nothing to calibrate for

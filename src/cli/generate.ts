@@ -15,12 +15,13 @@ import { loadDatastore } from '../../retrieval/io/datastore-file';
 import { tokenizerHash } from '../../retrieval/io/tokenizer-hash';
 import { ABLATIONS, generate, MODES, type GenerateOptions, type GenerationResult, type Mode } from '../decode/generate';
 import { parseBudget } from '../decode/budget';
-import { loadOrCalibrate, modelShape, profileKey } from '../decode/cost-model';
+import { loadOrCalibrate, modelKey } from '../decode/cost-model';
 import { firstDivergence, speedup } from '../decode/metrics';
 import { JsonlTraceWriter } from '../trace/writer';
 import { promptIds } from '../bench/run';
 import { warmUp } from '../bench/warm-up';
 import { draftsFromRepo, MAX_BUDGET } from '../decode/options';
+import { loadFlags, WASM_THREADS_HELP } from './flags';
 
 const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--prompt <text> | --prompt-file <f>)
          [--repo-index <f>] [--common-index <f>] --mode ar|pld|rest|fastcoder|fastcoder-plus [--max-new-tokens N] [--trace f] [--json]
@@ -46,6 +47,7 @@ const HELP = `usage: fastcoder generate --model <dir> [--tokenizer <dir>] (--pro
   --alpha/--beta/--gamma  Trie weights of D_r / D_c / cache counts (default 1)
   --seed N                retrieval-timing coin seed (default 0)
   --backend <b>           tensorflow | webgpu | wasm | cpu (default: best available)
+${WASM_THREADS_HELP}
   --trace <f>             write the per-step trace as JSON Lines
   --compare-ar            also run ar: speedup and token identity
   --json                  print one JSON object: { tokens, text, metrics }`;
@@ -74,6 +76,7 @@ const OPTIONS = {
   gamma: { type: 'string' },
   seed: { type: 'string' },
   backend: { type: 'string' },
+  'wasm-threads': { type: 'string' },
   trace: { type: 'string' },
   'compare-ar': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -183,7 +186,7 @@ export async function run(argv: string[]): Promise<number> {
   const tokenizerDir = values.tokenizer ?? values.model;
   const tokenizer = loadTokenizer(tokenizerDir);
   const prompt = promptTokens(tokenizer, text, maxPromptTokens);
-  const model = await loadModel(values.model, { backend: values.backend });
+  const model = await loadModel(values.model, loadFlags(values));
   console.error(`backend: ${model.backend} (${model.backendDetail})`); // stderr: stdout carries only the text (or the JSON object)
   let trace: JsonlTraceWriter | undefined;
   try {
@@ -191,7 +194,7 @@ export async function run(argv: string[]): Promise<number> {
     const stream = values.json ? null : streamer(tokenizer);
     const generated: number[] = [];
     trace = values.trace ? new JsonlTraceWriter(values.trace) : undefined;
-    const costProfile = plain.budget === 'auto' && modes.mode !== 'ar' ? await loadOrCalibrate(model, profileKey(model.backend, modelShape(model.config)), { file: values['cost-profile'], log: (m) => console.error(m) }) : undefined;
+    const costProfile = plain.budget === 'auto' && modes.mode !== 'ar' ? await loadOrCalibrate(model, modelKey(model), { file: values['cost-profile'], log: (m) => console.error(m) }) : undefined;
     const options: GenerateOptions = {
       ...plain,
       costProfile,

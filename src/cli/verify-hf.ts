@@ -12,8 +12,9 @@
 import { parseArgs } from 'util';
 import { checkPromptTokenization, checkWeightHashes, formatCheck, loadHfFixture, runHfChecks } from '../../model/hf-fixture';
 import { loadModel } from '../../model/load';
+import { loadFlags } from './flags';
 
-const HELP = `usage: fastcoder verify-hf <fixtureDir> [--backend tensorflow|webgpu|wasm|cpu] [--atol 1e-4]
+const HELP = `usage: fastcoder verify-hf <fixtureDir> [--backend tensorflow|webgpu|wasm|cpu] [--wasm-threads N] [--atol 1e-4]
 
 Loads config.json + safetensors (from <fixtureDir>, or cases.json's model_dir) and checks, against the
 Hugging Face outputs in <fixtureDir>: prompt logits, the prompt's hidden states after every layer (when
@@ -25,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { backend: { type: 'string' }, atol: { type: 'string', default: '1e-4' }, help: { type: 'boolean', short: 'h' } },
+    options: { backend: { type: 'string' }, 'wasm-threads': { type: 'string' }, atol: { type: 'string', default: '1e-4' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(HELP);
@@ -38,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const fx = loadHfFixture(positionals[0]);
-  const lm = await loadModel(fx.modelDir, { backend: values.backend });
+  const lm = await loadModel(fx.modelDir, loadFlags(values));
   console.log(`backend: ${lm.backend} (${lm.backendDetail})\nmodel: ${fx.modelDir} (${lm.config.numLayers} layers, hidden ${lm.config.hiddenSize}, vocab ${lm.vocabSize})`);
   const results = [...checkWeightHashes(fx), ...checkPromptTokenization(fx), ...(await runHfChecks(fx, lm, atol))];
   lm.dispose();

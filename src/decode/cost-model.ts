@@ -16,7 +16,7 @@
  * (another backend, shape or CPU) or by another tfjs / profile format is refused with a message naming the file.
  *
  * Example:
- *   const p = await calibrate(model, profileKey(model.backend, modelShape(model.config)));
+ *   const p = await calibrate(model, modelKey(model));
  *   stepMs(p, 4, 2, 300) // a forward over 4 rows (root + 3 nodes) at a 300-token cache that accepts 2 nodes: forwardMs(p, 4, 300) + 2 · rowMs
  */
 import * as crypto from 'crypto';
@@ -79,6 +79,15 @@ export function modelShape(c: LlamaConfig): string {
 export function profileKey(backend: string, shape: string): ProfileKey {
   const cpus = os.cpus();
   return { backend, shape, host: `${cpus[0]?.model ?? 'unknown cpu'} x${cpus.length}`, tfjs: TFJS_VERSION };
+}
+
+/**
+ * The key of this machine for a loaded model: its backend, with the thread pool's size when wasm runs more than one
+ * (a forward's cost curve changes with it), and its shape.
+ * Example: modelKey(smollmOnTwoThreads).backend → 'wasm x2'; on one thread → 'wasm'
+ */
+export function modelKey(model: { backend: string; threads: number; config: LlamaConfig }): ProfileKey {
+  return profileKey(model.threads > 1 ? `${model.backend} x${model.threads}` : model.backend, modelShape(model.config));
 }
 
 /**

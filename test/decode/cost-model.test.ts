@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseConfig } from '../../model/config';
-import { calibrate, CALIBRATION_ROWS, CONTEXTS, type CostProfile, describeProfile, flatProfile, forwardMs, loadOrCalibrate, maxBatch, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, READ_ROWS, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
+import { calibrate, CALIBRATION_ROWS, CONTEXTS, type CostProfile, describeProfile, flatProfile, forwardMs, loadOrCalibrate, maxBatch, modelKey, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, READ_ROWS, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
 import { createOracle } from '../../src/decode/oracle';
 
 const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), curves: [{ context: 0, points }], spread: 0, rowMs, readMs: [], measuredAt: '' });
@@ -199,6 +199,15 @@ describe('cost model', () => {
     const p = { ...hand([[1, 1]]), key };
     expect(profileMismatch(p, key, 'p.json')).toBeNull();
     expect(profileMismatch(change(p), key, 'p.json')).toContain(`p.json: ${message}`);
+  });
+
+  test('modelKey: a wasm pool of more than one thread is part of the backend, so a one-thread profile is refused on two', () => {
+    const config = parseConfig({ model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 4, intermediate_size: 176, vocab_size: 512 }, 'test');
+    const one = modelKey({ backend: 'wasm', threads: 1, config });
+    const two = modelKey({ backend: 'wasm', threads: 2, config });
+    expect([one.backend, two.backend, two.shape]).toEqual(['wasm', 'wasm x2', modelShape(config)]);
+    expect(profileMismatch({ ...hand([[1, 1]]), key: one }, two, 'p.json')).toBe("p.json: cost profile of another backend ('wasm', this run: 'wasm x2')");
+    expect(profilePath('d', one)).not.toBe(profilePath('d', two));
   });
 
   test('loadOrCalibrate: --cost-profile is saved when absent, reused when it fits, refused when foreign', async () => {
