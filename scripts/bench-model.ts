@@ -25,11 +25,12 @@ import { parseArgs } from 'util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from '../model/config';
 import type { LlamaModel } from '../model/llama';
-import { loadModel } from '../model/load';
+import { loadModel, type LoadOptions } from '../model/load';
 import { loadTokenizer } from '../model/tokenizer';
 import { seededRandom } from '../retrieval/timing';
 import { forwardWeightBytes, MODEL_PRESETS, randomModel } from '../src/bench/random-model';
 import { runEntryPoint } from '../src/cli/entry';
+import { loadFlags } from '../src/cli/flags';
 import { generate } from '../src/decode/generate';
 import { verifyInputs, type DraftTree } from '../trie/draft-tree';
 import { median } from '../util/stats';
@@ -39,7 +40,7 @@ const DECODE_WARMUP = 3; // untimed steps after a prefill/fill, whose large arra
 const BANDWIDTH_ELEMENTS = 32 * 2 ** 20; // 128 MB of float32
 
 const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json]
-  [--backend tensorflow|webgpu|wasm|cpu] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)] [--tree-context 512]
+  [--backend tensorflow|webgpu|wasm|cpu] [--wasm-threads N] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)] [--tree-context 512]
   [--warmup 20] [--prefill 128 (0 = skip)]
   [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]]`;
 
@@ -205,8 +206,8 @@ function generationPrompt(file: string | undefined): string {
  * A real generation with prompt lookup (budget 64), the verify step's argmax asked row by row ('path') and all at
  * once ('all'), interleaved per repetition after an untimed warm-up of each; outputs must be identical.
  */
-async function generationOrders(dir: string, backend: string | undefined, promptFile: string | undefined, maxNewTokens: number, reps: number) {
-  const lm = await loadModel(dir, { backend });
+async function generationOrders(dir: string, load: LoadOptions, promptFile: string | undefined, maxNewTokens: number, reps: number) {
+  const lm = await loadModel(dir, load);
   const tok = loadTokenizer(dir);
   const prompt = generationPrompt(promptFile);
   const orders = ['path', 'all'] as const;
@@ -240,7 +241,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, reps: { type: 'string', default: '5' },
+      config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, 'wasm-threads': { type: 'string' }, reps: { type: 'string', default: '5' },
       contexts: { type: 'string', default: '128,512,2048' }, 'tree-context': { type: 'string', default: '512' }, trees: { type: 'string', default: '1,2,4,8,16,32,64,128' },
       warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, help: { type: 'boolean', short: 'h' },
     },
@@ -260,7 +261,7 @@ async function main(argv: string[]): Promise<number> {
   const contexts = list('contexts', values.contexts!);
   const treeSizes = list('trees', values.trees!);
   const [treeContext] = list('tree-context', values['tree-context']!);
-  const lm = await randomModel(values.config, { backend: values.backend });
+  const lm = await randomModel(values.config, loadFlags(values));
   const c = lm.config;
   console.log(`backend: ${lm.backend} (${lm.backendDetail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
   // warm-up: V8 tiers up the JS side, first kernels (shader compilation), wasm memory growth
@@ -307,7 +308,7 @@ async function main(argv: string[]): Promise<number> {
     lm.rollback(context);
   }
   lm.dispose();
-  const gen = values.generate ? await generationOrders(values.generate, values.backend, values['prompt-file'], Number(values['max-new-tokens']), reps) : null;
+  const gen = values.generate ? await generationOrders(values.generate, loadFlags(values), values['prompt-file'], Number(values['max-new-tokens']), reps) : null;
 
   console.log('\n| measure | value |\n| --- | ---: |');
   console.log(`| memory bandwidth (${bw.method}) | ${bw.gbPerS.toFixed(1)} GB/s |`);
