@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 const WASM_PRIORITY = 2; // tfjs's own priority for 'wasm'
 export const MAX_WASM_THREADS = 8; // tfjs's build pre-creates 8 workers, its pool's limit
@@ -70,6 +70,7 @@ async function initThreaded(threads: number): Promise<WasmModule> {
 /** The backend on the threaded build. Its pool's workers, started by the constructor, stay alive but unreferenced. */
 async function startThreaded(threads: number): Promise<BackendWasm> {
   const module = await initThreaded(threads);
+  const { BackendWasm } = await import('@tensorflow/tfjs-backend-wasm');
   const backend = new BackendWasm(module);
   // Emscripten references a worker while it runs a thread, and the pool's threads never end: without this the
   // process would never exit on its own

@@ -17,7 +17,7 @@ export function intFlag(name: string, v: string | undefined, dflt: number): numb
 
 /** The help line of `--wasm-threads`, shared by the commands that load a model. */
 export const WASM_THREADS_HELP = `  --wasm-threads <n>      wasm backend: XNNPACK's thread pool, 1 to 8 (default: FASTCODER_WASM_THREADS, else 1); pays
-                          off on larger models (README, "Threads")`;
+                          off on larger models (README, "Threads on wasm")`;
 
 /**
  * How to load a model, from `--backend` and `--wasm-threads`.
