@@ -51,10 +51,14 @@ async function initThreaded(threads: number): Promise<WasmModule> {
   const events = ['uncaughtException', 'unhandledRejection'];
   const emitter = process as NodeJS.EventEmitter;
   const before = new Set(events.flatMap((e) => emitter.listeners(e)));
-  const module = await Promise.race([factory(config), failure]);
-  // the build adds process-wide handlers that rethrow any error from inside its one-line, 60 kB script, which Node
-  // then prints whole; errors are the caller's to handle
-  for (const e of events) for (const l of emitter.listeners(e)) if (!before.has(l)) emitter.removeListener(e, l as () => void);
+  let module: WasmModule;
+  try {
+    module = await Promise.race([factory(config), failure]);
+  } finally {
+    // the build adds process-wide handlers that rethrow any error from inside its one-line, 60 kB script, which Node
+    // then prints whole; errors are the caller's to handle
+    for (const e of events) for (const l of emitter.listeners(e)) if (!before.has(l)) emitter.removeListener(e, l as () => void);
+  }
   const cwrap = (module as unknown as { cwrap: Cwrap }).cwrap;
   module.tfjs = {
     init: cwrap('init', null, []),
@@ -78,6 +82,11 @@ async function startThreaded(threads: number): Promise<BackendWasm> {
   return backend;
 }
 
+/** Whether `n` is a pool size this build can run. Example: validCount(2) → true; validCount(9) → false */
+function validCount(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= MAX_WASM_THREADS;
+}
+
 let registered = 1; // the pool size 'wasm' is registered with now (1: tfjs's own single-threaded build)
 let stock: ReturnType<typeof tf.findBackendFactory> | undefined; // tfjs's own factory for 'wasm'
 
@@ -87,7 +96,7 @@ let stock: ReturnType<typeof tf.findBackendFactory> | undefined; // tfjs's own f
  * again does nothing. Example: setWasmThreads(2); await tf.setBackend('wasm'); getThreadsCount() → 2
  */
 export function setWasmThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) throw new Error(`wasm threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
+  if (!validCount(threads)) throw new Error(`wasm threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
   if (threads === registered) return;
   stock ??= tf.findBackendFactory('wasm');
   tf.removeBackend('wasm');
@@ -102,6 +111,6 @@ export function setWasmThreads(threads: number): void {
  */
 export function parseWasmThreads(value: string, source: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_WASM_THREADS) throw new Error(`${source} must be an integer from 1 to ${MAX_WASM_THREADS}, got '${value}'`);
+  if (!/^\d+$/.test(value.trim()) || !validCount(n)) throw new Error(`${source} must be an integer from 1 to ${MAX_WASM_THREADS}, got '${value}'`);
   return n;
 }

@@ -261,7 +261,8 @@ async function main(argv: string[]): Promise<number> {
   const contexts = list('contexts', values.contexts!);
   const treeSizes = list('trees', values.trees!);
   const [treeContext] = list('tree-context', values['tree-context']!);
-  const lm = await randomModel(values.config, loadFlags(values));
+  const load = loadFlags(values);
+  const lm = await randomModel(values.config, load);
   const c = lm.config;
   console.log(`backend: ${lm.backend} (${lm.backendDetail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
   // warm-up: V8 tiers up the JS side, first kernels (shader compilation), wasm memory growth
@@ -308,7 +309,7 @@ async function main(argv: string[]): Promise<number> {
     lm.rollback(context);
   }
   lm.dispose();
-  const gen = values.generate ? await generationOrders(values.generate, loadFlags(values), values['prompt-file'], Number(values['max-new-tokens']), reps) : null;
+  const gen = values.generate ? await generationOrders(values.generate, load, values['prompt-file'], Number(values['max-new-tokens']), reps) : null;
 
   console.log('\n| measure | value |\n| --- | ---: |');
   console.log(`| memory bandwidth (${bw.method}) | ${bw.gbPerS.toFixed(1)} GB/s |`);

@@ -135,7 +135,8 @@ export async function run(argv: string[]): Promise<number> {
   const tasks = allTasks.slice(0, v.limit ? intFlag('limit', v.limit, 0) : undefined);
   // the oracle's default cap: the whole reference + EOS of every task of the dataset (not only the first --limit)
   const oracleCap = (): number => Math.max(0, ...allTasks.map((t) => tokenizer.encode(t.reference).length)) + 1;
-  const model = v.model ? await loadModel(v.model, loadFlags(v)) : null;
+  const load = loadFlags(v);
+  const model = v.model ? await loadModel(v.model, load) : null;
   if (model) console.error(`backend: ${model.backend} (${model.backendDetail})`);
   const vocabSize = model?.vocabSize ?? configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
   const config: BenchConfig = {
@@ -158,7 +159,7 @@ export async function run(argv: string[]): Promise<number> {
   // EOS: the model's config.json, else the tokenizer's (which itself prefers a config.json beside tokenizer.json)
   const eosId = [...(model?.eosIds ?? []), ...tokenizer.eosIds][0];
   if (eosId === undefined) throw new Error(`no EOS id: neither ${v.model ?? v.tokenizer}/config.json nor the tokenizer in ${v.tokenizer} names one`);
-  const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], loadFlags(v)) : undefined;
+  const costModel = v.oracle && v['oracle-cost-model'] ? await randomModel(v['oracle-cost-model'], load) : undefined;
   if (costModel) console.error(`oracle cost model: ${v['oracle-cost-model']} (random weights) on ${costModel.backend}`);
   const target: Target = model ? { kind: 'model', model, eosId } : { kind: 'oracle', vocabSize, eosId, costMs: Number(v['oracle-cost-ms'] ?? 0), costModel };
   const drafts = modes.some((m) => m.options.mode !== 'ar'); // ar alone verifies no drafts: nothing to calibrate for
