@@ -13,7 +13,8 @@
  *   await selectBackend('wasm', { wasmThreads: 2 }); // { name: 'wasm', detail: '..., 2 thread(s)', threads: 2 } (model/wasm-threads.ts)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmSlices } from './wasm-slice';
+import type { TensorWriter } from './kv-cache';
+import { registerWasmSlices, wasmTensorWriter } from './wasm-slice';
 import { type AdapterSummary, describeAdapter, findAdapter, registerWebGPU, vulkanDriverListed } from './webgpu';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -24,6 +25,7 @@ export interface ChosenBackend {
   detail: string; // which package provides it (and the GPU adapter), for the CLI to print
   adapter?: AdapterSummary; // webgpu only: the adapter in use
   threads?: number; // wasm only: the size of XNNPACK's thread pool
+  writer?: TensorWriter; // wasm only: writes to tensors' memory in place, for the KV cache
 }
 
 export interface BackendOptions {
@@ -59,7 +61,7 @@ async function activateWasm(o: BackendOptions): Promise<ChosenBackend> {
   registerWasmSlices(); // slices that copy only the slice (the stock ones copy the whole input to JS)
   const chosen = await activate('wasm', '@tensorflow/tfjs-backend-wasm');
   const threads = wasm.getThreadsCount();
-  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads };
+  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads, writer: wasmTensorWriter() };
 }
 
 /** WebGPU on the adapter Dawn offers; `hardwareOnly` refuses a software one. A string says why it is not used. */

@@ -1,6 +1,6 @@
 /**
  * The KV cache: per slot (one slot per layer and kv head), the committed keys and values as a short list of blocks,
- * plus the pending K/V of the last forward (its tree tokens) until `commit` keeps some of them.
+ * then the open block, which holds the current forward's new tokens (pending until `commit` keeps some of them).
  *
  * tfjs tensors are immutable, so a cache that is one tensor would be copied whole on every append. Instead each commit
  * adds a block and neighbouring blocks merge geometrically: the last two merge while the older one is at most
@@ -10,18 +10,38 @@
  * 5 blocks (MERGE_RATIO 1, a binary counter, gives 11 copies but 11 blocks). Attention itself still reads all L
  * entries, so a step costs O(L) in attention on top of the O(1)-in-L weight matmuls.
  *
+ * The open block, two ways:
+ * - **In place** (given a `TensorWriter`: writable views of tensors' memory, as tfjs-wasm's heap offers): a tail of
+ *   fixed capacity, `[headDim, capacity]` / `[capacity, headDim]`. Its first `length` entries are committed; a forward
+ *   writes its new tokens' K/V after them (`setPending`) and masks every column that is neither (`openLayout`, the
+ *   forward's bias); `commit` moves the kept entries up within the tail. So a commit runs no tfjs op (a slice per slot
+ *   and the merges' concats, 0.17-0.5 ms of a ~3-4 ms tiny-coder-dsc step); a full tail becomes a committed block as it
+ *   is. Masked columns add exact zeros to attention (softmax gives them probability 0; unused columns hold zeros or
+ *   stale finite entries).
+ * - **New tensors** (other backends): the open block is the new tokens' K/V themselves; a commit copies the kept
+ *   entries into a new block (a slice per slot for a run of entries, else a gather) and merges blocks.
+ *
  * Layout: one 2-D tensor per kv head, because tfjs-wasm runs 2-D matMuls through XNNPACK but batched (3-D) ones
  * through a slow loop (15x slower at L = 2048 for SmolLM's shapes). Keys `[headDim, len]` (pre-transposed so q·Kᵀ
  * is a plain matMul; transposeB is slow too), values `[len, headDim]`. Keys are stored already rotated, like HF.
  *
  * Example:
- *   cache.setPending(slot, k, v)   // in forward, for each layer × kv head, n tree tokens
+ *   const open = cache.begin(n)    // in forward: where the n tree tokens go (their mask: `openLayout`)
+ *   cache.setPending(slot, k, v)   // for each layer × kv head
  *   cache.commit([0, 2, 5])        // keep tree tokens 0, 2, 5 in that order: length += 3
  *   cache.rollback(10)             // back to the first 10 entries
  */
 import * as tf from '@tensorflow/tfjs-core';
 
 const MERGE_RATIO = 4;
+/**
+ * Entries of an in-place tail (more when one forward brings more). Small, because each forward pays for the whole tail:
+ * tfjs-wasm's matMul packs its second operand once per tensor id, and the tail changes every step, so its two matMuls
+ * per slot pack all its columns afresh. With 64, tiny-coder-dsc's forwards grew by about what its commits saved
+ * (0.16-0.31 ms); with 16 or 32 a step, forward and commit, took 0.04-0.33 ms less than with new tensors (greedy) and
+ * 0.21-0.31 ms less (4-row trees), in four runs at a 300-token context.
+ */
+export const TAIL_CAPACITY = 32;
 
 /**
  * The first of `idx` when they are consecutive integers in increasing order (rows to slice rather than gather), else -1.
@@ -31,78 +51,231 @@ export function runStart(idx: readonly number[]): number {
   return idx.length > 0 && idx.every((v, i) => v === idx[0] + i) ? idx[0] : -1;
 }
 
+/** Writes to a float32 tensor's memory in place (model/wasm-slice.ts, `wasmTensorWriter`). */
+export interface TensorWriter {
+  view(t: tf.Tensor): Float32Array; // the tensor's memory, writable; valid until the next allocation on its backend
+  changed(t: tf.Tensor): void; // after writing: the backend drops what it derived from the old contents
+}
+
+/** The cache's shape: its slots and their head size (the tail's tensors are allocated before the forward's K/V exist). */
+export interface CacheShape {
+  slots: number; // layers × kv heads
+  headDim: number;
+}
+
+/** Where the open block puts the forward's new tokens: columns [committed, committed + n) of a block `width` wide. */
+export interface OpenLayout {
+  committed: number; // entries before the new ones (committed; visible to every new token)
+  width: number; // columns of the open block (beyond committed + n: unused, masked)
+}
+
 interface Block {
   length: number; // entries in this block
   keys: tf.Tensor2D[]; // per slot [headDim, length]
   values: tf.Tensor2D[]; // per slot [length, headDim]
 }
 
+/** The in-place tail: a block of `capacity` columns whose first `length` are committed. */
+interface Tail extends Block {
+  capacity: number;
+}
+
 export class KVCache {
   private blocks: Block[] = []; // committed, oldest first
-  private pending: { keys: tf.Tensor2D[]; values: tf.Tensor2D[]; length: number } | null = null; // last forward's K/V
+  private tail: Tail | null = null; // in place: the open block (its first `length` entries committed)
+  private pending: { keys: tf.Tensor2D[]; values: tf.Tensor2D[]; length: number } | null = null; // new tensors: the last forward's K/V
+  private fresh = -1; // in place: the last forward's new entries in the tail (-1: none to commit)
+  private scratch = new Float32Array(0); // in place: the new entries of one slot while a commit reorders them
+
+  /** `writer`: write the open block in place (see the file comment); without it, each commit makes new tensors. */
+  constructor(
+    private readonly shape: CacheShape,
+    private readonly writer?: TensorWriter,
+  ) {}
+
+  /** Whether the open block is written in place (see the file comment). */
+  get inPlace(): boolean {
+    return this.writer !== undefined;
+  }
 
   /** Committed entries. */
   get length(): number {
-    return this.blocks.reduce((s, b) => s + b.length, 0);
+    return this.blocks.reduce((s, b) => s + b.length, this.tail?.length ?? 0);
   }
 
-  /** Number of committed blocks (each holds 2 tensors per slot). */
+  /** Cache blocks, the in-place tail included (each holds 2 tensors per slot). */
   get blockCount(): number {
-    return this.blocks.length;
+    return this.blocks.length + (this.tail ? 1 : 0);
   }
 
-  /** Committed keys of `slot`, one `[headDim, len]` tensor per block, oldest first. */
+  /**
+   * Start a forward over `n` new tokens: drop the previous forward's pending K/V and make room for these. Returns where
+   * they go in the open block (a new tensors cache: a block of their own, { committed: 0, width: n }).
+   */
+  begin(n: number): OpenLayout {
+    this.dropPending();
+    if (!this.writer) {
+      this.pending = { keys: [], values: [], length: n };
+      return { committed: 0, width: n };
+    }
+    if (this.tail && this.tail.length + n > this.tail.capacity) this.seal();
+    this.tail ??= this.newTail(Math.max(TAIL_CAPACITY, n));
+    this.fresh = n;
+    return { committed: this.tail.length, width: this.tail.capacity };
+  }
+
+  /** The open block's layout while it exists (in place: always; new tensors: between a forward and its commit). */
+  openLayout(): OpenLayout | null {
+    if (this.tail) return { committed: this.tail.length, width: this.tail.capacity };
+    return this.pending ? { committed: 0, width: this.pending.length } : null;
+  }
+
+  /** Keys of `slot`, one `[headDim, width]` tensor per block, oldest first; the open block (`openLayout`) last. */
   keys(slot: number): tf.Tensor2D[] {
-    return this.blocks.map((b) => b.keys[slot]);
+    const open = this.tail?.keys[slot] ?? this.pending?.keys[slot];
+    return [...this.blocks.map((b) => b.keys[slot]), ...(open ? [open] : [])];
   }
 
-  /** Committed values of `slot`, one `[len, headDim]` tensor per block, oldest first. */
+  /** Values of `slot`, one `[width, headDim]` tensor per block, oldest first; the open block last. */
   values(slot: number): tf.Tensor2D[] {
-    return this.blocks.map((b) => b.values[slot]);
+    const open = this.tail?.values[slot] ?? this.pending?.values[slot];
+    return [...this.blocks.map((b) => b.values[slot]), ...(open ? [open] : [])];
   }
 
-  /** Drop the pending K/V of the previous forward (called at the start of every forward). */
-  dropPending(): void {
+  /** The new tokens' `keys` `[D, n]` / `values` `[n, D]` of `slot` for this forward (after `begin(n)`). */
+  setPending(slot: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
+    if (this.tail) return this.writeTail(slot, keys, values);
+    if (!this.pending) throw new Error('setPending: no forward begun');
+    this.pending.keys[slot] = tf.keep(keys); // the cache owns them now
+    this.pending.values[slot] = tf.keep(values);
+  }
+
+  /** Append pending entries `keep` (in that order), drop the rest, then merge blocks. */
+  commit(keep: ArrayLike<number>): void {
+    const n = this.tail ? this.fresh : this.pending?.length ?? -1;
+    if (n < 0) throw new Error('commit: no forward pass to commit from (commit may follow each forward once)');
+    const idx = Array.from(keep);
+    for (const i of idx) {
+      if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`commit: index ${i} out of range for the last forward's ${n} tokens`);
+    }
+    if (new Set(idx).size !== idx.length) throw new Error(`commit: repeated index in [${idx.join(', ')}]`);
+    if (this.tail) this.commitTail(idx);
+    else this.commitPending(idx);
+    this.mergeTail();
+  }
+
+  /** Keep only the first `length` committed entries (and drop pending K/V). */
+  rollback(length: number): void {
+    if (!Number.isInteger(length) || length < 0 || length > this.length) throw new Error(`rollback: length ${length} must be an integer in 0..${this.length}`);
+    this.dropPending();
+    let total = this.length - (this.tail?.length ?? 0);
+    if (this.tail) this.tail.length = Math.max(0, length - total);
+    while (total > length) {
+      const last = this.blocks.pop()!;
+      total -= last.length;
+      const keepN = length - total;
+      if (keepN > 0) {
+        this.blocks.push(sliceBlock(last, keepN));
+        total += keepN;
+      }
+      tf.dispose([...last.keys, ...last.values]);
+    }
+  }
+
+  /** Empty the cache. */
+  reset(): void {
+    this.rollback(0);
+    if (this.tail) tf.dispose([...this.tail.keys, ...this.tail.values]);
+    this.tail = null;
+  }
+
+  /** Drop the pending K/V of the previous forward (an in-place tail just forgets them: they are beyond its length). */
+  private dropPending(): void {
+    this.fresh = -1;
     if (!this.pending) return;
     tf.dispose([...this.pending.keys, ...this.pending.values]);
     this.pending = null;
   }
 
-  /** Hold `keys` `[D, n]` / `values` `[n, D]` of `slot` for the current forward; the cache owns them now. */
-  setPending(slot: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
-    this.pending ??= { keys: [], values: [], length: keys.shape[1] };
-    this.pending.keys[slot] = tf.keep(keys);
-    this.pending.values[slot] = tf.keep(values);
-  }
-
-  /** Append pending entries `keep` (in that order) as a new block, drop the rest, then merge blocks. */
-  commit(keep: ArrayLike<number>): void {
-    const p = this.pending;
-    if (!p) throw new Error('commit: no forward pass to commit from (commit may follow each forward once)');
-    const idx = Array.from(keep);
-    for (const i of idx) {
-      if (!Number.isInteger(i) || i < 0 || i >= p.length) throw new Error(`commit: index ${i} out of range for the last forward's ${p.length} tokens`);
-    }
-    if (new Set(idx).size !== idx.length) throw new Error(`commit: repeated index in [${idx.join(', ')}]`);
+  /** New tensors: the kept entries become a block (the whole forward's as it is, a slice for a run, else a gather). */
+  private commitPending(idx: number[]): void {
+    const p = this.pending!;
     this.pending = null;
     const start = runStart(idx);
-    const identity = start === 0 && idx.length === p.length;
-    if (idx.length === 0 || identity) {
-      if (idx.length === 0) tf.dispose([...p.keys, ...p.values]);
-      else this.blocks.push({ length: p.length, keys: p.keys, values: p.values });
-    } else if (start >= 0) {
-      // a run of consecutive entries (the usual accepted path: the root, then its first children): a slice copies it
-      // on the JS side, where a gather is a kernel call per slot
-      const keys = p.keys.map((k) => tf.slice(k, [0, start], [-1, idx.length]));
-      const values = p.values.map((v) => tf.slice(v, [start, 0], [idx.length, -1]));
-      tf.dispose([...p.keys, ...p.values]);
-      this.blocks.push({ length: idx.length, keys, values });
-    } else {
-      const at = tf.tensor1d(idx, 'int32');
-      const keys = p.keys.map((k) => tf.gather(k, at, 1) as tf.Tensor2D);
-      const values = p.values.map((v) => tf.gather(v, at, 0) as tf.Tensor2D);
-      tf.dispose([at, ...p.keys, ...p.values]);
-      this.blocks.push({ length: idx.length, keys, values });
+    if (idx.length === 0) return void tf.dispose([...p.keys, ...p.values]);
+    if (start === 0 && idx.length === p.length) return void this.blocks.push({ length: p.length, keys: p.keys, values: p.values });
+    // a run of consecutive entries (the usual accepted path: the root, then its first children): a slice copies it
+    // on the JS side, where a gather is a kernel call per slot
+    const at = start >= 0 ? null : tf.tensor1d(idx, 'int32');
+    const keys = p.keys.map((k) => (at ? tf.gather(k, at, 1) : tf.slice(k, [0, start], [-1, idx.length])) as tf.Tensor2D);
+    const values = p.values.map((v) => (at ? tf.gather(v, at, 0) : tf.slice(v, [start, 0], [idx.length, -1])) as tf.Tensor2D);
+    tf.dispose([...(at ? [at] : []), ...p.keys, ...p.values]);
+    this.blocks.push({ length: idx.length, keys, values });
+  }
+
+  /**
+   * In place: move the kept new entries up to follow the committed ones (nothing to move when they are the first k of
+   * them, the usual accepted path), then seal the tail if it is full.
+   * Example: tail length 5, new entries at 5..8, keep [2, 0] → entry 7 moves to 5, entry 5 to 6; length 7
+   */
+  private commitTail(idx: number[]): void {
+    const t = this.tail!;
+    const n = this.fresh;
+    this.fresh = -1;
+    if (runStart(idx) !== 0 && idx.length > 0) for (let s = 0; s < this.shape.slots; s++) this.reorder(t, s, idx, n);
+    t.length += idx.length;
+    if (t.length === t.capacity) this.seal();
+  }
+
+  /** Slot s of the tail: its n new entries (from column t.length) reordered as `idx`, by way of `scratch`. */
+  private reorder(t: Tail, s: number, idx: number[], n: number): void {
+    const D = this.shape.headDim;
+    if (this.scratch.length < D * n) this.scratch = new Float32Array(D * n);
+    const tmp = this.scratch;
+    const w = this.writer!;
+    const k = w.view(t.keys[s]); // [D, capacity]
+    for (let d = 0; d < D; d++) {
+      const row = d * t.capacity + t.length;
+      for (let j = 0; j < n; j++) tmp[d * n + j] = k[row + j];
+      for (let j = 0; j < idx.length; j++) k[row + j] = tmp[d * n + idx[j]];
+    }
+    const v = w.view(t.values[s]); // [capacity, D]
+    tmp.set(v.subarray(t.length * D, (t.length + n) * D));
+    for (let j = 0; j < idx.length; j++) v.set(tmp.subarray(idx[j] * D, (idx[j] + 1) * D), (t.length + j) * D);
+    w.changed(t.keys[s]);
+    w.changed(t.values[s]);
+  }
+
+  /** In place: write slot s's new K `[D, n]` / V `[n, D]` after the tail's committed entries. */
+  private writeTail(slot: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
+    const t = this.tail!;
+    const w = this.writer!;
+    const [D, n] = keys.shape;
+    const from = w.view(keys); // [D, n]
+    const to = w.view(t.keys[slot]); // [D, capacity]
+    for (let d = 0; d < D; d++) for (let j = 0; j < n; j++) to[d * t.capacity + t.length + j] = from[d * n + j];
+    w.view(t.values[slot]).set(w.view(values), t.length * D); // [capacity, D] ← [n, D]
+    w.changed(t.keys[slot]);
+    w.changed(t.values[slot]);
+    tf.dispose([keys, values]); // copied: the cache owns them, as it keeps them when not in place
+  }
+
+  /** In place: a tail of `capacity` zero columns (zeros: unused columns must hold finite values). */
+  private newTail(capacity: number): Tail {
+    const { slots, headDim: D } = this.shape;
+    const keys = Array.from({ length: slots }, () => tf.keep(tf.zeros([D, capacity])) as tf.Tensor2D);
+    const values = Array.from({ length: slots }, () => tf.keep(tf.zeros([capacity, D])) as tf.Tensor2D);
+    return { length: 0, capacity, keys, values };
+  }
+
+  /** In place: the tail's committed entries become a block (the tail itself when full, else a slice of it); no tail. */
+  private seal(): void {
+    const t = this.tail!;
+    this.tail = null;
+    if (t.length === t.capacity) this.blocks.push(t);
+    else {
+      if (t.length > 0) this.blocks.push(sliceBlock(t, t.length));
+      tf.dispose([...t.keys, ...t.values]);
     }
     this.mergeTail();
   }
@@ -117,28 +290,9 @@ export class KVCache {
       tf.dispose([...prev.keys, ...prev.values, ...last.keys, ...last.values]);
     }
   }
+}
 
-  /** Keep only the first `length` committed entries (and drop pending K/V). */
-  rollback(length: number): void {
-    if (!Number.isInteger(length) || length < 0 || length > this.length) throw new Error(`rollback: length ${length} must be an integer in 0..${this.length}`);
-    this.dropPending();
-    let total = this.length;
-    while (total > length) {
-      const last = this.blocks.pop()!;
-      total -= last.length;
-      const keepN = length - total;
-      if (keepN > 0) {
-        const keys = last.keys.map((k) => tf.slice(k, [0, 0], [-1, keepN]));
-        const values = last.values.map((v) => tf.slice(v, [0, 0], [keepN, -1]));
-        this.blocks.push({ length: keepN, keys, values });
-        total += keepN;
-      }
-      tf.dispose([...last.keys, ...last.values]);
-    }
-  }
-
-  /** Empty the cache. */
-  reset(): void {
-    this.rollback(0);
-  }
+/** The first `n` entries of a block, as a new block. */
+function sliceBlock(b: Block, n: number): Block {
+  return { length: n, keys: b.keys.map((k) => tf.slice(k, [0, 0], [-1, n])), values: b.values.map((v) => tf.slice(v, [0, 0], [n, -1])) };
 }

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM } from './causal-lm';
 import { LlamaConfig } from './config';
-import { KVCache, runStart } from './kv-cache';
+import { KVCache, type OpenLayout, runStart, type TensorWriter } from './kv-cache';
 import { rotateHalfMatrix, ropeCosSin } from './rope';
 import { LayerWeights, LlamaWeights, weightTensors } from './weights';
 
@@ -39,12 +39,19 @@ export function treeMaskOrCausal(mask: Uint8Array | undefined, n: number): Uint8
 }
 
 /**
- * The mask as an additive bias for the grouped query rows `[group·n × n]`: row g·n + i is token i's row, for each of
- * the `group` query heads sharing one kv head. Example: mask [1,0,1,1], group 1 → [0, -1e9, 0, 0].
+ * The mask as an additive bias over the cache's open block for the grouped query rows `[group·n × width]`: row g·n + i
+ * is token i's row, for each of the `group` query heads sharing one kv head; the open block's first `committed` columns
+ * are visible, the n new tokens' columns follow as the mask says, the rest are masked (see kv-cache.ts, `OpenLayout`).
+ * Example: mask [1,0,1,1], group 1, { committed: 1, width: 4 } → [0, 0, -1e9, -1e9,  0, 0, 0, -1e9]
  */
-export function maskBias(mask: Uint8Array, n: number, group: number): Float32Array {
-  const bias = new Float32Array(group * n * n);
-  for (let g = 0; g < group; g++) for (let k = 0; k < n * n; k++) bias[g * n * n + k] = mask[k] ? 0 : MASKED;
+export function maskBias(mask: Uint8Array, n: number, group: number, open: OpenLayout = { committed: 0, width: n }): Float32Array {
+  const { committed, width } = open;
+  const bias = new Float32Array(group * n * width).fill(MASKED);
+  for (let r = 0; r < group * n; r++) {
+    const i = r % n; // the new token of this row
+    bias.fill(0, r * width, r * width + committed);
+    for (let j = 0; j < n; j++) if (mask[i * n + j]) bias[r * width + committed + j] = 0;
+  }
   return bias;
 }
 
@@ -54,7 +61,7 @@ function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D 
 }
 
 export class LlamaModel implements CausalLM {
-  private readonly cache = new KVCache();
+  private readonly cache: KVCache;
   private readonly rotateHalf: tf.Tensor2D; // [headDim, headDim]: x·R = rotate_half(x)
   private hidden: tf.Tensor2D | null = null; // [n, hidden]: the last forward's final-normed hidden states, for `logits`
   /**
@@ -70,7 +77,9 @@ export class LlamaModel implements CausalLM {
     readonly backend: string, // the tfjs backend the weights live on
     readonly backendDetail = backend, // which package provides it, and the GPU adapter (for the CLI to print)
     readonly threads = 1, // wasm: the size of XNNPACK's thread pool (a cost profile is measured per count)
+    writer?: TensorWriter, // writes to tensors' memory in place (tfjs-wasm's heap): the KV cache's open block is then written in place
   ) {
+    this.cache = new KVCache({ slots: config.numLayers * config.numKvHeads, headDim: config.headDim }, writer);
     this.rotateHalf = tf.tensor2d(rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
     this.verifyRows = backend === 'webgpu' || backendDetail.includes('tfjs-node-gpu') ? 'all' : 'path';
   }
@@ -89,6 +98,11 @@ export class LlamaModel implements CausalLM {
 
   get cacheLength(): number {
     return this.cache.length;
+  }
+
+  /** Whether the KV cache writes its open block in place (wasm) rather than making new tensors at each commit. */
+  get kvCacheInPlace(): boolean {
+    return this.cache.inPlace;
   }
 
   /** Committed cache blocks (see kv-cache.ts); each holds 2 tensors per layer and kv head. */
@@ -119,20 +133,21 @@ export class LlamaModel implements CausalLM {
       if (!Number.isInteger(positions[i]) || positions[i] < 0) throw new Error(`forward: position ${positions[i]} at index ${i} is not a non-negative integer`);
     }
     const group = c.numHeads / c.numKvHeads;
-    const bias = maskBias(treeMaskOrCausal(treeMask, n), n, group);
+    const mask = treeMaskOrCausal(treeMask, n);
     const { cos, sin } = ropeCosSin(positions, c.headDim, c.ropeTheta, c.ropeScalingFactor);
-    this.cache.dropPending();
+    const open = this.cache.begin(n); // where the new tokens' K/V go
+    const bias = maskBias(mask, n, group, open);
     this.dropHidden();
     this.hidden = tf.tidy(() => {
       const ids = tf.tensor1d(Int32Array.from(tokens), 'int32');
       const rope = { cos: tf.tensor3d(cos, [n, 1, c.headDim]), sin: tf.tensor3d(sin, [n, 1, c.headDim]) };
-      const treeBias = tf.tensor2d(bias, [group * n, n]);
+      const openBias = tf.tensor2d(bias, [group * n, open.width]);
       let x = tf.gather(this.weights.embedTokens, ids) as tf.Tensor2D; // [n, hidden]
       this.weights.layers.forEach((layer, l) => {
         if (states) states.push(tf.keep(x)); // HF's hidden_states[l]: the input of layer l
-        // a tidy per layer frees its intermediates (attention scores: kvH × [group·n, L + n]) before the next layer
+        // a tidy per layer frees its intermediates (attention scores: kvH × [group·n, L + width]) before the next layer
         x = tf.tidy(() => {
-          const h = tf.add<tf.Tensor2D>(x, this.attention(l, layer, rmsNorm(x, layer.inputLayernorm, c.rmsNormEps), rope, treeBias));
+          const h = tf.add<tf.Tensor2D>(x, this.attention(l, layer, rmsNorm(x, layer.inputLayernorm, c.rmsNormEps), rope, openBias));
           return tf.add(h, this.mlp(layer, rmsNorm(h, layer.postAttentionLayernorm, c.rmsNormEps)));
         });
       });
@@ -199,7 +214,7 @@ export class LlamaModel implements CausalLM {
   }
 
   /** Self-attention of layer `l` over the committed cache plus the new tokens (whose K/V become pending). */
-  private attention(l: number, w: LayerWeights, x: tf.Tensor2D, rope: { cos: tf.Tensor3D; sin: tf.Tensor3D }, treeBias: tf.Tensor2D): tf.Tensor2D {
+  private attention(l: number, w: LayerWeights, x: tf.Tensor2D, rope: { cos: tf.Tensor3D; sin: tf.Tensor3D }, openBias: tf.Tensor2D): tf.Tensor2D {
     const { numHeads: H, numKvHeads: kvH, headDim: D } = this.config;
     const n = x.shape[0];
     const G = H / kvH; // query heads per kv head
@@ -219,26 +234,27 @@ export class LlamaModel implements CausalLM {
     const kHeads = tf.unstack(tf.transpose(k, [1, 2, 0])) as tf.Tensor2D[]; // kvH × [D, n]
     const v = tf.reshape(vFlat, [n, kvH, D]); // [n, kvH, D]
     const vHeads = tf.unstack(tf.transpose(v, [1, 0, 2])) as tf.Tensor2D[]; // kvH × [n, D]
-    const ctx = qHeads.map((qh, j) => this.attendHead(l * kvH + j, qh, kHeads[j], vHeads[j], treeBias)); // kvH × [G·n, D]
+    const ctx = qHeads.map((qh, j) => this.attendHead(l * kvH + j, qh, kHeads[j], vHeads[j], openBias)); // kvH × [G·n, D]
     const ctxHeads = tf.reshape(tf.stack(ctx), [H, n, D]); // [H, n, D]
     const merged = tf.reshape(tf.transpose(ctxHeads, [1, 0, 2]), [n, H * D]); // [n, H·D]
     return tf.matMul(merged, w.oProj); // [n, hidden]
   }
 
   /**
-   * One kv head (cache slot `slot`): its G query heads over the committed cache blocks plus the n new tokens, whose
-   * K/V become the slot's pending entries. The new tokens see each other through `treeBias`; every cached entry is
-   * visible. Softmax over the concatenated scores, then one probs·values matMul per block.
+   * One kv head (cache slot `slot`): its G query heads over the committed cache blocks, then the open block, which holds
+   * the n new tokens' K/V (`setPending`; see kv-cache.ts). The open block's columns are masked by `openBias`: committed
+   * entries visible, the new tokens as the tree mask says, unused columns not at all. Softmax over the concatenated
+   * scores, then one probs·values matMul per block.
    */
-  private attendHead(slot: number, qh: tf.Tensor2D, kNew: tf.Tensor2D, vNew: tf.Tensor2D, treeBias: tf.Tensor2D): tf.Tensor2D {
+  private attendHead(slot: number, qh: tf.Tensor2D, kNew: tf.Tensor2D, vNew: tf.Tensor2D, openBias: tf.Tensor2D): tf.Tensor2D {
     this.cache.setPending(slot, kNew, vNew);
-    const keys = this.cache.keys(slot); // blocks × [D, len_b]
-    const values = [...this.cache.values(slot), vNew]; // blocks × [len_b, D], then [n, D]
-    const cached = keys.map((kb) => tf.matMul(qh, kb)); // blocks × [G·n, len_b]
-    const fresh = tf.add(tf.matMul(qh, kNew), treeBias); // [G·n, n]
-    const scores = cached.length === 0 ? fresh : tf.concat([...cached, fresh], 1); // [G·n, L + n]
-    const probs = tf.softmax(scores); // [G·n, L + n]
-    const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((vb) => vb.shape[0]), 1); // blocks × [G·n, len_b]
+    const keys = this.cache.keys(slot); // blocks × [D, width_b], the open block last
+    const values = this.cache.values(slot); // blocks × [width_b, D]
+    const committed = keys.slice(0, -1).map((kb) => tf.matMul(qh, kb)); // blocks × [G·n, len_b]
+    const open = tf.add(tf.matMul(qh, keys[keys.length - 1]), openBias); // [G·n, width]
+    const scores = committed.length === 0 ? open : tf.concat([...committed, open], 1); // [G·n, L + width]
+    const probs = tf.softmax(scores); // [G·n, L + width]
+    const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((vb) => vb.shape[0]), 1); // blocks × [G·n, width_b]
     const out = parts.map((p, b) => tf.matMul(p, values[b]) as tf.Tensor2D); // blocks × [G·n, D]
     return out.length === 1 ? out[0] : tf.addN(out); // [G·n, D]
   }

@@ -6,15 +6,22 @@
  *   lm.backend                       // 'wasm'
  *   const logits = await lm.forward([1, 5, 9], [0, 1, 2]);   // Float32Array(3 × 512)
  */
-import { selectBackend } from './backend';
+import { type ChosenBackend, selectBackend } from './backend';
 import { openCheckpoint } from './checkpoint';
 import { loadConfig } from './config';
+import type { TensorWriter } from './kv-cache';
 import { LlamaModel } from './llama';
 import { loadWeights } from './weights';
 
 export interface LoadOptions {
   backend?: string; // 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'; default: FASTCODER_BACKEND, else the best available
   wasmThreads?: number; // wasm: XNNPACK's thread pool size; default FASTCODER_WASM_THREADS, else 1 (model/wasm-threads.ts)
+  kvCache?: 'in-place' | 'new-tensors'; // the KV cache's open block: written in place where the backend allows (wasm; the default), or new tensors at each commit (model/kv-cache.ts)
+}
+
+/** The KV cache's writer for these options: the backend's, unless new tensors are asked for. */
+export function cacheWriter(backend: ChosenBackend, opts: LoadOptions): TensorWriter | undefined {
+  return opts.kvCache === 'new-tensors' ? undefined : backend.writer;
 }
 
 /** Load a HF Llama checkpoint directory (config.json + model.safetensors or a sharded index). */
@@ -23,7 +30,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Ll
   const config = loadConfig(dir);
   const ckpt = openCheckpoint(dir);
   try {
-    return new LlamaModel(config, loadWeights(ckpt, config), backend.name, backend.detail, backend.threads);
+    return new LlamaModel(config, loadWeights(ckpt, config), backend.name, backend.detail, backend.threads, cacheWriter(backend, opts));
   } finally {
     ckpt.close();
   }

@@ -14,10 +14,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorWriter } from './kv-cache';
+
+/**
+ * A run shorter than this is copied element by element: `subarray` + `set` costs a view allocation per run, and a
+ * commit's key columns (`[headDim, n]` → `[headDim, k]`) are runs of 1-3 elements: 15 µs per slice of a [64, 4] key
+ * block that way, 4 µs element by element.
+ */
+const SHORT_RUN = 16;
 
 /**
  * Copy the block `[begin, begin + size)` of a row-major array of `shape` into `out`, one run of the last axis at a time
- * (one `set` in all when the block is contiguous).
+ * (one `set` in all when the block is contiguous; short runs element by element).
  * Example: x = [0..5] as [2, 3], begin [0, 1], size [2, 2] → out [1, 2, 4, 5]
  */
 export function copyBlock(x: tf.TypedArray, shape: number[], begin: number[], size: number[], out: tf.TypedArray): void {
@@ -33,7 +41,8 @@ export function copyBlock(x: tf.TypedArray, shape: number[], begin: number[], si
   for (let o = 0; o < out.length; o += run) {
     let from = begin[rank - 1];
     for (let d = 0; d < rank - 1; d++) from += (begin[d] + at[d]) * strides[d];
-    out.set(x.subarray(from, from + run), o);
+    if (run < SHORT_RUN) for (let i = 0; i < run; i++) out[o + i] = x[from + i];
+    else out.set(x.subarray(from, from + run), o);
     for (let d = rank - 2; d >= 0 && ++at[d] === size[d]; d--) at[d] = 0;
   }
 }
@@ -106,4 +115,28 @@ export function registerWasmSlices(): ReadonlyMap<string, tf.KernelFunc> {
 
 function firstInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   return (args.inputs.x ?? args.inputs.value) as tf.TensorInfo;
+}
+
+/**
+ * Write access to float32 tensors' memory on the wasm backend (its heap), for the KV cache's in-place open block
+ * (model/kv-cache.ts). A view is valid until the heap grows, that is until the next allocation. After writing,
+ * `changed` gives the tensor a new id in the wasm module: its matMul caches XNNPACK operators by the id of their second
+ * operand, with that operand packed, and would go on multiplying by the old contents.
+ * Undefined when the backend's internals are not those of tfjs-wasm 4.22 (its id counter and module calls).
+ * Example: const w = wasmTensorWriter()!; const t = tf.zeros([2, 3]); w.view(t)[4] = 1; w.changed(t) // t reads [[0, 0, 0], [0, 1, 0]]
+ */
+export function wasmTensorWriter(): TensorWriter | undefined {
+  const backend = tf.findBackend('wasm') as BackendWasm;
+  const ids = backend as unknown as { dataIdNextNumber: number }; // the backend's own id counter (private in its types)
+  const module = backend.wasm.tfjs as Partial<typeof backend.wasm.tfjs>;
+  if (typeof ids.dataIdNextNumber !== 'number' || typeof module.registerTensor !== 'function' || typeof module.disposeData !== 'function') return undefined; // another tfjs-wasm inside: the cache makes new tensors
+  return {
+    view: (t) => backend.typedArrayFromHeap(t) as Float32Array,
+    changed(t) {
+      const data = backend.dataIdMap.get(t.dataId);
+      backend.wasm.tfjs.disposeData(data.id); // the module forgets the id and what it cached under it; the memory stays
+      data.id = ids.dataIdNextNumber++;
+      backend.wasm.tfjs.registerTensor(data.id, tf.util.sizeFromShape(t.shape), data.memoryOffset);
+    },
+  };
 }

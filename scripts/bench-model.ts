@@ -11,7 +11,9 @@
  *   layers and the root row's argmax, one read), relative to 1 token, which is what speculative decoding pays;
  * - the verify step's argmax: row by row along the accepted path (one read each) against every row at once (one read);
  * - with `--generate <model dir>`: a real generation (prompt lookup, budget 64) with each of those two orders,
- *   interleaved, so that the faster one per backend is measured where it matters.
+ *   interleaved, so that the faster one per backend is measured where it matters;
+ * - with `--compare-kv-cache` (wasm): the KV cache written in place against one that makes new tensors at each commit
+ *   (model/kv-cache.ts), on a second copy of the model, steps interleaved (`compareKvCache`).
  * Prints medians as a table and writes JSON (`--out`).
  *
  * Example:
@@ -42,7 +44,7 @@ const BANDWIDTH_ELEMENTS = 32 * 2 ** 20; // 128 MB of float32
 const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json]
   [--backend tensorflow|webgpu|wasm|cpu] [--wasm-threads N] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)] [--tree-context 512]
   [--warmup 20] [--prefill 128 (0 = skip)]
-  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]]`;
+  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]] [--compare-kv-cache]`;
 
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -195,6 +197,49 @@ async function treeCosts(lm: LlamaModel, sizes: number[], reps: number): Promise
   return sizes.map((n, i) => ({ tokens: n, ms: median(fwd[i]), relative: median(fwd[i]) / median(fwd[0]), argmaxRowMs: median(one[i]), argmaxAllMs: median(all[i]), samples: fwd[i] }));
 }
 
+interface KvCacheRow {
+  context: number;
+  greedyMs: { inPlace: number; newTensors: number }; // median ms of a greedy step (forward, argmax, commit)
+  treeMs: { inPlace: number; newTensors: number }; // median ms of a 4-row tree step keeping 1 or 2 rows
+  rounds: number;
+}
+
+/**
+ * The KV cache written in place (`lm`) against new tensors at each commit (`other`, the same shape) from `context`:
+ * `rounds` rounds, each timing KV_RUN greedy steps in a row, then KV_RUN 4-row tree steps (root + a chain of 3; each keeps
+ * the root, or the root and the first node, in turn), on one model then the other, rolled back after each run. Runs of
+ * steps, not single steps: the cost of new tensors is mostly in merging the blocks that steps add. ms per step: medians.
+ */
+async function compareKvCache(lm: LlamaModel, other: LlamaModel, context: number, rounds: number): Promise<KvCacheRow> {
+  const c = lm.config;
+  const samples = { greedy: [[], []] as number[][], tree: [[], []] as number[][] };
+  const treeStep = async (m: LlamaModel, i: number) => {
+    const L = m.cacheLength;
+    const t = verifyInputs(token(L, c), L, { ...randomTree(3, c), parents: [-1, 0, 1], depths: [0, 1, 2] });
+    await m.forwardHidden(t.tokens, t.positions, t.mask);
+    await m.argmax([0]);
+    m.commit(i % 2 === 0 ? [0] : [0, 1]);
+  };
+  const run = async (m: LlamaModel, step: (m: LlamaModel, i: number) => Promise<unknown>) => {
+    const ms = await timed(async () => {
+      for (let i = 0; i < KV_RUN; i++) await step(m, i);
+    });
+    m.rollback(context);
+    return ms / KV_RUN;
+  };
+  for (const m of [lm, other]) await fillTo(m, context);
+  for (let r = -1; r < rounds; r++) {
+    for (const [i, m] of [lm, other].entries()) {
+      const greedy = await run(m, (m, i) => decodeStep(m, token(context + i, c)));
+      const tree = await run(m, treeStep);
+      if (r >= 0) samples.greedy[i].push(greedy), samples.tree[i].push(tree); // round -1: warm-up
+    }
+  }
+  const pair = (s: number[][]) => ({ inPlace: median(s[0]), newTensors: median(s[1]) });
+  return { context, greedyMs: pair(samples.greedy), treeMs: pair(samples.tree), rounds };
+}
+const KV_RUN = 16; // steps in a row per timed run of `compareKvCache`
+
 /** A prompt for `--generate`: the file given, or the first 1,500 characters of a bundled stdlib file. */
 function generationPrompt(file: string | undefined): string {
   const f = file ?? path.join(__dirname, '..', 'examples', 'common-python-mini', 'statistics.py');
@@ -243,7 +288,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, 'wasm-threads': { type: 'string' }, reps: { type: 'string', default: '5' },
       contexts: { type: 'string', default: '128,512,2048' }, 'tree-context': { type: 'string', default: '512' }, trees: { type: 'string', default: '1,2,4,8,16,32,64,128' },
-      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, help: { type: 'boolean', short: 'h' },
+      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, 'compare-kv-cache': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || !values.config) {
@@ -308,6 +353,17 @@ async function main(argv: string[]): Promise<number> {
     }
     lm.rollback(context);
   }
+  const kvCache: KvCacheRow[] = [];
+  if (values['compare-kv-cache']) {
+    if (!lm.kvCacheInPlace) throw new Error(`--compare-kv-cache: the KV cache is not written in place on ${lm.backendDetail} (only on wasm)`);
+    const other = await randomModel(values.config, { ...load, kvCache: 'new-tensors' });
+    for (const context of contexts) {
+      kvCache.push(await compareKvCache(lm, other, context, 2 * reps));
+      const k = kvCache[kvCache.length - 1];
+      console.log(`KV cache at context ${context}: greedy step ${k.greedyMs.inPlace.toFixed(2)} ms in place, ${k.greedyMs.newTensors.toFixed(2)} ms new tensors; 4-row tree step ${k.treeMs.inPlace.toFixed(2)} / ${k.treeMs.newTensors.toFixed(2)} ms`);
+    }
+    other.dispose();
+  }
   lm.dispose();
   const gen = values.generate ? await generationOrders(values.generate, load, values['prompt-file'], Number(values['max-new-tokens']), reps) : null;
 
@@ -318,6 +374,7 @@ async function main(argv: string[]): Promise<number> {
   for (const d of decodeRows) console.log(`| greedy decode, context ${d.context} | ${d.msPerToken.toFixed(1)} ms/token = ×${d.overStream.toFixed(2)} weight streaming |`);
   if (stepOps) console.log(`| one decode step (context ${treeContext}) | ${stepOps.reads ?? 'n/a (host memory)'} read(s), ${stepOps.kernels} kernels |`);
   for (const t of tree) console.log(`| verify forward, ${t.tokens} tokens (context ${treeContext}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token; argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all rows ${t.argmaxAllMs.toFixed(2)} ms |`);
+  for (const k of kvCache) console.log(`| KV cache in place / new tensors, context ${k.context} | greedy step ${k.greedyMs.inPlace.toFixed(2)} / ${k.greedyMs.newTensors.toFixed(2)} ms (×${(k.greedyMs.inPlace / k.greedyMs.newTensors).toFixed(3)}), 4-row tree step ${k.treeMs.inPlace.toFixed(2)} / ${k.treeMs.newTensors.toFixed(2)} ms (×${(k.treeMs.inPlace / k.treeMs.newTensors).toFixed(3)}) |`);
   if (gen) {
     const faster = gen.msPerToken.path <= gen.msPerToken.all ? 'path' : 'all';
     console.log(`| generation (${gen.model}, pld, budget 64, ${gen.tokens} tokens, ${gen.forwards} forwards) | row by row ${gen.msPerToken.path.toFixed(2)} ms/token, all rows ${gen.msPerToken.all.toFixed(2)} ms/token: '${faster}' faster (×${(Math.max(gen.msPerToken.path, gen.msPerToken.all) / Math.min(gen.msPerToken.path, gen.msPerToken.all)).toFixed(2)}) |`);
@@ -328,7 +385,7 @@ async function main(argv: string[]): Promise<number> {
     model: values.config, config: c, backend: lm.backend, backendDetail: lm.backendDetail, reps, loadAverage, cores: os.cpus().length,
     bandwidth: { ...bw, forwardWeightBytes: weightBytes, streamMs },
     prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, decodeStep: stepOps && { context: treeContext, ...stepOps },
-    tree: { context: treeContext, rows: tree }, generation: gen,
+    tree: { context: treeContext, rows: tree }, kvCache, generation: gen,
   };
   if (values.out) {
     fs.writeFileSync(values.out, JSON.stringify(result, null, 2));

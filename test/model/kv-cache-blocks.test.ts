@@ -1,11 +1,13 @@
 /**
  * The block KV cache alone against a naive reference (a plain array of entry ids): random pending sizes, commits of
- * random subsets in random order, rollbacks. Each entry's key column and value row carry its id, so the concatenated
- * blocks must read back exactly the reference sequence.
+ * random subsets in random order, rollbacks, with the open block written in place (wasm heap views) and as new tensors.
+ * Each entry's key column and value row carry its id, so the committed entries must read back exactly the reference
+ * sequence.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../model/backend';
-import { KVCache, runStart } from '../../model/kv-cache';
+import { KVCache, runStart, TAIL_CAPACITY, type TensorWriter } from '../../model/kv-cache';
+import { wasmTensorWriter } from '../../model/wasm-slice';
 import { seededRandom } from '../../retrieval/timing';
 
 const D = 3; // head dim
@@ -15,6 +17,7 @@ beforeAll(() => selectBackend('wasm'));
 
 /** Pending K `[D, n]` / V `[n, D]` whose entry i holds id·10 + slot + 1000·row (key) and -(id·10 + slot) (value). */
 function pending(cache: KVCache, ids: number[]): void {
+  cache.begin(ids.length);
   for (let s = 0; s < SLOTS; s++) {
     const k = tf.tensor2d(Array.from({ length: D * ids.length }, (_, x) => ids[x % ids.length] * 10 + s + 1000 * Math.floor(x / ids.length)), [D, ids.length]);
     const v = tf.tensor2d(Array.from({ length: ids.length * D }, (_, x) => -(ids[Math.floor(x / D)] * 10 + s)), [ids.length, D]);
@@ -22,22 +25,31 @@ function pending(cache: KVCache, ids: number[]): void {
   }
 }
 
+/** The committed entries of `slot`: every block, the open one (if any) cut to its committed entries. */
 function contents(cache: KVCache, slot: number): { keys: number[][]; values: number[] } {
-  const blocks = cache.keys(slot).map((k) => k.arraySync() as number[][]);
-  const keys = Array.from({ length: D }, (_, r) => blocks.flatMap((b) => b[r]));
-  const values = cache.values(slot).flatMap((v) => (v.arraySync() as number[][]).map((row) => row[0]));
+  const open = cache.openLayout();
+  const cut = <T>(blocks: T[][]) => (open ? [...blocks.slice(0, -1), blocks[blocks.length - 1].slice(0, open.committed)] : blocks);
+  const keyBlocks = cache.keys(slot).map((k) => k.arraySync() as number[][]); // blocks × [D][len]
+  const keys = Array.from({ length: D }, (_, r) => cut(keyBlocks.map((b) => b[r])).flat());
+  const values = cut(cache.values(slot).map((v) => (v.arraySync() as number[][]).map((row) => row[0]))).flat();
   return { keys, values };
 }
 
-test('random commits and rollbacks read back like a plain array; tensors are freed', () => {
+const MODES: [string, () => TensorWriter | undefined][] = [
+  ['in place', wasmTensorWriter],
+  ['new tensors', () => undefined],
+];
+
+test.each(MODES)('%s: random commits and rollbacks read back like a plain array; tensors are freed', (_, view) => {
   const random = seededRandom(7);
   const rand = (n: number) => Math.floor(random() * n);
   const baseline = tf.memory().numTensors;
-  const cache = new KVCache();
+  const cache = new KVCache({ slots: SLOTS, headDim: D }, view());
+  const tail = view() ? 1 : 0; // the in-place tail is one block beyond the merged ones
   const ref: number[] = [];
   let nextId = 1;
   for (let step = 0; step < 300; step++) {
-    const n = 1 + rand(step % 10 === 0 ? 40 : 6);
+    const n = 1 + rand(step % 10 === 0 ? 2 * TAIL_CAPACITY : 6); // some forwards larger than a tail
     const ids = Array.from({ length: n }, () => nextId++);
     pending(cache, ids);
     if (rand(8) === 0) {
@@ -51,7 +63,7 @@ test('random commits and rollbacks read back like a plain array; tensors are fre
     cache.commit(keep);
     ref.push(...keep.map((i) => ids[i]));
     expect(cache.length).toBe(ref.length);
-    expect(cache.blockCount).toBeLessThanOrEqual(Math.floor(Math.log(Math.max(ref.length, 1)) / Math.log(4)) + 1);
+    expect(cache.blockCount).toBeLessThanOrEqual(Math.floor(Math.log(Math.max(ref.length, 1)) / Math.log(4)) + 1 + tail);
   }
   for (let s = 0; s < SLOTS; s++) {
     const got = contents(cache, s);

@@ -13,6 +13,12 @@ test('mask bias is repeated for each query head of a kv group', () => {
   expect(Array.from(maskBias(Uint8Array.of(1, 0, 1, 1), 2, 2))).toEqual([0, -1e9, 0, 0, 0, -1e9, 0, 0]);
 });
 
+test('mask bias over an open block: committed columns visible, the new tokens by the mask, unused columns masked', () => {
+  const M = -1e9;
+  expect(Array.from(maskBias(Uint8Array.of(1, 0, 1, 1), 2, 1, { committed: 1, width: 4 }))).toEqual([0, 0, M, M, 0, 0, 0, M]);
+  expect(Array.from(maskBias(Uint8Array.of(1), 1, 2, { committed: 2, width: 4 }))).toEqual([0, 0, 0, M, 0, 0, 0, M]);
+});
+
 test('x · rotateHalfMatrix = concat(-x2, x1) (HF rotate_half)', () => {
   const d = 6;
   const x = [1, 2, 3, 4, 5, 6];

@@ -1,10 +1,11 @@
 /**
  * model/wasm-slice.ts: Slice, SplitV and Unpack on wasm that copy only the slice. Each case is checked against a naive
- * reference (index by index) and against the stock wasm kernel the module replaced.
+ * reference (index by index) and against the stock wasm kernel the module replaced. And writes to a tensor in place
+ * (`wasmTensorWriter`), read back by the ops that follow.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../model/backend';
-import { copyBlock, registerWasmSlices } from '../../model/wasm-slice';
+import { copyBlock, registerWasmSlices, wasmTensorWriter } from '../../model/wasm-slice';
 
 let stock: ReadonlyMap<string, tf.KernelFunc>;
 beforeAll(async () => {
@@ -133,4 +134,28 @@ test('slicing reads nothing back to JS (the stock kernels copied the whole input
   expect(readSync).toHaveBeenCalledTimes(4); // the stock SplitV: one whole copy per piece (2), then runStock reads the 2 pieces
   readSync.mockRestore();
   tf.dispose([x, ...pieces]);
+});
+
+test('a tensor written in place reads back the new values, in a matMul that multiplied it before too', () => {
+  const w = wasmTensorWriter()!;
+  const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+  const b = tf.zeros([2, 3]) as tf.Tensor2D;
+  expect(tf.matMul(a, b).arraySync()).toEqual([[0, 0, 0], [0, 0, 0]]); // the matMul caches b, packed, under its id
+  w.view(b).set([1, 0, 2, 0, 1, -1]); // b = [[1, 0, 2], [0, 1, -1]]
+  w.changed(b);
+  expect(b.arraySync()).toEqual([[1, 0, 2], [0, 1, -1]]);
+  expect(tf.matMul(a, b).arraySync()).toEqual([[1, 2, 0], [3, 4, 2]]); // a · b by hand
+  tf.dispose([a, b]);
+});
+
+test('another tfjs-wasm (no id counter or module calls as in 4.22): no writer, so the KV cache makes new tensors', () => {
+  const backend = tf.findBackend('wasm') as unknown as { dataIdNextNumber?: number };
+  const saved = backend.dataIdNextNumber;
+  delete backend.dataIdNextNumber;
+  try {
+    expect(wasmTensorWriter()).toBeUndefined();
+  } finally {
+    backend.dataIdNextNumber = saved;
+  }
+  expect(wasmTensorWriter()).toBeDefined();
 });
