@@ -2,24 +2,24 @@
  * The KV cache: per slot (one slot per layer and kv head), the committed keys and values as a short list of blocks,
  * then the open block, which holds the current forward's new tokens (pending until `commit` keeps some of them).
  *
- * tfjs tensors are immutable, so a cache that is one tensor would be copied whole on every append. Instead each commit
- * adds a block and neighbouring blocks merge geometrically: the last two merge while the older one is at most
- * MERGE_RATIO times longer, so block lengths shrink by more than MERGE_RATIO from oldest to newest and there are at most
- * ⌊log_4 L⌋ + 1 blocks (each one attention matMul per head). Appending is amortised O(log L) copied entries per token,
- * not O(L): one token at a time up to L = 2048, each entry is copied about 13 times in all and there are never more than
- * 5 blocks (MERGE_RATIO 1, a binary counter, gives 11 copies but 11 blocks). Attention itself still reads all L
- * entries, so a step costs O(L) in attention on top of the O(1)-in-L weight matmuls.
- *
- * The open block, two ways:
- * - **In place** (given a `TensorWriter`: writable views of tensors' memory, as tfjs-wasm's heap offers): a tail of
- *   fixed capacity, `[headDim, capacity]` / `[capacity, headDim]`. Its first `length` entries are committed; a forward
- *   writes its new tokens' K/V after them (`setPending`) and masks every column that is neither (`openLayout`, the
- *   forward's bias); `commit` moves the kept entries up within the tail. So a commit runs no tfjs op (a slice per slot
- *   and the merges' concats, 0.17-0.5 ms of a ~3-4 ms tiny-coder-dsc step); a full tail becomes a committed block as it
- *   is. Masked columns add exact zeros to attention (softmax gives them probability 0; unused columns hold zeros or
- *   stale finite entries).
+ * tfjs tensors are immutable, so a cache that is one tensor would be copied whole on every append. Two ways around it:
+ * - **In place** (given a `TensorWriter`: writable views of tensors' memory, as tfjs-wasm's heap offers): the open block
+ *   is a tail of fixed capacity, `[headDim, capacity]` / `[capacity, headDim]`. Its first `length` entries are
+ *   committed; a forward writes its new tokens' K/V after them (`setPending`) and masks every column that is neither
+ *   (`openLayout`, the forward's bias); `commit` moves the kept entries up within the tail. So a commit runs no tfjs op
+ *   (with new tensors: a slice per slot and the merges' concats, 0.17-0.5 ms of a ~3-4 ms tiny-coder-dsc step). A full
+ *   tail joins the committed entries, which stay one block: a copy of the cache once per tail (O(L / capacity) per
+ *   token), against a few more matMuls per slot in every forward for each further block (geometric merging kept 2-3
+ *   blocks there: 266 kernels per tiny-coder-dsc forward at 300-400 cached tokens, against 255). Masked columns add
+ *   exact zeros to attention (softmax gives them probability 0; unused columns hold zeros or stale finite entries).
  * - **New tensors** (other backends): the open block is the new tokens' K/V themselves; a commit copies the kept
- *   entries into a new block (a slice per slot for a run of entries, else a gather) and merges blocks.
+ *   entries into a new block (a slice per slot for a run of entries, else a gather), and neighbouring blocks merge
+ *   geometrically: the last two merge while the older one is at most MERGE_RATIO times longer, so block lengths shrink
+ *   by more than MERGE_RATIO from oldest to newest and there are at most ⌊log_4 L⌋ + 1 blocks (each one attention
+ *   matMul per head). Appending is amortised O(log L) copied entries per token, not O(L): one token at a time up to
+ *   L = 2048, each entry is copied about 13 times in all and there are never more than 5 blocks (MERGE_RATIO 1, a
+ *   binary counter, gives 11 copies but 11 blocks).
+ * Attention itself still reads all L entries, so a step costs O(L) in attention on top of the O(1)-in-L weight matmuls.
  *
  * Layout: one 2-D tensor per kv head, because tfjs-wasm runs 2-D matMuls through XNNPACK but batched (3-D) ones
  * through a slow loop (15x slower at L = 2048 for SmolLM's shapes). Keys `[headDim, len]` (pre-transposed so q·Kᵀ
@@ -150,7 +150,7 @@ export class KVCache {
     this.pending.values[slot] = tf.keep(values);
   }
 
-  /** Append pending entries `keep` (in that order), drop the rest, then merge blocks. */
+  /** Append pending entries `keep` (in that order) and drop the rest (new tensors: then merge blocks). */
   commit(keep: ArrayLike<number>): void {
     const n = this.tail ? this.fresh : this.pending?.length ?? -1;
     if (n < 0) throw new Error('commit: no forward pass to commit from (commit may follow each forward once)');
@@ -159,8 +159,8 @@ export class KVCache {
       if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`commit: index ${i} out of range for the last forward's ${n} tokens`);
     }
     if (new Set(idx).size !== idx.length) throw new Error(`commit: repeated index in [${idx.join(', ')}]`);
-    if (this.tail) this.commitTail(idx);
-    else this.commitPending(idx);
+    if (this.tail) return this.commitTail(idx);
+    this.commitPending(idx);
     this.mergeTail();
   }
 
@@ -277,7 +277,16 @@ export class KVCache {
       if (t.length > 0) this.blocks.push(sliceBlock(t, t.length));
       tf.dispose([...t.keys, ...t.values]);
     }
-    this.mergeTail();
+    this.mergeAll();
+  }
+
+  /** In place: every committed block joined into one (the tail takes the steps' entries, so this runs once per tail; rollback may split it). */
+  private mergeAll(): void {
+    const b = this.blocks;
+    if (b.length < 2) return;
+    const join = (parts: tf.Tensor2D[][], axis: number) => parts[0].map((_, s) => tf.concat(parts.map((p) => p[s]), axis));
+    this.blocks = [{ length: b.reduce((n, x) => n + x.length, 0), keys: join(b.map((x) => x.keys), 1), values: join(b.map((x) => x.values), 0) }];
+    tf.dispose(b.flatMap((x) => [...x.keys, ...x.values]));
   }
 
   private mergeTail(): void {
