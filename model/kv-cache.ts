@@ -4,14 +4,16 @@
  *
  * tfjs tensors are immutable, so a cache that is one tensor would be copied whole on every append. Two ways around it:
  * - **In place** (given a `TensorWriter`: writable views of tensors' memory, as tfjs-wasm's heap offers): the open block
- *   is a tail of fixed capacity, `[headDim, capacity]` / `[capacity, headDim]`. Its first `length` entries are
- *   committed; a forward writes its new tokens' K/V after them (`setPending`) and masks every column that is neither
- *   (`openLayout`, the forward's bias); `commit` moves the kept entries up within the tail. So a commit runs no tfjs op
- *   (with new tensors: a slice per slot and the merges' concats, 0.17-0.5 ms of a ~3-4 ms tiny-coder-dsc step). A full
- *   tail joins the committed entries, which stay one block: a copy of the cache once per tail (O(L / capacity) per
- *   token), against a few more matMuls per slot in every forward for each further block (geometric merging kept 2-3
- *   blocks there: 266 kernels per tiny-coder-dsc forward at 300-400 cached tokens, against 255). Masked columns add
- *   exact zeros to attention (softmax gives them probability 0; unused columns hold zeros or stale finite entries).
+ *   is a tail of TAIL_CAPACITY entries, `[headDim, TAIL_CAPACITY]` / `[TAIL_CAPACITY, headDim]`. Its first `length`
+ *   entries are committed; a forward writes its new tokens' K/V after them (`setPending`) and masks every column that is
+ *   neither (`openLayout`, the forward's bias); `commit` moves the kept entries up within the tail. So a commit runs no
+ *   tfjs op (with new tensors: a slice per slot and the merges' concats, 0.17-0.5 ms of a ~3-4 ms tiny-coder-dsc step).
+ *   A forward over more tokens than the tail holds (a prefill chunk, a large tree) is held as new tensors, below,
+ *   after the tail's committed entries are sealed into a block. The committed entries stay one block: a full tail, or
+ *   such a forward's kept entries, join it (a copy of the cache once per tail in greedy decoding, O(L / 32) per token),
+ *   against a few more matMuls per slot in every forward for each further block (geometric merging kept 2-3 blocks
+ *   there: 266 kernels per tiny-coder-dsc forward at 300-400 cached tokens, against 255). Masked columns add exact
+ *   zeros to attention (softmax gives them probability 0; unused columns hold zeros or stale finite entries).
  * - **New tensors** (other backends): the open block is the new tokens' K/V themselves; a commit copies the kept
  *   entries into a new block (a slice per slot for a run of entries, else a gather), and neighbouring blocks merge
  *   geometrically: the last two merge while the older one is at most MERGE_RATIO times longer, so block lengths shrink
@@ -35,11 +37,11 @@ import * as tf from '@tensorflow/tfjs-core';
 
 const MERGE_RATIO = 4;
 /**
- * Entries of an in-place tail (more when one forward brings more). Small, because each forward pays for the whole tail:
- * tfjs-wasm's matMul packs its second operand once per tensor id, and the tail changes every step, so its two matMuls
- * per slot pack all its columns afresh. With 64, tiny-coder-dsc's forwards grew by about what its commits saved
- * (0.16-0.31 ms); with 16 or 32 a step, forward and commit, took 0.04-0.33 ms less than with new tensors (greedy) and
- * 0.21-0.31 ms less (4-row trees), in four runs at a 300-token context.
+ * Entries of an in-place tail. Small, because each forward pays for the whole tail: tfjs-wasm's matMul packs its second
+ * operand once per tensor id, and the tail changes every step, so its two matMuls per slot pack all its columns afresh.
+ * With 64, tiny-coder-dsc's forwards grew by about what its commits saved (0.16-0.31 ms); with 16 or 32 a step, forward
+ * and commit, took 0.04-0.33 ms less than with new tensors (greedy) and 0.21-0.31 ms less (4-row trees), in four runs
+ * at a 300-token context.
  */
 export const TAIL_CAPACITY = 32;
 
@@ -75,14 +77,10 @@ interface Block {
   values: tf.Tensor2D[]; // per slot [length, headDim]
 }
 
-/** The in-place tail: a block of `capacity` columns whose first `length` are committed. */
-interface Tail extends Block {
-  capacity: number;
-}
 
 export class KVCache {
   private blocks: Block[] = []; // committed, oldest first
-  private tail: Tail | null = null; // in place: the open block (its first `length` entries committed)
+  private tail: Block | null = null; // in place: the open block, TAIL_CAPACITY wide (its first `length` entries committed)
   private pending: { keys: tf.Tensor2D[]; values: tf.Tensor2D[]; length: number } | null = null; // new tensors: the last forward's K/V
   private fresh = -1; // in place: the last forward's new entries in the tail (-1: none to commit)
   private scratch = new Float32Array(0); // in place: the new entries of one slot while a commit reorders them
@@ -110,58 +108,61 @@ export class KVCache {
 
   /**
    * Start a forward over `n` new tokens: drop the previous forward's pending K/V and make room for these. Returns where
-   * they go in the open block (a new tensors cache: a block of their own, { committed: 0, width: n }).
+   * they go in the open block: in place, the tail after its committed entries, unless n > TAIL_CAPACITY; else (and on
+   * other backends) a block of their own, { committed: 0, width: n }.
    */
   begin(n: number): OpenLayout {
     this.dropPending();
-    if (!this.writer) {
-      this.pending = { keys: [], values: [], length: n };
-      return { committed: 0, width: n };
+    if (this.writer && n <= TAIL_CAPACITY) {
+      if (this.tail && this.tail.length + n > TAIL_CAPACITY) this.seal();
+      this.tail ??= this.newTail();
+      this.fresh = n;
+      return { committed: this.tail.length, width: TAIL_CAPACITY };
     }
-    if (this.tail && this.tail.length + n > this.tail.capacity) this.seal();
-    this.tail ??= this.newTail(Math.max(TAIL_CAPACITY, n));
-    this.fresh = n;
-    return { committed: this.tail.length, width: this.tail.capacity };
+    if (this.tail?.length) this.seal(); // the tail's committed entries come before this forward's block
+    this.pending = { keys: [], values: [], length: n };
+    return { committed: 0, width: n };
   }
 
-  /** The open block's layout while it exists (in place: always; new tensors: between a forward and its commit). */
+  /** The open block's layout while it exists (the new tokens' own block between a forward and its commit, else the tail). */
   openLayout(): OpenLayout | null {
-    if (this.tail) return { committed: this.tail.length, width: this.tail.capacity };
-    return this.pending ? { committed: 0, width: this.pending.length } : null;
+    if (this.pending) return { committed: 0, width: this.pending.length };
+    return this.tail ? { committed: this.tail.length, width: TAIL_CAPACITY } : null;
   }
 
   /** Keys of `slot`, one `[headDim, width]` tensor per block, oldest first; the open block (`openLayout`) last. */
   keys(slot: number): tf.Tensor2D[] {
-    const open = this.tail?.keys[slot] ?? this.pending?.keys[slot];
+    const open = this.pending ? this.pending.keys[slot] : this.tail?.keys[slot];
     return [...this.blocks.map((b) => b.keys[slot]), ...(open ? [open] : [])];
   }
 
   /** Values of `slot`, one `[width, headDim]` tensor per block, oldest first; the open block last. */
   values(slot: number): tf.Tensor2D[] {
-    const open = this.tail?.values[slot] ?? this.pending?.values[slot];
+    const open = this.pending ? this.pending.values[slot] : this.tail?.values[slot];
     return [...this.blocks.map((b) => b.values[slot]), ...(open ? [open] : [])];
   }
 
   /** The new tokens' `keys` `[D, n]` / `values` `[n, D]` of `slot` for this forward (after `begin(n)`). */
   setPending(slot: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
-    if (this.tail) return this.writeTail(slot, keys, values);
+    if (this.fresh >= 0) return this.writeTail(slot, keys, values);
     if (!this.pending) throw new Error('setPending: no forward begun');
     this.pending.keys[slot] = tf.keep(keys); // the cache owns them now
     this.pending.values[slot] = tf.keep(values);
   }
 
-  /** Append pending entries `keep` (in that order) and drop the rest (new tensors: then merge blocks). */
+  /** Append pending entries `keep` (in that order) and drop the rest; merge blocks (in place: into one). */
   commit(keep: ArrayLike<number>): void {
-    const n = this.tail ? this.fresh : this.pending?.length ?? -1;
+    const n = this.pending?.length ?? this.fresh;
     if (n < 0) throw new Error('commit: no forward pass to commit from (commit may follow each forward once)');
     const idx = Array.from(keep);
     for (const i of idx) {
       if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`commit: index ${i} out of range for the last forward's ${n} tokens`);
     }
     if (new Set(idx).size !== idx.length) throw new Error(`commit: repeated index in [${idx.join(', ')}]`);
-    if (this.tail) return this.commitTail(idx);
+    if (!this.pending) return this.commitTail(idx);
     this.commitPending(idx);
-    this.mergeTail();
+    if (this.writer) this.mergeAll();
+    else this.mergeTail();
   }
 
   /** Keep only the first `length` committed entries (and drop pending K/V). */
@@ -224,22 +225,22 @@ export class KVCache {
     this.fresh = -1;
     if (runStart(idx) !== 0 && idx.length > 0) for (let s = 0; s < this.shape.slots; s++) this.reorder(t, s, idx, n);
     t.length += idx.length;
-    if (t.length === t.capacity) this.seal();
+    if (t.length === TAIL_CAPACITY) this.seal();
   }
 
   /** Slot s of the tail: its n new entries (from column t.length) reordered as `idx`, by way of `scratch`. */
-  private reorder(t: Tail, s: number, idx: number[], n: number): void {
+  private reorder(t: Block, s: number, idx: number[], n: number): void {
     const D = this.shape.headDim;
     if (this.scratch.length < D * n) this.scratch = new Float32Array(D * n);
     const tmp = this.scratch;
     const w = this.writer!;
-    const k = w.view(t.keys[s]); // [D, capacity]
+    const k = w.view(t.keys[s]); // [D, TAIL_CAPACITY]
     for (let d = 0; d < D; d++) {
-      const row = d * t.capacity + t.length;
+      const row = d * TAIL_CAPACITY + t.length;
       for (let j = 0; j < n; j++) tmp[d * n + j] = k[row + j];
       for (let j = 0; j < idx.length; j++) k[row + j] = tmp[d * n + idx[j]];
     }
-    const v = w.view(t.values[s]); // [capacity, D]
+    const v = w.view(t.values[s]); // [TAIL_CAPACITY, D]
     tmp.set(v.subarray(t.length * D, (t.length + n) * D));
     for (let j = 0; j < idx.length; j++) v.set(tmp.subarray(idx[j] * D, (idx[j] + 1) * D), (t.length + j) * D);
     w.changed(t.keys[s]);
@@ -252,35 +253,39 @@ export class KVCache {
     const w = this.writer!;
     const [D, n] = keys.shape;
     const from = w.view(keys); // [D, n]
-    const to = w.view(t.keys[slot]); // [D, capacity]
-    for (let d = 0; d < D; d++) for (let j = 0; j < n; j++) to[d * t.capacity + t.length + j] = from[d * n + j];
-    w.view(t.values[slot]).set(w.view(values), t.length * D); // [capacity, D] ← [n, D]
+    const to = w.view(t.keys[slot]); // [D, TAIL_CAPACITY]
+    for (let d = 0; d < D; d++) for (let j = 0; j < n; j++) to[d * TAIL_CAPACITY + t.length + j] = from[d * n + j];
+    w.view(t.values[slot]).set(w.view(values), t.length * D); // [TAIL_CAPACITY, D] ← [n, D]
     w.changed(t.keys[slot]);
     w.changed(t.values[slot]);
     tf.dispose([keys, values]); // copied: the cache owns them, as it keeps them when not in place
   }
 
-  /** In place: a tail of `capacity` zero columns (zeros: unused columns must hold finite values). */
-  private newTail(capacity: number): Tail {
+  /** In place: a tail of TAIL_CAPACITY zero columns (zeros: unused columns must hold finite values). */
+  private newTail(): Block {
     const { slots, headDim: D } = this.shape;
-    const keys = Array.from({ length: slots }, () => tf.keep(tf.zeros([D, capacity])) as tf.Tensor2D);
-    const values = Array.from({ length: slots }, () => tf.keep(tf.zeros([capacity, D])) as tf.Tensor2D);
-    return { length: 0, capacity, keys, values };
+    const keys = Array.from({ length: slots }, () => tf.keep(tf.zeros([D, TAIL_CAPACITY])) as tf.Tensor2D);
+    const values = Array.from({ length: slots }, () => tf.keep(tf.zeros([TAIL_CAPACITY, D])) as tf.Tensor2D);
+    return { length: 0, keys, values };
   }
 
-  /** In place: the tail's committed entries become a block (the tail itself when full, else a slice of it); no tail. */
+  /**
+   * In place: the tail's committed entries become a block: the tail itself when full (a new one comes with the next
+   * forward), else a slice of it (the tail stays, empty).
+   */
   private seal(): void {
     const t = this.tail!;
-    this.tail = null;
-    if (t.length === t.capacity) this.blocks.push(t);
-    else {
-      if (t.length > 0) this.blocks.push(sliceBlock(t, t.length));
-      tf.dispose([...t.keys, ...t.values]);
+    if (t.length === TAIL_CAPACITY) {
+      this.blocks.push(t);
+      this.tail = null;
+    } else {
+      this.blocks.push(sliceBlock(t, t.length));
+      t.length = 0;
     }
     this.mergeAll();
   }
 
-  /** In place: every committed block joined into one (the tail takes the steps' entries, so this runs once per tail; rollback may split it). */
+  /** In place: every committed block joined into one (the tail takes greedy steps' entries, so this runs once per tail). */
   private mergeAll(): void {
     const b = this.blocks;
     if (b.length < 2) return;

@@ -16,17 +16,10 @@
  *   npx tsx scripts/acceptance-features.ts --dataset humaneval --data ../shared/data/humaneval/HumanEval.jsonl.gz \
  *     --tokenizer models/tiny-coder-dsc --common-index .cache/dc.fcds --targets out/tiny-he.json --max-prompt-tokens 512
  */
-import * as path from 'path';
 import { parseArgs } from 'util';
-import { loadTokenizer } from '../model/tokenizer';
-import { loadDatastore } from '../retrieval/io/datastore-file';
-import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
 import type { DraftSource } from '../retrieval/types';
 import type { DraftTree } from '../trie/draft-tree';
-import { loadTasks } from '../src/bench/datasets';
 import { parseModes } from '../src/bench/modes';
-import { repoIndexes, type TokenizerIdentity } from '../src/bench/repo-datastores';
-import { readResults } from '../src/bench/results';
 import { promptIds } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { intFlag } from '../src/cli/flags';
@@ -36,6 +29,7 @@ import { generate } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
 import type { StepTrace } from '../src/trace/types';
 import { writeFileAtomic } from '../util/atomic-file';
+import { replayData } from './replay-budget';
 
 const SOURCES = ['repo', 'cache', 'lookup', 'common'] as const; // learnedAs order
 
@@ -141,18 +135,11 @@ async function main(): Promise<number> {
     console.error('usage: acceptance-features.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> [--targets results.json] [--repos dir|tar.gz] [--modes a,b] [--budget N] [--max-prompt-tokens N] [--limit N] [--out nodes.jsonl]');
     return 2;
   }
-  const tokenizer = loadTokenizer(v.tokenizer);
-  const vocabSize = configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
-  const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: tokenizerHash(v.tokenizer) };
-  const commonIndex = loadDatastore(v['common-index'], { vocabSize, tokenizerHash: id.tokenizerHash });
-  const eos = tokenizer.eosIds[0];
-  const targets = v.targets ? new Map(readResults(v.targets).results.filter((r) => r.mode === 'ar').map((r) => [r.task, r.tokens])) : null;
-  const tasks = loadTasks(v.dataset, v.data).filter((t) => !targets || targets.has(t.id)).slice(0, intFlag('limit', v.limit, Infinity));
+  const { tokenizer, vocabSize, commonIndex, eos, tasks, repoIndexFor, target } = replayData({ ...v, dataset: v.dataset, data: v.data, tokenizer: v.tokenizer, 'common-index': v['common-index'] });
   const modes = parseModes(v.modes ?? 'fastcoder,fastcoder-plus').filter((m) => m.options.mode !== 'ar');
   const budget = parseBudget(v.budget ?? '64');
   if (budget === 'auto') throw new Error('--budget: a fixed size, so that every step drafts its whole tree (auto trims it by the estimates studied here)');
   const maxPromptTokens = intFlag('max-prompt-tokens', v['max-prompt-tokens'], 0);
-  const repoIndexFor = repoIndexes(v.repos ?? path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id);
   const lines: string[] = [];
   console.log(`acceptance features, ${v.dataset}, ${tasks.length} tasks, budget ${budget}, targets: ${v.targets ?? 'reference code'}`);
   console.log(`${'mode / κ group'.padEnd(26)} ${'nodes'.padStart(7)} ${'accepted'.padStart(8)} ${'prior'.padStart(8)}   AUC: ${FEATURES.map(([n]) => n.padStart(6)).join(' ')}`);
@@ -160,13 +147,12 @@ async function main(): Promise<number> {
     const records: NodeRecord[] = [];
     for (const task of tasks) {
       const ids = promptIds(tokenizer, task.prompt, maxPromptTokens);
-      const generated = targets?.get(task.id) ?? [...tokenizer.encode(task.reference), eos];
-      const endsWithEos = generated[generated.length - 1] === eos;
-      const oracle = createOracle(endsWithEos ? generated.slice(0, -1) : generated, { vocabSize, prompt: ids, eosId: eos });
+      const { script, maxNewTokens } = target(task);
+      const oracle = createOracle(script, { vocabSize, prompt: ids, eosId: eos });
       const repoIndex = await repoIndexFor(task);
       let previousAccepted = -1;
       await generate(oracle, tokenizer, ids, {
-        ...m.options, budget, maxNewTokens: generated.length, eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }),
+        ...m.options, budget, maxNewTokens, eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }),
         onStep: (step) => {
           const rs = nodeRecords(step, previousAccepted);
           records.push(...rs);

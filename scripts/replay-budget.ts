@@ -30,7 +30,7 @@ import type { Tokenizer } from '../model/tokenizer';
 import { loadTokenizer } from '../model/tokenizer';
 import { loadDatastore } from '../retrieval/io/datastore-file';
 import { configVocabSize, tokenizerHash } from '../retrieval/io/tokenizer-hash';
-import { loadTasks } from '../src/bench/datasets';
+import { type BenchTask, loadTasks } from '../src/bench/datasets';
 import { type ModeSpec, parseModes } from '../src/bench/modes';
 import { repoIndexes, type TokenizerIdentity } from '../src/bench/repo-datastores';
 import { clairvoyantBudget } from '../src/bench/clairvoyant-budget';
@@ -114,6 +114,40 @@ export async function replayGeneration(model: CausalLM, tokenizer: Tokenizer, pr
   }
 }
 
+/** The flags a replay reads its data from. */
+export interface ReplayFlags {
+  dataset: 'humaneval' | 'repoeval';
+  data: string; // the data set's file or folder
+  tokenizer: string; // model directory with the tokenizer (and config.json for the vocabulary size)
+  'common-index': string; // D_c
+  targets?: string; // a results file whose `ar` rows are the targets (else each task's reference code)
+  repos?: string; // RepoEval repositories
+  limit?: string;
+}
+
+/** A replay's data: the tokenizer and its identity, D_c, the tasks (those with a target, given `targets`). */
+export function replayData(v: ReplayFlags) {
+  const tokenizer = loadTokenizer(v.tokenizer);
+  const vocabSize = configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
+  const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: tokenizerHash(v.tokenizer) };
+  const commonIndex = loadDatastore(v['common-index'], { vocabSize, tokenizerHash: id.tokenizerHash });
+  const eos = tokenizer.eosIds[0];
+  const targets = v.targets ? new Map(readResults(v.targets).results.filter((r) => r.mode === 'ar').map((r) => [r.task, r.tokens])) : null;
+  const tasks = loadTasks(v.dataset, v.data).filter((t) => !targets || targets.has(t.id)).slice(0, intFlag('limit', v.limit, Infinity));
+  const repoIndexFor = repoIndexes(v.repos ?? path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id); // RepoEval repositories, as bench's --repos
+  /**
+   * A task's target: the tokens generated (the target's, else the reference code then EOS), the oracle's script (the
+   * oracle emits EOS after it) and the new tokens to generate. Example: generated [5, 6, EOS] → script [5, 6], 3 new tokens
+   */
+  const target = (task: BenchTask) => {
+    const generated = targets?.get(task.id) ?? [...tokenizer.encode(task.reference), eos];
+    const endsWithEos = generated[generated.length - 1] === eos;
+    const script = endsWithEos ? generated.slice(0, -1) : generated;
+    return { generated, script, maxNewTokens: endsWithEos ? generated.length : script.length };
+  };
+  return { tokenizer, vocabSize, commonIndex, eos, tasks, repoIndexFor, target };
+}
+
 /** A mode of the replay: one of `bench`'s, or a drafting mode at the clairvoyant budget. */
 type ReplayMode = RunMode & { clairvoyant?: boolean };
 
@@ -143,30 +177,21 @@ async function main(): Promise<number> {
     console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto[,clairvoyant] [--modes a,b] [--targets results.json] [--draft-ms X] [--repos dir|tar.gz] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
     return 2;
   }
-  const tokenizer = loadTokenizer(v.tokenizer);
-  const vocabSize = configVocabSize(v.tokenizer) ?? tokenizer.vocabSize;
-  const id: TokenizerIdentity = { tokenizer, vocabSize, tokenizerHash: tokenizerHash(v.tokenizer) };
-  const commonIndex = loadDatastore(v['common-index'], { vocabSize, tokenizerHash: id.tokenizerHash });
+  const { tokenizer, vocabSize, commonIndex, eos, tasks, repoIndexFor, target } = replayData({ ...v, dataset: v.dataset, data: v.data, tokenizer: v.tokenizer, 'common-index': v['common-index'] });
   const profile = readProfile(v.profile);
   const draftMs = v['draft-ms'] === undefined ? 0 : Number(v['draft-ms']);
   if (!Number.isFinite(draftMs) || draftMs < 0) {
     console.error(`replay-budget: --draft-ms must be a number >= 0, got '${v['draft-ms']}'`);
     return 2;
   }
-  const eos = tokenizer.eosIds[0];
-  const targets = v.targets ? new Map(readResults(v.targets).results.filter((r) => r.mode === 'ar').map((r) => [r.task, r.tokens])) : null;
-  const tasks = loadTasks(v.dataset, v.data).filter((t) => !targets || targets.has(t.id)).slice(0, intFlag('limit', v.limit, Infinity));
   const modes = replayModes(parseModes(`ar,${v.modes ?? 'fastcoder,fastcoder-plus'}`), v.budget);
   const maxPromptTokens = intFlag('max-prompt-tokens', v['max-prompt-tokens'], 0); // 0: the whole prompt
   const maxNew = intFlag('max-new-tokens', v['max-new-tokens'], Infinity);
-  const repoIndexFor = repoIndexes(v.repos ?? path.join(v.data, 'function_level_repos.tar.gz'), tasks, '.cache/dr', id); // RepoEval repositories, as bench's --repos
   const totals = new Map(modes.map((m) => [m.name, { ms: 0, tokens: 0, forwards: 0, nodes: 0 }]));
   for (const task of tasks) {
     const ids = promptIds(tokenizer, task.prompt, maxPromptTokens);
-    const generated = targets?.get(task.id) ?? [...tokenizer.encode(task.reference), eos];
-    const endsWithEos = generated[generated.length - 1] === eos;
-    const script = endsWithEos ? generated.slice(0, -1) : generated; // the oracle's reference; it emits EOS after it
-    const maxNewTokens = Math.min(maxNew, endsWithEos ? generated.length : script.length);
+    const { generated, script, maxNewTokens: toTarget } = target(task);
+    const maxNewTokens = Math.min(maxNew, toTarget);
     const repoIndex = await repoIndexFor(task);
     for (const m of modes) {
       const clock = new VirtualClock();
