@@ -8,11 +8,12 @@
  *   entries are committed; a forward writes its new tokens' K/V after them (`setPending`) and masks every column that is
  *   neither (`openLayout`, the forward's bias); `commit` moves the kept entries up within the tail. So a commit runs no
  *   tfjs op (with new tensors: a slice per slot and the merges' concats, 0.17-0.5 ms of a ~3-4 ms tiny-coder-dsc step).
- *   A forward over more tokens than the tail holds (a prefill chunk, a large tree) is held as new tensors, below,
- *   after the tail's committed entries are sealed into a block. The committed entries stay one block: a full tail, or
- *   such a forward's kept entries, join it (a copy of the cache once per tail in greedy decoding, O(L / 32) per token),
- *   against a few more matMuls per slot in every forward for each further block (geometric merging kept 2-3 blocks
- *   there: 266 kernels per tiny-coder-dsc forward at 300-400 cached tokens, against 255). Masked columns add exact
+ *   A forward over more tokens than the tail holds (a prefill chunk, a large tree) is held as new tensors beside the
+ *   tail (the bias covers both), and its kept entries are copied into the tail when they fit (else the tail's entries
+ *   and they become blocks). The committed entries outside the tail stay one block: a full tail joins it (a copy of the
+ *   cache once per 32 tokens of greedy decoding), against a few more matMuls per slot in every forward for each further
+ *   block (geometric merging kept 2-3 blocks there: 266 kernels per tiny-coder-dsc forward at 300-400 cached tokens,
+ *   against 255), and a new block makes the next forward pack it afresh (below). Masked columns add exact
  *   zeros to attention (softmax gives them probability 0; unused columns hold zeros or stale finite entries).
  * - **New tensors** (other backends): the open block is the new tokens' K/V themselves; a commit copies the kept
  *   entries into a new block (a slice per slot for a run of entries, else a gather), and neighbouring blocks merge
@@ -65,10 +66,17 @@ export interface CacheShape {
   headDim: number;
 }
 
-/** Where the open block puts the forward's new tokens: columns [committed, committed + n) of a block `width` wide. */
+/**
+ * The open blocks of a forward (the last `blocks` of `keys(slot)`) as its bias sees them, side by side: `width` columns,
+ * the first `committed` of them committed entries, the forward's n new tokens from column `at`, the rest unused.
+ * Example: a tail holding 5 of 32, a 4-token forward in it → { blocks: 1, committed: 5, at: 5, width: 32 }; a 40-token
+ *   forward beside it → { blocks: 2, committed: 5, at: 32, width: 72 }
+ */
 export interface OpenLayout {
-  committed: number; // entries before the new ones (committed; visible to every new token)
-  width: number; // columns of the open block (beyond committed + n: unused, masked)
+  blocks: number; // 1 (the tail, or the new tokens' own block) or 2 (the tail, then the new tokens' block)
+  committed: number; // leading committed entries (visible to every new token)
+  at: number; // column of the first new token
+  width: number; // columns in all
 }
 
 interface Block {
@@ -108,8 +116,8 @@ export class KVCache {
 
   /**
    * Start a forward over `n` new tokens: drop the previous forward's pending K/V and make room for these. Returns where
-   * they go in the open block: in place, the tail after its committed entries, unless n > TAIL_CAPACITY; else (and on
-   * other backends) a block of their own, { committed: 0, width: n }.
+   * they go (`OpenLayout`): in place, into the tail after its committed entries, unless n > TAIL_CAPACITY; else (and on
+   * other backends) into a block of their own, after the tail if there is one.
    */
   begin(n: number): OpenLayout {
     this.dropPending();
@@ -117,29 +125,26 @@ export class KVCache {
       if (this.tail && this.tail.length + n > TAIL_CAPACITY) this.seal();
       this.tail ??= this.newTail();
       this.fresh = n;
-      return { committed: this.tail.length, width: TAIL_CAPACITY };
-    }
-    if (this.tail?.length) this.seal(); // the tail's committed entries come before this forward's block
-    this.pending = { keys: [], values: [], length: n };
-    return { committed: 0, width: n };
+    } else this.pending = { keys: [], values: [], length: n };
+    return this.openLayout()!;
   }
 
-  /** The open block's layout while it exists (the new tokens' own block between a forward and its commit, else the tail). */
+  /** The open blocks' layout: the tail, then the new tokens' own block between such a forward and its commit (null: neither). */
   openLayout(): OpenLayout | null {
-    if (this.pending) return { committed: 0, width: this.pending.length };
-    return this.tail ? { committed: this.tail.length, width: TAIL_CAPACITY } : null;
+    const committed = this.tail?.length ?? 0;
+    if (!this.pending) return this.tail ? { blocks: 1, committed, at: committed, width: TAIL_CAPACITY } : null;
+    const n = this.pending.length;
+    return this.tail ? { blocks: 2, committed, at: TAIL_CAPACITY, width: TAIL_CAPACITY + n } : { blocks: 1, committed: 0, at: 0, width: n };
   }
 
-  /** Keys of `slot`, one `[headDim, width]` tensor per block, oldest first; the open block (`openLayout`) last. */
+  /** Keys of `slot`, one `[headDim, width]` tensor per block, oldest first; the open blocks (`openLayout`) last. */
   keys(slot: number): tf.Tensor2D[] {
-    const open = this.pending ? this.pending.keys[slot] : this.tail?.keys[slot];
-    return [...this.blocks.map((b) => b.keys[slot]), ...(open ? [open] : [])];
+    return [...this.blocks, ...(this.tail ? [this.tail] : []), ...(this.pending ? [this.pending] : [])].map((b) => b.keys[slot]);
   }
 
-  /** Values of `slot`, one `[width, headDim]` tensor per block, oldest first; the open block last. */
+  /** Values of `slot`, one `[width, headDim]` tensor per block, oldest first; the open blocks last. */
   values(slot: number): tf.Tensor2D[] {
-    const open = this.pending ? this.pending.values[slot] : this.tail?.values[slot];
-    return [...this.blocks.map((b) => b.values[slot]), ...(open ? [open] : [])];
+    return [...this.blocks, ...(this.tail ? [this.tail] : []), ...(this.pending ? [this.pending] : [])].map((b) => b.values[slot]);
   }
 
   /** The new tokens' `keys` `[D, n]` / `values` `[n, D]` of `slot` for this forward (after `begin(n)`). */
@@ -160,6 +165,9 @@ export class KVCache {
     }
     if (new Set(idx).size !== idx.length) throw new Error(`commit: repeated index in [${idx.join(', ')}]`);
     if (!this.pending) return this.commitTail(idx);
+    const t = this.tail;
+    if (t && idx.length <= TAIL_CAPACITY - t.length) return this.commitIntoTail(idx);
+    if (t?.length) this.seal(); // its entries come before the kept ones
     this.commitPending(idx);
     if (this.writer) this.mergeAll();
     else this.mergeTail();
@@ -249,16 +257,33 @@ export class KVCache {
 
   /** In place: write slot s's new K `[D, n]` / V `[n, D]` after the tail's committed entries. */
   private writeTail(slot: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
+    this.copyToTail(slot, keys, values, Array.from({ length: keys.shape[1] }, (_, j) => j));
+    tf.dispose([keys, values]); // copied: the cache owns them, as it keeps them when not in place
+  }
+
+  /** In place, after a forward held as new tensors: its kept entries `idx` copied into the tail, which seals if full. */
+  private commitIntoTail(idx: number[]): void {
+    const p = this.pending!;
+    this.pending = null;
+    for (let s = 0; s < this.shape.slots; s++) this.copyToTail(s, p.keys[s], p.values[s], idx);
+    tf.dispose([...p.keys, ...p.values]);
+    this.tail!.length += idx.length;
+    if (this.tail!.length === TAIL_CAPACITY) this.seal();
+  }
+
+  /** Columns `cols` of K `[D, n]` (rows of V `[n, D]`), in that order, into slot s of the tail after its committed entries. */
+  private copyToTail(s: number, keys: tf.Tensor2D, values: tf.Tensor2D, cols: number[]): void {
     const t = this.tail!;
     const w = this.writer!;
     const [D, n] = keys.shape;
-    const from = w.view(keys); // [D, n]
-    const to = w.view(t.keys[slot]); // [D, TAIL_CAPACITY]
-    for (let d = 0; d < D; d++) for (let j = 0; j < n; j++) to[d * TAIL_CAPACITY + t.length + j] = from[d * n + j];
-    w.view(t.values[slot]).set(w.view(values), t.length * D); // [TAIL_CAPACITY, D] ← [n, D]
-    w.changed(t.keys[slot]);
-    w.changed(t.values[slot]);
-    tf.dispose([keys, values]); // copied: the cache owns them, as it keeps them when not in place
+    const k = w.view(keys); // [D, n]
+    const tk = w.view(t.keys[s]); // [D, TAIL_CAPACITY]
+    for (let d = 0; d < D; d++) for (let j = 0; j < cols.length; j++) tk[d * TAIL_CAPACITY + t.length + j] = k[d * n + cols[j]];
+    const v = w.view(values); // [n, D]
+    const tv = w.view(t.values[s]); // [TAIL_CAPACITY, D]
+    for (let j = 0; j < cols.length; j++) tv.set(v.subarray(cols[j] * D, (cols[j] + 1) * D), (t.length + j) * D);
+    w.changed(t.keys[s]);
+    w.changed(t.values[s]);
   }
 
   /** In place: a tail of TAIL_CAPACITY zero columns (zeros: unused columns must hold finite values). */

@@ -20,6 +20,12 @@ import { LayerWeights, LlamaWeights, weightTensors } from './weights';
 /** Additive score for a masked pair: large, negative, finite (HF uses float32 min; softmax gives 0 either way). */
 const MASKED = -1e9;
 
+/** The bias over the cache's open blocks (`maskBias`), and how many of the last blocks it covers. */
+interface OpenBias {
+  bias: tf.Tensor2D; // [group·n, width]
+  blocks: number; // open blocks (kv-cache.ts, `OpenLayout`)
+}
+
 /**
  * Check a tree mask `[n × n]` (1 = row may attend to column; each token must see itself) or build the causal one.
  * Example: `treeMaskOrCausal(undefined, 2)` → [1, 0, 1, 1].
@@ -39,18 +45,18 @@ export function treeMaskOrCausal(mask: Uint8Array | undefined, n: number): Uint8
 }
 
 /**
- * The mask as an additive bias over the cache's open block for the grouped query rows `[group·n × width]`: row g·n + i
- * is token i's row, for each of the `group` query heads sharing one kv head; the open block's first `committed` columns
- * are visible, the n new tokens' columns follow as the mask says, the rest are masked (see kv-cache.ts, `OpenLayout`).
- * Example: mask [1,0,1,1], group 1, { committed: 1, width: 4 } → [0, 0, -1e9, -1e9,  0, 0, 0, -1e9]
+ * The mask as an additive bias over the cache's open blocks for the grouped query rows `[group·n × width]`: row g·n + i
+ * is token i's row, for each of the `group` query heads sharing one kv head; the first `committed` columns are visible,
+ * the n new tokens' columns (from `at`) as the mask says, the rest are masked (see kv-cache.ts, `OpenLayout`).
+ * Example: mask [1,0,1,1], group 1, { committed: 1, at: 1, width: 4 } → [0, 0, -1e9, -1e9,  0, 0, 0, -1e9]
  */
-export function maskBias(mask: Uint8Array, n: number, group: number, open: OpenLayout = { committed: 0, width: n }): Float32Array {
-  const { committed, width } = open;
+export function maskBias(mask: Uint8Array, n: number, group: number, open: Omit<OpenLayout, 'blocks'> = { committed: 0, at: 0, width: n }): Float32Array {
+  const { committed, at, width } = open;
   const bias = new Float32Array(group * n * width).fill(MASKED);
   for (let r = 0; r < group * n; r++) {
     const i = r % n; // the new token of this row
     bias.fill(0, r * width, r * width + committed);
-    for (let j = 0; j < n; j++) if (mask[i * n + j]) bias[r * width + committed + j] = 0;
+    for (let j = 0; j < n; j++) if (mask[i * n + j]) bias[r * width + at + j] = 0;
   }
   return bias;
 }
@@ -141,7 +147,7 @@ export class LlamaModel implements CausalLM {
     this.hidden = tf.tidy(() => {
       const ids = tf.tensor1d(Int32Array.from(tokens), 'int32');
       const rope = { cos: tf.tensor3d(cos, [n, 1, c.headDim]), sin: tf.tensor3d(sin, [n, 1, c.headDim]) };
-      const openBias = tf.tensor2d(bias, [group * n, open.width]);
+      const openBias = { bias: tf.tensor2d(bias, [group * n, open.width]), blocks: open.blocks };
       let x = tf.gather(this.weights.embedTokens, ids) as tf.Tensor2D; // [n, hidden]
       this.weights.layers.forEach((layer, l) => {
         if (states) states.push(tf.keep(x)); // HF's hidden_states[l]: the input of layer l
@@ -214,7 +220,7 @@ export class LlamaModel implements CausalLM {
   }
 
   /** Self-attention of layer `l` over the committed cache plus the new tokens (whose K/V become pending). */
-  private attention(l: number, w: LayerWeights, x: tf.Tensor2D, rope: { cos: tf.Tensor3D; sin: tf.Tensor3D }, openBias: tf.Tensor2D): tf.Tensor2D {
+  private attention(l: number, w: LayerWeights, x: tf.Tensor2D, rope: { cos: tf.Tensor3D; sin: tf.Tensor3D }, openBias: OpenBias): tf.Tensor2D {
     const { numHeads: H, numKvHeads: kvH, headDim: D } = this.config;
     const n = x.shape[0];
     const G = H / kvH; // query heads per kv head
@@ -241,19 +247,21 @@ export class LlamaModel implements CausalLM {
   }
 
   /**
-   * One kv head (cache slot `slot`): its G query heads over the committed cache blocks, then the open block, which holds
-   * the n new tokens' K/V (`setPending`; see kv-cache.ts). The open block's columns are masked by `openBias`: committed
-   * entries visible, the new tokens as the tree mask says, unused columns not at all. Softmax over the concatenated
-   * scores, then one probs·values matMul per block.
+   * One kv head (cache slot `slot`): its G query heads over the committed cache blocks, then the open blocks, which
+   * hold the n new tokens' K/V (`setPending`; see kv-cache.ts). The open blocks' columns are masked by `open.bias`:
+   * committed entries visible, the new tokens as the tree mask says, unused columns not at all. Softmax over the
+   * concatenated scores, then one probs·values matMul per block.
    */
-  private attendHead(slot: number, qh: tf.Tensor2D, kNew: tf.Tensor2D, vNew: tf.Tensor2D, openBias: tf.Tensor2D): tf.Tensor2D {
+  private attendHead(slot: number, qh: tf.Tensor2D, kNew: tf.Tensor2D, vNew: tf.Tensor2D, open: OpenBias): tf.Tensor2D {
     this.cache.setPending(slot, kNew, vNew);
-    const keys = this.cache.keys(slot); // blocks × [D, width_b], the open block last
+    const keys = this.cache.keys(slot); // blocks × [D, width_b], the open blocks last
     const values = this.cache.values(slot); // blocks × [width_b, D]
-    const committed = keys.slice(0, -1).map((kb) => tf.matMul(qh, kb)); // blocks × [G·n, len_b]
-    const open = tf.add(tf.matMul(qh, keys[keys.length - 1]), openBias); // [G·n, width]
-    const scores = committed.length === 0 ? open : tf.concat([...committed, open], 1); // [G·n, L + width]
-    const probs = tf.softmax(scores); // [G·n, L + width]
+    const scores = keys.map((kb) => tf.matMul(qh, kb)); // blocks × [G·n, width_b]
+    const firstOpen = keys.length - open.blocks;
+    const opened = scores.slice(firstOpen); // the open blocks' scores, [G·n, width] side by side
+    const masked = tf.add(opened.length === 1 ? opened[0] : tf.concat(opened, 1), open.bias); // [G·n, width]
+    const all = firstOpen === 0 ? masked : tf.concat([...scores.slice(0, firstOpen), masked], 1); // [G·n, L + width]
+    const probs = tf.softmax(all); // [G·n, L + width]
     const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((vb) => vb.shape[0]), 1); // blocks × [G·n, width_b]
     const out = parts.map((p, b) => tf.matMul(p, values[b]) as tf.Tensor2D); // blocks × [G·n, D]
     return out.length === 1 ? out[0] : tf.addN(out); // [G·n, D]

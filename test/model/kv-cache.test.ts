@@ -81,6 +81,18 @@ describe.each(['wasm', 'cpu'])('on %s', (backend) => {
     expectClose('chunked', Float32Array.from(got.flatMap((g) => Array.from(g))), await fresh(tokens));
   });
 
+  test('a forward larger than the tail (beside it on wasm) whose kept entries are committed equals a fresh run', async () => {
+    await prefill(PROMPT); // on wasm: into the tail
+    const L = PROMPT.length;
+    const tokens = range(0, TAIL_CAPACITY + 8).map((i) => (i * 13 + 5) % 512);
+    const got = await lm.forward(tokens, range(L, tokens.length)); // causal: row i sees tokens 0..i
+    lm.commit([0, 1, 2]);
+    const next = await lm.forward([77], [L + 3]);
+    const want = await fresh([...PROMPT, ...tokens.slice(0, 3), 77]);
+    expectClose('rows of the large forward', rows(got, range(0, 3)), rows(want, range(L, 3)));
+    expectClose('next token after committing 3 of its rows', next, rows(want, [L + 3]));
+  });
+
   test('rollback (inside a block and across blocks) then continuing equals a fresh run', async () => {
     for (const chunk of [PROMPT.slice(0, 4), PROMPT.slice(4, 6), PROMPT.slice(6)]) await prefill(chunk);
     lm.rollback(5);

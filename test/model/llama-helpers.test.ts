@@ -15,8 +15,10 @@ test('mask bias is repeated for each query head of a kv group', () => {
 
 test('mask bias over an open block: committed columns visible, the new tokens by the mask, unused columns masked', () => {
   const M = -1e9;
-  expect(Array.from(maskBias(Uint8Array.of(1, 0, 1, 1), 2, 1, { committed: 1, width: 4 }))).toEqual([0, 0, M, M, 0, 0, 0, M]);
-  expect(Array.from(maskBias(Uint8Array.of(1), 1, 2, { committed: 2, width: 4 }))).toEqual([0, 0, 0, M, 0, 0, 0, M]);
+  expect(Array.from(maskBias(Uint8Array.of(1, 0, 1, 1), 2, 1, { committed: 1, at: 1, width: 4 }))).toEqual([0, 0, M, M, 0, 0, 0, M]);
+  expect(Array.from(maskBias(Uint8Array.of(1), 1, 2, { committed: 2, at: 2, width: 4 }))).toEqual([0, 0, 0, M, 0, 0, 0, M]);
+  // a tail of 3 holding 1 entry, then the 2 new tokens' own block: columns [c, unused, unused, new 0, new 1]
+  expect(Array.from(maskBias(Uint8Array.of(1, 0, 1, 1), 2, 1, { committed: 1, at: 3, width: 5 }))).toEqual([0, M, M, 0, M, 0, M, M, 0, 0]);
 });
 
 test('x · rotateHalfMatrix = concat(-x2, x1) (HF rotate_half)', () => {
