@@ -139,12 +139,17 @@ export class KVCache {
 
   /** Keys of `slot`, one `[headDim, width]` tensor per block, oldest first; the open blocks (`openLayout`) last. */
   keys(slot: number): tf.Tensor2D[] {
-    return [...this.blocks, ...(this.tail ? [this.tail] : []), ...(this.pending ? [this.pending] : [])].map((b) => b.keys[slot]);
+    return this.allBlocks().map((b) => b.keys[slot]);
   }
 
   /** Values of `slot`, one `[width, headDim]` tensor per block, oldest first; the open blocks last. */
   values(slot: number): tf.Tensor2D[] {
-    return [...this.blocks, ...(this.tail ? [this.tail] : []), ...(this.pending ? [this.pending] : [])].map((b) => b.values[slot]);
+    return this.allBlocks().map((b) => b.values[slot]);
+  }
+
+  /** The committed blocks, then the tail and the new tokens' own block where there are. */
+  private allBlocks(): Pick<Block, 'keys' | 'values'>[] {
+    return [...this.blocks, ...(this.tail ? [this.tail] : []), ...(this.pending ? [this.pending] : [])];
   }
 
   /** The new tokens' `keys` `[D, n]` / `values` `[n, D]` of `slot` for this forward (after `begin(n)`). */
@@ -239,25 +244,19 @@ export class KVCache {
   /** Slot s of the tail: its n new entries (from column t.length) reordered as `idx`, by way of `scratch`. */
   private reorder(t: Block, s: number, idx: number[], n: number): void {
     const D = this.shape.headDim;
-    if (this.scratch.length < D * n) this.scratch = new Float32Array(D * n);
-    const tmp = this.scratch;
-    const w = this.writer!;
-    const k = w.view(t.keys[s]); // [D, TAIL_CAPACITY]
-    for (let d = 0; d < D; d++) {
-      const row = d * TAIL_CAPACITY + t.length;
-      for (let j = 0; j < n; j++) tmp[d * n + j] = k[row + j];
-      for (let j = 0; j < idx.length; j++) k[row + j] = tmp[d * n + idx[j]];
-    }
-    const v = w.view(t.values[s]); // [TAIL_CAPACITY, D]
-    tmp.set(v.subarray(t.length * D, (t.length + n) * D));
-    for (let j = 0; j < idx.length; j++) v.set(tmp.subarray(idx[j] * D, (idx[j] + 1) * D), (t.length + j) * D);
-    w.changed(t.keys[s]);
-    w.changed(t.values[s]);
+    if (this.scratch.length < 2 * D * n) this.scratch = new Float32Array(2 * D * n);
+    const k = this.scratch.subarray(0, D * n); // [D, n]
+    const v = this.scratch.subarray(D * n, 2 * D * n); // [n, D]
+    const tk = this.writer!.view(t.keys[s]); // [D, TAIL_CAPACITY]
+    for (let d = 0; d < D; d++) k.set(tk.subarray(d * TAIL_CAPACITY + t.length, d * TAIL_CAPACITY + t.length + n), d * n);
+    v.set(this.writer!.view(t.values[s]).subarray(t.length * D, (t.length + n) * D));
+    this.writeColumns(s, k, v, n, idx);
   }
 
   /** In place: write slot s's new K `[D, n]` / V `[n, D]` after the tail's committed entries. */
   private writeTail(slot: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
-    this.copyToTail(slot, keys, values, Array.from({ length: keys.shape[1] }, (_, j) => j));
+    const n = keys.shape[1];
+    this.writeColumns(slot, this.writer!.view(keys), this.writer!.view(values), n, Array.from({ length: n }, (_, j) => j));
     tf.dispose([keys, values]); // copied: the cache owns them, as it keeps them when not in place
   }
 
@@ -265,21 +264,23 @@ export class KVCache {
   private commitIntoTail(idx: number[]): void {
     const p = this.pending!;
     this.pending = null;
-    for (let s = 0; s < this.shape.slots; s++) this.copyToTail(s, p.keys[s], p.values[s], idx);
+    const w = this.writer!;
+    for (let s = 0; s < this.shape.slots; s++) this.writeColumns(s, w.view(p.keys[s]), w.view(p.values[s]), p.length, idx);
     tf.dispose([...p.keys, ...p.values]);
     this.tail!.length += idx.length;
     if (this.tail!.length === TAIL_CAPACITY) this.seal();
   }
 
-  /** Columns `cols` of K `[D, n]` (rows of V `[n, D]`), in that order, into slot s of the tail after its committed entries. */
-  private copyToTail(s: number, keys: tf.Tensor2D, values: tf.Tensor2D, cols: number[]): void {
+  /**
+   * Entries `cols` of K `k` `[D, n]` / V `v` `[n, D]`, in that order, into slot s of the tail after its committed
+   * entries (`k` and `v` may be views of the heap: nothing is allocated before they are read).
+   */
+  private writeColumns(s: number, k: Float32Array, v: Float32Array, n: number, cols: number[]): void {
     const t = this.tail!;
     const w = this.writer!;
-    const [D, n] = keys.shape;
-    const k = w.view(keys); // [D, n]
+    const D = this.shape.headDim;
     const tk = w.view(t.keys[s]); // [D, TAIL_CAPACITY]
     for (let d = 0; d < D; d++) for (let j = 0; j < cols.length; j++) tk[d * TAIL_CAPACITY + t.length + j] = k[d * n + cols[j]];
-    const v = w.view(values); // [n, D]
     const tv = w.view(t.values[s]); // [TAIL_CAPACITY, D]
     for (let j = 0; j < cols.length; j++) tv.set(v.subarray(cols[j] * D, (cols[j] + 1) * D), (t.length + j) * D);
     w.changed(t.keys[s]);
@@ -312,23 +313,22 @@ export class KVCache {
 
   /** In place: every committed block joined into one (the tail takes greedy steps' entries, so this runs once per tail). */
   private mergeAll(): void {
-    const b = this.blocks;
-    if (b.length < 2) return;
-    const join = (parts: tf.Tensor2D[][], axis: number) => parts[0].map((_, s) => tf.concat(parts.map((p) => p[s]), axis));
-    this.blocks = [{ length: b.reduce((n, x) => n + x.length, 0), keys: join(b.map((x) => x.keys), 1), values: join(b.map((x) => x.values), 0) }];
-    tf.dispose(b.flatMap((x) => [...x.keys, ...x.values]));
+    if (this.blocks.length >= 2) this.blocks = [joinBlocks(this.blocks)];
   }
 
+  /** New tensors: the last two blocks joined while the older is at most MERGE_RATIO times longer. */
   private mergeTail(): void {
     const b = this.blocks;
-    while (b.length >= 2 && b[b.length - 2].length <= MERGE_RATIO * b[b.length - 1].length) {
-      const last = b.pop()!;
-      const prev = b.pop()!;
-      const join = (x: tf.Tensor2D[], y: tf.Tensor2D[], axis: number) => x.map((t, s) => tf.concat([t, y[s]], axis));
-      b.push({ length: prev.length + last.length, keys: join(prev.keys, last.keys, 1), values: join(prev.values, last.values, 0) });
-      tf.dispose([...prev.keys, ...prev.values, ...last.keys, ...last.values]);
-    }
+    while (b.length >= 2 && b[b.length - 2].length <= MERGE_RATIO * b[b.length - 1].length) b.push(joinBlocks(b.splice(-2)));
   }
+}
+
+/** Blocks joined into one, in order (their tensors disposed). */
+function joinBlocks(blocks: Block[]): Block {
+  const join = (parts: tf.Tensor2D[][], axis: number) => parts[0].map((_, s) => tf.concat(parts.map((p) => p[s]), axis));
+  const joined = { length: blocks.reduce((n, b) => n + b.length, 0), keys: join(blocks.map((b) => b.keys), 1), values: join(blocks.map((b) => b.values), 0) };
+  tf.dispose(blocks.flatMap((b) => [...b.keys, ...b.values]));
+  return joined;
 }
 
 /** The first `n` entries of a block, as a new block. */
