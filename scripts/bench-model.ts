@@ -13,7 +13,7 @@
  * - with `--generate <model dir>`: a real generation (prompt lookup, budget 64) with each of those two orders,
  *   interleaved, so that the faster one per backend is measured where it matters;
  * - with `--compare-kv-cache` (wasm): the KV cache written in place against one that makes new tensors at each commit
- *   (model/kv-cache.ts), on a second copy of the model, steps interleaved (`compareKvCache`).
+ *   (model/kv-cache.ts), on a second copy of the model, runs of steps interleaved (`compareKvCache`).
  * Prints medians as a table and writes JSON (`--out`).
  *
  * Example:
