@@ -85,11 +85,10 @@ interface Block {
   values: tf.Tensor2D[]; // per slot [length, headDim]
 }
 
-
 export class KVCache {
   private blocks: Block[] = []; // committed, oldest first
   private tail: Block | null = null; // in place: the open block, TAIL_CAPACITY wide (its first `length` entries committed)
-  private pending: { keys: tf.Tensor2D[]; values: tf.Tensor2D[]; length: number } | null = null; // new tensors: the last forward's K/V
+  private pending: Block | null = null; // new tensors: the last forward's K/V (`length`: its tokens)
   private fresh = -1; // in place: the last forward's new entries in the tail (-1: none to commit)
   private scratch = new Float32Array(0); // in place: the new entries of one slot while a commit reorders them
 
@@ -148,7 +147,7 @@ export class KVCache {
   }
 
   /** The committed blocks, then the tail and the new tokens' own block where there are. */
-  private allBlocks(): Pick<Block, 'keys' | 'values'>[] {
+  private allBlocks(): Block[] {
     return [...this.blocks, ...(this.tail ? [this.tail] : []), ...(this.pending ? [this.pending] : [])];
   }
 
@@ -217,7 +216,7 @@ export class KVCache {
     this.pending = null;
     const start = runStart(idx);
     if (idx.length === 0) return void tf.dispose([...p.keys, ...p.values]);
-    if (start === 0 && idx.length === p.length) return void this.blocks.push({ length: p.length, keys: p.keys, values: p.values });
+    if (start === 0 && idx.length === p.length) return void this.blocks.push(p); // the whole forward, as it is
     // a run of consecutive entries (the usual accepted path: the root, then its first children): a slice copies it
     // on the JS side, where a gather is a kernel call per slot
     const at = start >= 0 ? null : tf.tensor1d(idx, 'int32');
