@@ -308,6 +308,7 @@ async function main(argv: string[]): Promise<number> {
   const [treeContext] = list('tree-context', values['tree-context']!);
   const load = loadFlags(values);
   const lm = await randomModel(values.config, load);
+  if (values['compare-kv-cache'] && !lm.kvCacheInPlace) throw new Error(`--compare-kv-cache: the KV cache is not written in place on ${lm.backendDetail} (only on wasm)`);
   const c = lm.config;
   console.log(`backend: ${lm.backend} (${lm.backendDetail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
   // warm-up: V8 tiers up the JS side, first kernels (shader compilation), wasm memory growth
@@ -355,7 +356,6 @@ async function main(argv: string[]): Promise<number> {
   }
   const kvCache: KvCacheRow[] = [];
   if (values['compare-kv-cache']) {
-    if (!lm.kvCacheInPlace) throw new Error(`--compare-kv-cache: the KV cache is not written in place on ${lm.backendDetail} (only on wasm)`);
     const other = await randomModel(values.config, { ...load, kvCache: 'new-tensors' });
     for (const context of contexts) {
       kvCache.push(await compareKvCache(lm, other, context, 2 * reps));
