@@ -43,7 +43,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
 
   const drafter = openDrafter(opts, tokenizer);
   // the caller's policy (`stepBudget`), else a fixed size or `auto`, the tree size chosen per step (ar drafts nothing: no calibration for it)
-  const budget = opts.stepBudget ?? (await openBudget(opts.mode === 'ar' ? 0 : opts.budget, model, opts.costProfile));
+  const budget = opts.stepBudget ?? (await openBudget(opts.mode === 'ar' ? 0 : opts.budget, model, opts.costProfile, opts.label));
   const positionRoom = (model.maxPositions ?? Infinity) - promptIds.length; // new tokens that still have a position
   const stop = new StopCondition({ eosIds: eosIdsOf(model, tokenizer, opts), stop: opts.stop, maxNewTokens: opts.maxNewTokens, positionRoom }, (ids) => tokenizer.decode(ids));
   const context = new TokenBuffer(promptIds); // prompt + generated; the last token is the root, not yet in the KV cache

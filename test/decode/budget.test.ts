@@ -1,6 +1,6 @@
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie } from '../../trie/weighted-trie';
-import { BudgetChooser, evidence, freshScales, kappaGroup, learnedAs, openBudget, parseBudget, trimTree, weightRatios } from '../../src/decode/budget';
+import { BudgetChooser, evidence, freshRanks, freshScales, kappaGroup, learnedAs, openBudget, parseBudget, rankBucket, trimTree, weightRatios } from '../../src/decode/budget';
 import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey, stepMs } from '../../src/decode/cost-model';
 import { generate } from '../../src/decode/generate';
 import { createOracle } from '../../src/decode/oracle';
@@ -300,6 +300,34 @@ describe('budget chooser', () => {
     expect(next.choose(emptyTree()).expectedMs).toBeCloseTo(30, 1);
     expect(new BudgetChooser(profile, () => 0).choose(emptyTree()).expectedMs).toBe(10); // fresh scales
   });
+
+  test.each([[0, 0], [1, 1], [2, 1], [3, 2], [6, 2], [7, 3], [14, 3], [15, 4], [30, 4], [31, 5], [62, 5], [63, 6], [1000, 6]])('rankBucket(%i) = %i', (rank, bucket) => {
+    expect(rankBucket(rank)).toBe(bucket);
+  });
+
+  /**
+   * A chain of 7 nodes seen 10 times each ('many': P = 1 at every rank) on a curve where 4 rows cost 12 ms and 8 rows
+   * 17: rates 4 / 12 at n = 3 and 8 / 17 at n = 7, so n = 7. Each generation accepts nodes 0-2 and rejects node 3: ranks
+   * 3-6 (bucket 2) add 4 predicted and 0 accepted, so after k such generations ρ = 8 / (8 + 4k) there, and n = 4..7
+   * expect 4 + ρ, ..., 4 + 4ρ tokens. k = 2 (ρ 0.5): n = 3..7 rate 0.333, 0.340, 0.345, 0.349, 0.353 → 7; k = 3 (ρ 0.4):
+   * 0.3333, 0.3321, 0.3310, 0.3302, 0.3294 → 3. Then ranks 3-6 are no longer verified, and ρ stays there.
+   */
+  test('ρ: ranks that the verified trees overrate count less in later generations of the same drafter, and only there', () => {
+    const profile = curve([[1, 10], [4, 12], [8, 17]]);
+    const tree = treeOf([[chain(7), 10]]);
+    const tokens = [100, 101, 102, 999]; // nodes 0-2 accepted, then a bonus token that is not node 3's
+    const generation = (ranks: ReturnType<typeof freshRanks>) => {
+      const c = new BudgetChooser(profile, () => 0, fakeClock().now, freshScales(), ranks); // κ and the scales fresh: only ρ carries over
+      const nodes = c.choose(tree).nodes;
+      c.observe(tree, tokens);
+      return nodes;
+    };
+    const shared = freshRanks();
+    expect(Array.from({ length: 5 }, () => generation(shared))).toEqual([7, 7, 7, 3, 3]);
+    expect(shared.predicted.slice(0, 3)).toEqual([8 + 5, 8 + 10, 8 + 12]); // three generations verified ranks 3-6
+    expect(shared.accepted.slice(0, 3)).toEqual([8 + 5, 8 + 10, 8]);
+    expect(Array.from({ length: 5 }, () => generation(freshRanks()))).toEqual([7, 7, 7, 7, 7]); // without ρ carried over
+  });
 });
 
 describe('generate with budget auto', () => {
@@ -433,5 +461,22 @@ describe('generate with budget auto', () => {
     const ctx = Int32Array.from(PROMPT);
     expect((await (await openBudget('auto', lm)).draft(drafter, ctx)).tree.tokens.length).toBe(64);
     expect((await (await openBudget(7, lm)).draft(drafter, ctx)).tree.tokens.length).toBe(7);
+  });
+
+  test('ρ is shared by the generations of one drafter on one profile (openBudget), not by another drafter', async () => {
+    const profile = curve([[1, 10], [4, 12], [8, 17]]); // the curve of the ρ test above
+    const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0 });
+    const drafter = { draft: async () => ({ tree: treeOf([[chain(7), 10]]), retrieval: null, retrieveMs: 0, trieMs: 0 }), begin: async () => {}, update() {}, close: async () => {} };
+    const ctx = Int32Array.from(PROMPT);
+    const generation = async (name: string) => {
+      const b = await openBudget('auto', lm, profile, name);
+      const drafted = await b.draft(drafter, ctx);
+      const verified = b.trim(drafted.tree).tree.tokens.length;
+      b.observe(drafted.tree, [100, 101, 102, 999]);
+      return verified;
+    };
+    for (let k = 0; k < 3; k++) expect(await generation('fastcoder')).toBe(7);
+    expect(await generation('fastcoder')).toBe(3);
+    expect(await generation('fastcoder-plus')).toBe(7);
   });
 });
