@@ -103,25 +103,6 @@ export function flatProfile(ms: number): CostProfile {
  * (extrapolated from the last two beyond them). Example: points [[1, 10], [5, 30]] → curveMs(points, 3) = 20
  */
 function curveMs(pts: readonly [number, number][], rows: number): number {
-  if (Number.isInteger(rows) && rows >= 1 && rows <= TABLE_ROWS) return curveTable(pts)[rows];
-  return interpolate(pts, rows);
-}
-
-/** `curveMs` at rows 1..TABLE_ROWS, computed once per curve: `auto` reads the curve at every size of every step's tree. */
-const TABLE_ROWS = 65;
-const tables = new WeakMap<readonly [number, number][], Float64Array>(); // a profile's curves are not changed once read
-function curveTable(pts: readonly [number, number][]): Float64Array {
-  let table = tables.get(pts);
-  if (!table) {
-    table = new Float64Array(TABLE_ROWS + 1);
-    for (let rows = 1; rows <= TABLE_ROWS; rows++) table[rows] = interpolate(pts, rows);
-    tables.set(pts, table);
-  }
-  return table;
-}
-
-/** The linear interpolation of `curveMs`. */
-function interpolate(pts: readonly [number, number][], rows: number): number {
   let i = 1;
   while (i < pts.length - 1 && pts[i][0] < rows) i++;
   const [[r0, m0], [r1, m1]] = pts.length > 1 ? [pts[i - 1], pts[i]] : [pts[0], pts[0]];
