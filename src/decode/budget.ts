@@ -32,13 +32,13 @@
  * 1-2, 3-6, 7-14, ...), capped at 1. The estimate overrates nodes down the rank order, and most in the trees that `choose`
  * makes large, because it makes them large where the estimate is high: replaying tiny-coder-dsc's outputs with its
  * profile (`fastcoder`; the demo tasks, HumanEval 164, RepoEval 48), the 7-node trees it verified had P 0.26-0.35 at
- * ranks 3-6 and accepted 0.04-0.11 there, and the 4-row batch reads it chose expected 1.21-1.38 accepted nodes in the
+ * ranks 3-6 and accepted 0-0.11 there, and the 4-row batch reads it chose expected 1.21-1.38 accepted nodes in the
  * batch where 0.70-1.16 were. ρ is, per bucket, the accepted over the predicted P of the nodes that steps verified, with
  * a prior of 1 that weighs RANK_PRIOR predictions: verified nodes only, because what must be calibrated is the estimate
  * where it decided. Unlike κ it outlives a generation: the generations of one drafter on one profile share it
  * (`openBudget`), and a bucket's evidence fades beyond RANK_MEMORY predictions. The same replays: `fastcoder` 1.063 /
- * 1.215 / 1.103x → 1.069 / 1.223 / 1.125x, `fastcoder-plus` 1.242 / 1.412 / 1.227x → 1.239 / 1.424 / 1.270x, at
- * SmolLM-135M's cost within 0.012 of before (README).
+ * 1.215 / 1.103x → 1.069 / 1.223 / 1.125x, `fastcoder-plus` 1.242 / 1.412 / 1.227x → 1.239 / 1.424 / 1.270x; at
+ * SmolLM-135M's cost (RepoEval 8 / 48) 2.067 / 1.626x → 2.089 / 1.625x and 2.179 / 1.852x → 2.219 / 1.866x (README).
  *
  * Reading the rows: with n chosen, the first b rows (the root and nodes 0..b-2) may have their argmaxes read at once and
  * the accepted nodes beyond them one at a time (`acceptOnModel`); `choose` takes the (n, b) of best expected tokens per
