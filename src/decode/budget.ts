@@ -322,8 +322,9 @@ export class BudgetChooser {
 
   /**
    * The n in 0..min(tree size, limit) and the batch b in 1..min(n + 1, the profile's `maxBatch`) of best expected tokens
-   * per ms (ties: the smaller n, then the smaller b). With b, the nodes 0..b-2 are read in the batch and each other
-   * accepted node costs a row read: expected row reads Σ P[i] over i ≥ b - 1.
+   * per ms (ties: the smaller n, then the smaller b), node i expected to be accepted with ρ·P[i] (`rankCorrected`). With
+   * b, the nodes 0..b-2 are read in the batch and each other accepted node costs a row read: expected row reads Σ ρ·P[i]
+   * over i ≥ b - 1.
    */
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
     if (this.observed > 0) this.gaps = recent(this.gaps, this.clock() - this.lastObserve, OVERHEAD_STEPS);
@@ -333,7 +334,7 @@ export class BudgetChooser {
     const step = (rows: number, rowReads: number, batch = 1) => stepMs(this.profile, rows, rowReads, context, batch);
     const msOf = (rows: number, rowReads: number, batch: number) => Math.max(MIN_STEP_MS, this.scale(rows) * step(rows, rowReads, batch) + overheadMs);
     let best: BudgetChoice = { nodes: 0, batch: 1, expectedTokens: 1, expectedMs: msOf(1, 0, 1) };
-    const before = [0]; // before[i]: expected accepted nodes among the first i (Σ P[j], j < i)
+    const before = [0]; // before[i]: expected accepted nodes among the first i (Σ ρ·P[j], j < i)
     let batch = 1; // the cheapest batch in 1..min(n + 1, maxBatch): one batch's cost against another's does not depend on n
     const batchLimit = maxBatch(this.profile);
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
@@ -451,12 +452,12 @@ const calibrated = new WeakMap<CausalLM, Promise<CostProfile>>(); // `auto` with
 /**
  * The budget of one generation: a fixed size (draft that many, verify all), or `auto` with `profile`, else with a
  * profile calibrated once per model object (in memory; the CLI caches profiles on disk, `loadOrCalibrate`). `auto`
- * shares the machine's scales with the earlier generations on `profile`, and ρ with those of the same `drafter` (a name:
- * `generate` passes its mode's label) on it.
+ * shares the machine's scales with the earlier generations on `profile`, and ρ with those of the same `drafterName`
+ * on it (`generate` passes its mode's label).
  *
  * Example: const b = await openBudget(7, model); (await b.draft(drafter, ctx)).tree.tokens.length <= 7; b.trim(tree).tree === tree
  */
-export async function openBudget(budget: Budget, model: CausalLM, profile?: CostProfile, drafter = ''): Promise<StepBudget> {
+export async function openBudget(budget: Budget, model: CausalLM, profile?: CostProfile, drafterName = ''): Promise<StepBudget> {
   if (budget !== 'auto') return { draft: (drafter, context) => drafter.draft(context, budget), trim: (tree) => ({ tree }), observe() {} };
   if (!profile) {
     if (!calibrated.has(model)) calibrated.set(model, calibrate(model, profileKey('in-memory', 'this model object')));
@@ -464,8 +465,8 @@ export async function openBudget(budget: Budget, model: CausalLM, profile?: Cost
   }
   if (!machineScales.has(profile)) machineScales.set(profile, freshScales());
   const byDrafter = rankCorrections.get(profile) ?? rankCorrections.set(profile, new Map()).get(profile)!;
-  if (!byDrafter.has(drafter)) byDrafter.set(drafter, freshRanks());
-  const chooser = new BudgetChooser(profile, () => model.cacheLength, undefined, machineScales.get(profile), byDrafter.get(drafter));
+  if (!byDrafter.has(drafterName)) byDrafter.set(drafterName, freshRanks());
+  const chooser = new BudgetChooser(profile, () => model.cacheLength, undefined, machineScales.get(profile), byDrafter.get(drafterName));
   const batches = maxBatch(profile) > 1; // a profile without batch reads: rows read as the model reads them (all at once on a GPU)
   let drafting = true;
   return {
