@@ -13,7 +13,9 @@
  *
  * The target is the oracle: each task's reference code (then EOS), or with `--targets` the tokens a real model generated
  * (the `ar` rows of a `bench --model ... --out` file, e.g. tiny-coder-dsc's), so that acceptance is that model's.
- * Prints, per mode and budget, the speedup (ar's virtual ms per token ÷ the mode's), L/F and draft nodes per forward.
+ * Prints, per mode and budget, the speedup (ar's virtual ms per token ÷ the mode's), L/F and draft nodes per forward,
+ * and for `auto` what it expected of the nodes it verified (Σ ρ·P, the trace's `expected`) against how many were
+ * accepted, per ρ rank bucket and for the nodes of batch reads: whether the estimate holds where it decides.
  * `clairvoyant` in the budget list adds each drafting mode at the clairvoyant budget (src/bench/clairvoyant-budget.ts):
  * `auto`'s rule with each step's acceptance known from the target, so the distance between `auto` and it is what a better
  * acceptance estimate could still gain on these drafts and this cost model.
@@ -38,10 +40,11 @@ import { readResults } from '../src/bench/results';
 import { promptIds, type RunMode, sweepModes } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { intFlag } from '../src/cli/flags';
-import { parseBudget } from '../src/decode/budget';
+import { parseBudget, rankBucket } from '../src/decode/budget';
 import { batchMs, type CostProfile, forwardMs, readProfile } from '../src/decode/cost-model';
 import { generate, type GenerateOptions } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
+import type { StepTrace } from '../src/trace/types';
 import { writeFileAtomic } from '../util/atomic-file';
 
 /** Virtual milliseconds: what the simulated forwards and drafting have cost so far. */
@@ -88,6 +91,48 @@ export interface Replayed {
   tokens: number; // generated
   forwards: number;
   nodes: number; // draft nodes verified, all steps
+  calibration: Calibration; // `auto`'s expectations against the outcomes (empty for a fixed budget)
+}
+
+/** Verified nodes: how many, what `auto` expected of them (Σ ρ·P) and how many were accepted. */
+export interface CalibrationCell {
+  nodes: number;
+  expected: number;
+  accepted: number;
+}
+/** `auto`'s expectations where it decided: per ρ rank bucket (node 0, 1-2, 3-6, ...), and the nodes of batch reads. */
+export interface Calibration {
+  buckets: CalibrationCell[]; // index: `rankBucket`
+  batch: CalibrationCell; // the nodes read in the first read of a step that read several rows at once
+}
+const emptyCell = (): CalibrationCell => ({ nodes: 0, expected: 0, accepted: 0 });
+export const emptyCalibration = (): Calibration => ({ buckets: [], batch: emptyCell() });
+
+/**
+ * Add a step's verified nodes to `cal` (a step without `expected`, a fixed budget's, adds nothing).
+ * Example: expected [0.5, 0.4, 0.4], batch 3, node 0 accepted → buckets [{1, 0.5, 1}, {2, 0.8, 0}], batch {2, 0.9, 1}
+ */
+export function addCalibration(cal: Calibration, step: Pick<StepTrace, 'expected' | 'accepted' | 'batch'>): void {
+  const accepted = new Set(step.accepted.map((a) => a.node));
+  const add = (cell: CalibrationCell, i: number) => Object.assign(cell, { nodes: cell.nodes + 1, expected: cell.expected + step.expected![i], accepted: cell.accepted + (accepted.has(i) ? 1 : 0) });
+  for (let i = 0; i < (step.expected?.length ?? 0); i++) {
+    add((cal.buckets[rankBucket(i)] ??= emptyCell()), i);
+    if (i < step.batch - 1) add(cal.batch, i);
+  }
+}
+
+/** Example: mergeCalibration(a, b).buckets[0].nodes === a.buckets[0].nodes + b.buckets[0].nodes */
+function mergeCalibration(into: Calibration, from: Calibration): void {
+  const merge = (a: CalibrationCell, b: CalibrationCell) => Object.assign(a, { nodes: a.nodes + b.nodes, expected: a.expected + b.expected, accepted: a.accepted + b.accepted });
+  from.buckets.forEach((cell, b) => merge((into.buckets[b] ??= emptyCell()), cell));
+  merge(into.batch, from.batch);
+}
+
+/** One line of expected / accepted per bucket and for batch reads. Example: 'node 0: 0.50 / 1 of 1; nodes 1-2: 0.80 / 0 of 2; batch reads: 0.90 / 1 of 2' */
+export function describeCalibration(cal: Calibration): string {
+  const cell = (c: CalibrationCell) => `${c.expected.toFixed(2)} / ${c.accepted} of ${c.nodes}`;
+  const name = (b: number) => (b === 0 ? 'node 0' : `nodes ${2 ** b - 1}-${2 ** (b + 1) - 2}`);
+  return [...cal.buckets.flatMap((c, b) => (c ? [`${name(b)}: ${cell(c)}`] : [])), `batch reads: ${cell(cal.batch)}`].join('; ');
 }
 
 /**
@@ -100,15 +145,17 @@ export async function replayGeneration(model: CausalLM, tokenizer: Tokenizer, pr
   const realNow = performance.now;
   performance.now = () => clock.ms;
   let nodes = 0;
+  const calibration = emptyCalibration();
   try {
     const r = await generate(model, tokenizer, prompt, {
       ...options,
       onStep: (s) => {
         nodes += s.draft.tokens.length;
+        addCalibration(calibration, s);
         if (s.retrieval !== null) clock.ms += draftMs;
       },
     });
-    return { ms: r.metrics.wallMs - r.metrics.prefillMs, tokens: r.metrics.generated, forwards: r.metrics.forwards, nodes };
+    return { ms: r.metrics.wallMs - r.metrics.prefillMs, tokens: r.metrics.generated, forwards: r.metrics.forwards, nodes, calibration };
   } finally {
     performance.now = realNow;
   }
@@ -187,7 +234,7 @@ async function main(): Promise<number> {
   const modes = replayModes(parseModes(`ar,${v.modes ?? 'fastcoder,fastcoder-plus'}`), v.budget);
   const maxPromptTokens = intFlag('max-prompt-tokens', v['max-prompt-tokens'], 0); // 0: the whole prompt
   const maxNew = intFlag('max-new-tokens', v['max-new-tokens'], Infinity);
-  const totals = new Map(modes.map((m) => [m.name, { ms: 0, tokens: 0, forwards: 0, nodes: 0 }]));
+  const totals = new Map(modes.map((m) => [m.name, { ms: 0, tokens: 0, forwards: 0, nodes: 0, calibration: emptyCalibration() }]));
   for (const task of tasks) {
     const ids = promptIds(tokenizer, task.prompt, maxPromptTokens);
     const { generated, script, maxNewTokens: toTarget } = target(task);
@@ -201,13 +248,17 @@ async function main(): Promise<number> {
       const r = await replayGeneration(model, tokenizer, ids, options, clock, draftMs);
       const t = totals.get(m.name)!;
       for (const k of ['ms', 'tokens', 'forwards', 'nodes'] as const) t[k] += r[k];
+      mergeCalibration(t.calibration, r.calibration);
     }
   }
   const ar = totals.get('ar')!;
-  const rows = [...totals].map(([mode, t]) => ({ mode, speedup: ar.ms / ar.tokens / (t.ms / t.tokens), acceptance: t.tokens / t.forwards, nodesPerForward: t.nodes / t.forwards, msPerToken: t.ms / t.tokens }));
+  const rows = [...totals].map(([mode, t]) => ({ mode, speedup: ar.ms / ar.tokens / (t.ms / t.tokens), acceptance: t.tokens / t.forwards, nodesPerForward: t.nodes / t.forwards, msPerToken: t.ms / t.tokens, calibration: t.calibration }));
   console.log(`virtual-time replay, ${v.dataset}, ${tasks.length} tasks, profile ${path.basename(v.profile)} (${profile.key.shape}), targets: ${v.targets ?? 'reference code'}, drafting ${draftMs} ms per drafted step`);
   console.log('mode                      speedup   L/F     nodes/forward   ms/token');
   for (const r of rows) console.log(`${r.mode.padEnd(24)}  ${r.speedup.toFixed(3)}x   ${r.acceptance.toFixed(3)}   ${r.nodesPerForward.toFixed(2).padStart(8)}        ${r.msPerToken.toFixed(3)}`);
+  const calibrated = rows.filter((r) => r.calibration.buckets.length > 0);
+  if (calibrated.length > 0) console.log("\nauto's expected acceptance (Σ ρ·P) / accepted of the nodes it verified, by rank, and of the nodes in batch reads:");
+  for (const r of calibrated) console.log(`${r.mode.padEnd(24)}  ${describeCalibration(r.calibration)}`);
   if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, profile: v.profile, targets: v.targets ?? null, draftMs, tasks: tasks.length, rows }, null, 1) + '\n');
   return 0;
 }

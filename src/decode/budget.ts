@@ -178,6 +178,7 @@ export interface BudgetChoice {
   batch: number; // rows whose argmaxes are read at once (the root and the first batch - 1 nodes; 1: the accepted path row by row)
   expectedTokens: number; // E[accepted + 1 | n]
   expectedMs: number; // predicted cost of the step, overhead included
+  expected: number[]; // each verified node's expected acceptance, ρ·P (`rankCorrected`), in draft order: what the trace shows
 }
 
 /** The last `k` of `list` and `sample`. Example: recent([1, 2, 3], 4, 3) → [2, 3, 4] */
@@ -333,7 +334,7 @@ export class BudgetChooser {
     const context = this.contextLength();
     const step = (rows: number, rowReads: number, batch = 1) => stepMs(this.profile, rows, rowReads, context, batch);
     const msOf = (rows: number, rowReads: number, batch: number) => Math.max(MIN_STEP_MS, this.scale(rows) * step(rows, rowReads, batch) + overheadMs);
-    let best: BudgetChoice = { nodes: 0, batch: 1, expectedTokens: 1, expectedMs: msOf(1, 0, 1) };
+    let best = { nodes: 0, batch: 1, expectedTokens: 1, expectedMs: msOf(1, 0, 1) };
     const before = [0]; // before[i]: expected accepted nodes among the first i (Σ ρ·P[j], j < i)
     let batch = 1; // the cheapest batch in 1..min(n + 1, maxBatch): one batch's cost against another's does not depend on n
     const batchLimit = maxBatch(this.profile);
@@ -345,6 +346,7 @@ export class BudgetChooser {
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, batch, expectedTokens: accepted + 1, expectedMs: ms };
     }
     this.verifying = { nodes: best.nodes, batch: best.batch, since: this.clock(), context, p };
+    const expected = Array.from({ length: best.nodes }, (_, i) => this.rankCorrected(p, i));
     const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
     const plainMs = this.scale(1) * step(1, 0); // a greedy step without retrieval
@@ -352,7 +354,7 @@ export class BudgetChooser {
     const pays = plainMs <= 0 || this.margin > -SKIP_LOSS * overheadMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
     this.skip = 0;
-    return best;
+    return { ...best, expected };
   }
 
   /** Node i's P times ρ of its rank bucket, at most 1: what `choose` expects of it. Example: ρ 0.5 in bucket 2, P [.., .., .., 0.3] → i 3: 0.15 */
@@ -443,7 +445,7 @@ export class BudgetChooser {
 /** What the decoding loop asks of a budget: how many nodes to draft, which prefix to verify and how, and what to learn. */
 export interface StepBudget {
   draft(drafter: Drafter, context: Int32Array): Promise<Draft>; // the drafted tree: never cut to the tokens left (what those bound is the depth accepted, not the nodes verified)
-  trim(tree: DraftTree): { tree: DraftTree; batch?: number }; // the prefix to verify, and its rows to read at once (`acceptOnModel`; absent: as the model reads)
+  trim(tree: DraftTree): { tree: DraftTree; batch?: number; expected?: number[] }; // the prefix to verify, its rows to read at once (`acceptOnModel`; absent: as the model reads), and `auto`'s expected acceptance of each of its nodes
   observe(tree: DraftTree, tokens: readonly number[]): void; // the whole drafted tree and the step's greedy tokens
 }
 
@@ -476,8 +478,8 @@ export async function openBudget(budget: Budget, model: CausalLM, profile?: Cost
     },
     trim(tree) {
       if (!drafting) return chooser.skipped(), { tree };
-      const { nodes, batch } = chooser.choose(tree);
-      return { tree: trimTree(tree, nodes), batch: batches ? batch : undefined };
+      const { nodes, batch, expected } = chooser.choose(tree);
+      return { tree: trimTree(tree, nodes), batch: batches ? batch : undefined, expected };
     },
     observe: (tree, tokens) => chooser.observe(tree, tokens),
   };

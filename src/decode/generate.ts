@@ -59,7 +59,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
     for (let step = 0; stopReason === null; step++) {
       const t0 = now();
       const drafted = await budget.draft(drafter, context.view()); // retrieve → Trie (auto: not while drafting does not pay)
-      const { tree, batch } = budget.trim(drafted.tree);
+      const { tree, batch, expected } = budget.trim(drafted.tree);
       const draft = { ...drafted, tree };
       const t1 = now();
       const acc = await verify(model, context.last(), tree, batch); // one forward over [root + tree], greedy acceptance
@@ -73,7 +73,7 @@ export async function generate(model: CausalLM, tokenizer: Tokenizer, prompt: st
       context.append(acc.tokens, kept);
       drafter.update(feedback(context, promptIds.length, kept, acc)); // feed back to the retriever's cache
       const timing = { retrieveMs: draft.retrieveMs, trieMs: draft.trieMs, forwardMs: t2 - t1, commitMs: t3 - t2, otherMs: t1 - t0 - draft.retrieveMs - draft.trieMs + (now() - t3) };
-      const trace = stepTrace(step, contextLength, context, draft, acc, kept, timing, texts);
+      const trace = stepTrace(step, contextLength, context, draft, acc, kept, timing, texts, expected);
       metrics.add(trace);
       opts.onStep?.(trace);
       opts.trace?.write(trace);
@@ -105,7 +105,7 @@ function feedback(context: TokenBuffer, generatedStart: number, kept: number, ac
 }
 
 /** The step's trace (`StepTrace`); token texts and sources only when someone reads the trace (`texts` given). */
-function stepTrace(step: number, contextLength: number, context: TokenBuffer, draft: Draft, acc: ModelAcceptance, kept: number, timing: StepTiming, texts: string[] | null): StepTrace {
+function stepTrace(step: number, contextLength: number, context: TokenBuffer, draft: Draft, acc: ModelAcceptance, kept: number, timing: StepTiming, texts: string[] | null, expected: number[] | undefined): StepTrace {
   return {
     kind: 'step',
     step,
@@ -115,6 +115,7 @@ function stepTrace(step: number, contextLength: number, context: TokenBuffer, dr
     draft: draftTrace(draft.tree),
     accepted: texts ? acceptedTokens(draft.tree, acc.nodes, acc.tokens, kept, (t) => texts[t] ?? '') : [],
     batch: acc.batch,
+    ...(expected ? { expected } : {}),
     timing,
   };
 }

@@ -50,6 +50,7 @@ describe('budget chooser', () => {
     expect(best.nodes).toBe(2);
     expect(best.expectedTokens).toBeCloseTo(1.96, 10);
     expect(best.expectedMs).toBeCloseTo(12, 10);
+    expect(best.expected.map((e) => +e.toFixed(10))).toEqual([0.6, 0.36]); // the verified nodes' ρ·P (ρ = 1: fresh)
   });
 
   test('each accepted node costs one more row read', () => {
@@ -375,6 +376,16 @@ describe('generate with budget auto', () => {
     expect([steps[0].draft.tokens.length, steps[0].batch]).toEqual([3, batch]);
     expect(asked[0]).toEqual(Array.from({ length: batch }, (_, i) => i)); // the first step: the batch, then each accepted row beyond it alone
     expect(asked.slice(1, 4 - batch + 1)).toEqual(Array.from({ length: 4 - batch }, (_, i) => [batch + i]));
+    // the trace shows what auto expected of each verified node: a chain seen once from D_r at the 'few' priors, ρ fresh
+    expect(steps[0].expected!.map((e) => +e.toFixed(10))).toEqual([0.6, 0.36, 0.216]);
+  });
+
+  test('a fixed budget records no expectations in the trace', async () => {
+    const good = new ScriptedRetriever((ctx) => [sourceResult('repo', [[script.slice(ctx.length, ctx.length + 3), 1]])]);
+    const steps: StepTrace[] = [];
+    await generate(createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0 }), tok, PROMPT, { mode: 'fastcoder', eosIds: [0], budget: 3, retriever: good, onStep: (s) => steps.push(s) });
+    expect(steps[0].draft.tokens.length).toBe(3);
+    expect(steps.every((s) => s.expected === undefined)).toBe(true);
   });
 
   test('the skip rule: 1, 2, 4, ... greedy steps without drafting while drafting does not pay; none once it does', () => {

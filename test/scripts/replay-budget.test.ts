@@ -4,7 +4,7 @@
  */
 import { flatProfile, type CostProfile, PROFILE_FORMAT, profileKey } from '../../src/decode/cost-model';
 import { createOracle } from '../../src/decode/oracle';
-import { replayGeneration, replayModes, VirtualClock, virtualCostModel } from '../../scripts/replay-budget';
+import { addCalibration, describeCalibration, emptyCalibration, replayGeneration, replayModes, VirtualClock, virtualCostModel } from '../../scripts/replay-budget';
 import { clairvoyantBudget } from '../../src/bench/clairvoyant-budget';
 import { parseModes } from '../../src/bench/modes';
 import { charTokenizer, ScriptedRetriever, sourceResult } from '../decode/helpers';
@@ -54,13 +54,13 @@ describe('replayGeneration', () => {
   };
 
   test('ar: one 1-row forward per token, the prefill not counted, no drafting charged', async () => {
-    expect(await run({ mode: 'ar' }, [[1, 10], [3, 30]], 1, 0.5)).toEqual({ ms: 80, tokens: 8, forwards: 8, nodes: 0 });
+    expect(await run({ mode: 'ar' }, [[1, 10], [3, 30]], 1, 0.5)).toEqual({ ms: 80, tokens: 8, forwards: 8, nodes: 0, calibration: emptyCalibration() });
   });
 
   test('one right draft token a step: 2 rows (12) + one more row read (1) + drafting (0.5) for 2 tokens', async () => {
     const retriever = new ScriptedRetriever((ctx) => [sourceResult('repo', [[[REF[ctx.length - PROMPT.length]], 1]])]);
     const r = await run({ mode: 'fastcoder', budget: 1, retriever }, [[1, 10], [2, 12]], 1, 0.5);
-    expect(r).toEqual({ ms: 4 * 13.5, tokens: 8, forwards: 4, nodes: 4 });
+    expect(r).toEqual({ ms: 4 * 13.5, tokens: 8, forwards: 4, nodes: 4, calibration: emptyCalibration() }); // a fixed budget: no expectations
     expect(retriever.contexts.length).toBe(4);
   });
 
@@ -72,9 +72,9 @@ describe('replayGeneration', () => {
       return replayGeneration(lm, charTokenizer(VOCAB), PROMPT, { mode: 'fastcoder', eosIds: [0], maxNewTokens: 8, retriever, stepBudget }, clock, 0.5);
     };
     const right = new ScriptedRetriever((ctx) => [sourceResult('repo', [[[REF[ctx.length - PROMPT.length]], 1]])]);
-    expect(await clairvoyant(right)).toEqual({ ms: 4 * 13.5, tokens: 8, forwards: 4, nodes: 4 });
+    expect(await clairvoyant(right)).toEqual({ ms: 4 * 13.5, tokens: 8, forwards: 4, nodes: 4, calibration: emptyCalibration() });
     const wrong = new ScriptedRetriever(() => [sourceResult('repo', [[[63], 1]])]);
-    expect(await clairvoyant(wrong)).toEqual({ ms: 8 * 10.5, tokens: 8, forwards: 8, nodes: 0 });
+    expect(await clairvoyant(wrong)).toEqual({ ms: 8 * 10.5, tokens: 8, forwards: 8, nodes: 0, calibration: emptyCalibration() });
   });
 
   test('performance.now is the real clock again afterwards, also when the generation throws', async () => {
@@ -97,4 +97,15 @@ test.each([
 
 test('replayModes: a budget word that is neither a size, auto nor clairvoyant is refused', () => {
   expect(() => replayModes(parseModes('ar,fastcoder'), '3,oracle')).toThrow("--budget: expected a non-negative integer or 'auto', got 'oracle'");
+});
+
+test("addCalibration: auto's expectations and outcomes per rank bucket and in batch reads, by hand", () => {
+  const cal = emptyCalibration();
+  const token = (node: number) => ({ token: 0, text: '', source: 'model' as const, sources: [], node });
+  addCalibration(cal, { expected: [0.5, 0.4, 0.4], batch: 3, accepted: [token(0), token(-1)] }); // node 0 accepted, then the bonus
+  addCalibration(cal, { expected: [0.9, 0.5, 0.3, 0.2], batch: 1, accepted: [token(0), token(1), token(3), token(-1)] });
+  addCalibration(cal, { batch: 1, accepted: [token(-1)] }); // a fixed budget's step: nothing
+  expect(cal.buckets).toEqual([{ nodes: 2, expected: 1.4, accepted: 2 }, { nodes: 4, expected: 1.6, accepted: 1 }, { nodes: 1, expected: 0.2, accepted: 1 }]);
+  expect(cal.batch).toEqual({ nodes: 2, expected: 0.9, accepted: 1 });
+  expect(describeCalibration(cal)).toBe('node 0: 1.40 / 2 of 2; nodes 1-2: 1.60 / 1 of 4; nodes 3-6: 0.20 / 1 of 1; batch reads: 0.90 / 1 of 2');
 });
