@@ -132,6 +132,7 @@ function stepInfo(s: StepTrace): string {
   const t = s.timing;
   lines.push(`time: retrieve ${t.retrieveMs.toFixed(2)}, trie ${t.trieMs.toFixed(2)}, forward ${t.forwardMs.toFixed(2)}, commit ${t.commitMs.toFixed(2)}, other ${t.otherMs.toFixed(2)} ms`);
   if (s.batch > 1) lines.push(`argmax of rows 0-${s.batch - 1} read at once, the accepted rows beyond them one by one`);
+  if (s.expected?.length) lines.push(`auto expected: ${s.expected.map((e, i) => `node ${i} ${e.toFixed(2)}`).join(', ')} (ρ·P, the acceptance it counted on)`);
   lines.push(`sources: ${s.accepted.map((a) => `${JSON.stringify(a.text)}←${a.sources.join('+') || a.source}`).join(' ')}`);
   return lines.join('\n');
 }

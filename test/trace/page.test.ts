@@ -61,6 +61,11 @@ describe('tracePage', () => {
     expect(batched.match(/argmax of rows 0-3 read at once, the accepted rows beyond them one by one/g)).toHaveLength(1);
     expect(html).not.toContain('read at once');
   });
+  it("shows in a step's hover text what auto expected of each verified node, and nothing for a fixed budget", () => {
+    const auto = tracePage(makeTrace([{ ...step(0, 0, [[' x', 'repo'], [' <', 'model']]), expected: [0.6, 0.36] }]));
+    expect(auto).toContain('auto expected: node 0 0.60, node 1 0.36 (ρ·P, the acceptance it counted on)');
+    expect(html).not.toContain('auto expected');
+  });
 });
 
 describe('trace page header and charts', () => {
