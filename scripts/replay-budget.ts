@@ -121,7 +121,7 @@ export function addCalibration(cal: Calibration, step: Pick<StepTrace, 'expected
   }
 }
 
-/** Example: mergeCalibration(a, b).buckets[0].nodes === a.buckets[0].nodes + b.buckets[0].nodes */
+/** Add `from`'s cells to `into`'s. Example: into node 0 {1, 0.5, 1}, from node 0 {2, 0.9, 1} → into node 0 {3, 1.4, 2} */
 function mergeCalibration(into: Calibration, from: Calibration): void {
   const merge = (a: CalibrationCell, b: CalibrationCell) => Object.assign(a, { nodes: a.nodes + b.nodes, expected: a.expected + b.expected, accepted: a.accepted + b.accepted });
   from.buckets.forEach((cell, b) => merge((into.buckets[b] ??= emptyCell()), cell));
