@@ -23,7 +23,7 @@ import { parseModes } from '../src/bench/modes';
 import { promptIds } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { intFlag } from '../src/cli/flags';
-import { BudgetChooser, evidence, kappaGroup, learnedAs, parseBudget, weightRatios } from '../src/decode/budget';
+import { BudgetChooser, evidence, kappaGroup, LEARNED_AS, learnedAs, parseBudget, weightRatios } from '../src/decode/budget';
 import { flatProfile } from '../src/decode/cost-model';
 import { generate } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
@@ -31,7 +31,6 @@ import type { StepTrace } from '../src/trace/types';
 import { writeFileAtomic } from '../util/atomic-file';
 import { replayData } from './replay-budget';
 
-const SOURCES = ['repo', 'cache', 'lookup', 'common'] as const; // learnedAs order
 
 /** One decided draft node: what was known before the forward, and the outcome. */
 export interface NodeRecord {
@@ -39,7 +38,7 @@ export interface NodeRecord {
   node: number; // index in the step's draft tree
   depth: number;
   group: 'best' | 'rivals' | 'deeper'; // its κ group (`kappaGroup`)
-  source: (typeof SOURCES)[number]; // the source whose κ it uses (`learnedAs`)
+  source: (typeof LEARNED_AS)[number]; // the source whose κ it uses (`learnedAs`)
   evidence: 'few' | 'many';
   share: number; // its weight over its parent's (`weightRatios`)
   prior: number; // `auto`'s estimate before any learning: share × the prior κ of its group, source and evidence, capped at 1
@@ -69,7 +68,7 @@ export function nodeRecords(step: StepTrace, previousAccepted: number): NodeReco
   const shares = weightRatios(tree);
   const p = new BudgetChooser(flatProfile(0), () => 0).nodeProbabilities(tree); // path products: a node's own estimate is p / p(parent)
   const tokens = step.accepted.map((a) => a.token);
-  const total = (i: number) => SOURCES.reduce((s, src) => s + tree.counts[src][i], 0);
+  const total = (i: number) => LEARNED_AS.reduce((s, src) => s + tree.counts[src][i], 0);
   const matchLength = Object.fromEntries((step.retrieval?.sources ?? []).map((s) => [s.source, s.matchLength]));
   const records: NodeRecord[] = [];
   for (let depth = 0, parent = -1; depth < tokens.length; depth++) {
@@ -77,7 +76,7 @@ export function nodeRecords(step: StepTrace, previousAccepted: number): NodeReco
     for (const i of children) {
       const parentP = parent < 0 ? 1 : p[parent];
       records.push({
-        step: step.step, node: i, depth, group: kappaGroup(tree, i), source: SOURCES[learnedAs(tree, i)], evidence: evidence(tree, i), share: shares[i],
+        step: step.step, node: i, depth, group: kappaGroup(tree, i), source: LEARNED_AS[learnedAs(tree, i)], evidence: evidence(tree, i), share: shares[i],
         prior: parentP > 0 ? p[i] / parentP : 0, count: total(i), parentCount: parent < 0 ? 0 : total(parent), siblings: children.length, matchLength,
         contextLength: step.contextLength, tokenInLine: step.tokenInLine, previousAccepted, accepted: tree.tokens[i] === tokens[depth] ? 1 : 0,
       });

@@ -102,7 +102,7 @@ type Evidence = 'few' | 'many';
 const MANY_OCCURRENCES = 8;
 const PRIOR: Record<KappaGroup, Record<Evidence, number>> = { best: { few: 0.6, many: 1 }, rivals: { few: 0.4, many: 0.5 }, deeper: { few: 0.6, many: 1 } }; // κ before evidence
 const PRIOR_TRIALS = 2; // the prior weighs as much as this many predicted acceptances
-const LEARNED_AS = ['repo', 'cache', 'lookup', 'common'] as const; // a node's κ is that of the first source that drafted it
+export const LEARNED_AS = ['repo', 'cache', 'lookup', 'common'] as const; // a node's κ is that of the first source that drafted it
 const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
 const SKIP_LOSS = 0.5; // drafting is skipped when drafted steps lose more than this share of the step overhead (mean margin)
 const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
@@ -335,18 +335,19 @@ export class BudgetChooser {
     const step = (rows: number, rowReads: number, batch = 1) => stepMs(this.profile, rows, rowReads, context, batch);
     const msOf = (rows: number, rowReads: number, batch: number) => Math.max(MIN_STEP_MS, this.scale(rows) * step(rows, rowReads, batch) + overheadMs);
     let best = { nodes: 0, batch: 1, expectedTokens: 1, expectedMs: msOf(1, 0, 1) };
+    const expected: number[] = []; // each node's ρ·P, as far as the loop goes
     const before = [0]; // before[i]: expected accepted nodes among the first i (Σ ρ·P[j], j < i)
     let batch = 1; // the cheapest batch in 1..min(n + 1, maxBatch): one batch's cost against another's does not depend on n
     const batchLimit = maxBatch(this.profile);
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
-      before.push(before[n - 1] + this.rankCorrected(p, n - 1));
+      expected.push(this.rankCorrected(p, n - 1));
+      before.push(before[n - 1] + expected[n - 1]);
       const accepted = before[n];
       if (n + 1 <= batchLimit && batchMs(this.profile, n + 1) < batchMs(this.profile, batch) + this.profile.rowMs * (accepted - before[batch - 1])) batch = n + 1; // the same forward either way
       const ms = msOf(n + 1, accepted - before[batch - 1], batch);
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, batch, expectedTokens: accepted + 1, expectedMs: ms };
     }
     this.verifying = { nodes: best.nodes, batch: best.batch, since: this.clock(), context, p };
-    const expected = Array.from({ length: best.nodes }, (_, i) => this.rankCorrected(p, i));
     const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
     const plainMs = this.scale(1) * step(1, 0); // a greedy step without retrieval
@@ -354,7 +355,7 @@ export class BudgetChooser {
     const pays = plainMs <= 0 || this.margin > -SKIP_LOSS * overheadMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
     this.skip = 0;
-    return { ...best, expected };
+    return { ...best, expected: expected.slice(0, best.nodes) };
   }
 
   /** Node i's P times ρ of its rank bucket, at most 1: what `choose` expects of it. Example: ρ 0.5 in bucket 2, P [.., .., .., 0.3] → i 3: 0.15 */
@@ -408,8 +409,9 @@ export class BudgetChooser {
     const path = this.learnKappa(tree, tokens);
     if (this.verifying) {
       const { nodes, batch, context, p } = this.verifying;
-      this.learnRanks(p.slice(0, nodes), path.slice(0, tokens.length - 1));
-      const predicted = stepMs(this.profile, nodes + 1, rowsReadAlone(path.slice(0, tokens.length - 1), batch), context, batch); // the path's first tokens.length - 1 nodes were accepted
+      const accepted = path.slice(0, tokens.length - 1); // the path's first tokens.length - 1 nodes were accepted
+      this.learnRanks(p.slice(0, nodes), accepted);
+      const predicted = stepMs(this.profile, nodes + 1, rowsReadAlone(accepted, batch), context, batch);
       if (predicted > 0) this.learnScale(nodes + 1, (now - this.verifying.since) / predicted); // a free profile ranks by tokens only
       this.verifying = null;
     }
