@@ -236,8 +236,13 @@ export class KVCache {
     const n = this.fresh;
     this.fresh = -1;
     if (runStart(idx) !== 0 && idx.length > 0) for (let s = 0; s < this.shape.slots; s++) this.reorder(t, s, idx, n);
-    t.length += idx.length;
-    if (t.length === TAIL_CAPACITY) this.seal();
+    this.extendTail(idx.length);
+  }
+
+  /** In place: `count` entries written after the tail's committed ones are committed now; a full tail seals. */
+  private extendTail(count: number): void {
+    this.tail!.length += count;
+    if (this.tail!.length === TAIL_CAPACITY) this.seal();
   }
 
   /** Slot s of the tail: its n new entries (from column t.length) reordered as `idx`, by way of `scratch`. */
@@ -266,8 +271,7 @@ export class KVCache {
     const w = this.writer!;
     for (let s = 0; s < this.shape.slots; s++) this.writeColumns(s, w.view(p.keys[s]), w.view(p.values[s]), p.length, idx);
     tf.dispose([...p.keys, ...p.values]);
-    this.tail!.length += idx.length;
-    if (this.tail!.length === TAIL_CAPACITY) this.seal();
+    this.extendTail(idx.length);
   }
 
   /**
