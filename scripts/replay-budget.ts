@@ -91,7 +91,6 @@ export interface Replayed {
   tokens: number; // generated
   forwards: number;
   nodes: number; // draft nodes verified, all steps
-  calibration: Calibration; // `auto`'s expectations against the outcomes (empty for a fixed budget)
 }
 
 /** Verified nodes: how many, what `auto` expected of them (Σ ρ·P) and how many were accepted. */
@@ -121,13 +120,6 @@ export function addCalibration(cal: Calibration, step: Pick<StepTrace, 'expected
   }
 }
 
-/** Add `from`'s cells to `into`'s. Example: into node 0 {1, 0.5, 1}, from node 0 {2, 0.9, 1} → into node 0 {3, 1.4, 2} */
-function mergeCalibration(into: Calibration, from: Calibration): void {
-  const merge = (a: CalibrationCell, b: CalibrationCell) => Object.assign(a, { nodes: a.nodes + b.nodes, expected: a.expected + b.expected, accepted: a.accepted + b.accepted });
-  from.buckets.forEach((cell, b) => merge((into.buckets[b] ??= emptyCell()), cell));
-  merge(into.batch, from.batch);
-}
-
 /** One line of expected / accepted per bucket and for batch reads. Example: 'node 0: 0.50 / 1 of 1; nodes 1-2: 0.80 / 0 of 2; batch reads: 0.90 / 1 of 2' */
 export function describeCalibration(cal: Calibration): string {
   const cell = (c: CalibrationCell) => `${c.expected.toFixed(2)} / ${c.accepted} of ${c.nodes}`;
@@ -139,13 +131,13 @@ export function describeCalibration(cal: Calibration): string {
  * One generation in virtual time: while it runs, `performance.now` (which every clock of the library reads) returns
  * `clock.ms`, and each step that retrieved adds `draftMs` to it, after the step's `observe` and before the next
  * `choose`, where a real step's drafting is. `model` spends the forwards' time (an oracle over `virtualCostModel`).
+ * Each step's expectations (`auto`'s) go into `calibration` (`addCalibration`).
  * Example: ar over a 10 ms 1-row profile, 4 tokens → { ms: 40, tokens: 4, forwards: 4, nodes: 0 }
  */
-export async function replayGeneration(model: CausalLM, tokenizer: Tokenizer, prompt: number[], options: GenerateOptions, clock: VirtualClock, draftMs: number): Promise<Replayed> {
+export async function replayGeneration(model: CausalLM, tokenizer: Tokenizer, prompt: number[], options: GenerateOptions, clock: VirtualClock, draftMs: number, calibration = emptyCalibration()): Promise<Replayed> {
   const realNow = performance.now;
   performance.now = () => clock.ms;
   let nodes = 0;
-  const calibration = emptyCalibration();
   try {
     const r = await generate(model, tokenizer, prompt, {
       ...options,
@@ -155,7 +147,7 @@ export async function replayGeneration(model: CausalLM, tokenizer: Tokenizer, pr
         if (s.retrieval !== null) clock.ms += draftMs;
       },
     });
-    return { ms: r.metrics.wallMs - r.metrics.prefillMs, tokens: r.metrics.generated, forwards: r.metrics.forwards, nodes, calibration };
+    return { ms: r.metrics.wallMs - r.metrics.prefillMs, tokens: r.metrics.generated, forwards: r.metrics.forwards, nodes };
   } finally {
     performance.now = realNow;
   }
@@ -245,10 +237,9 @@ async function main(): Promise<number> {
       const model = createOracle(script, { vocabSize, prompt: ids, eosId: eos, costModel: virtualCostModel(profile, vocabSize, clock) });
       const stepBudget = m.clairvoyant ? clairvoyantBudget(generated, ids.length, profile, () => model.cacheLength) : undefined;
       const options = { ...m.options, budget: m.budget ?? 0, stepBudget, costProfile: profile, maxNewTokens, eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }) };
-      const r = await replayGeneration(model, tokenizer, ids, options, clock, draftMs);
       const t = totals.get(m.name)!;
+      const r = await replayGeneration(model, tokenizer, ids, options, clock, draftMs, t.calibration);
       for (const k of ['ms', 'tokens', 'forwards', 'nodes'] as const) t[k] += r[k];
-      mergeCalibration(t.calibration, r.calibration);
     }
   }
   const ar = totals.get('ar')!;
