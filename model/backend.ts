@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorWriter } from './kv-cache';
+import { type HeadArgmax, wasmHeadArgmax } from './wasm-head';
 import { registerWasmSlices, wasmTensorWriter } from './wasm-slice';
 import { type AdapterSummary, describeAdapter, findAdapter, registerWebGPU, vulkanDriverListed } from './webgpu';
 
@@ -26,6 +27,7 @@ export interface ChosenBackend {
   adapter?: AdapterSummary; // webgpu only: the adapter in use
   threads?: number; // wasm only: the size of XNNPACK's thread pool
   writer?: TensorWriter; // wasm only: writes to tensors' memory in place, for the KV cache
+  headArgmax?: (weight: tf.Tensor2D) => HeadArgmax | undefined; // wasm on one thread: the lm_head's argmaxes by model/wasm-head.ts
 }
 
 export interface BackendOptions {
@@ -61,7 +63,7 @@ async function activateWasm(o: BackendOptions): Promise<ChosenBackend> {
   registerWasmSlices(); // slices that copy only the slice (the stock ones copy the whole input to JS)
   const chosen = await activate('wasm', '@tensorflow/tfjs-backend-wasm');
   const threads = wasm.getThreadsCount();
-  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads, writer: wasmTensorWriter() };
+  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads, writer: wasmTensorWriter(), ...(threads === 1 ? { headArgmax: wasmHeadArgmax } : {}) };
 }
 
 /** WebGPU on the adapter Dawn offers; `hardwareOnly` refuses a software one. A string says why it is not used. */

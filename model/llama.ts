@@ -15,10 +15,17 @@ import { CausalLM } from './causal-lm';
 import { LlamaConfig } from './config';
 import { KVCache, type OpenLayout, runStart, type TensorWriter } from './kv-cache';
 import { rotateHalfMatrix, ropeCosSin } from './rope';
+import type { HeadArgmax } from './wasm-head';
 import { LayerWeights, LlamaWeights, weightTensors } from './weights';
 
 /** Additive score for a masked pair: large, negative, finite (HF uses float32 min; softmax gives 0 either way). */
 const MASKED = -1e9;
+
+/** What a backend can do for the model beyond tfjs ops (model/backend.ts, `ChosenBackend`). */
+export interface BackendHooks {
+  writer?: TensorWriter; // writes to tensors' memory in place (tfjs-wasm's heap): the KV cache's open block is then written in place
+  headArgmax?: (weight: tf.Tensor2D) => HeadArgmax | undefined; // the lm_head's argmaxes without tfjs ops (model/wasm-head.ts)
+}
 
 /** The bias over the cache's open blocks (`maskBias`), and how many of the last blocks it covers. */
 interface OpenBias {
@@ -76,6 +83,9 @@ export class LlamaModel implements CausalLM {
    * step; extra rows are nearly free). Settable, to compare both: `npm run bench:model -- --generate <model dir>`.
    */
   verifyRows: 'path' | 'all';
+  /** How `argmax` multiplies by the lm_head: the wasm kernels (model/wasm-head.ts), where the backend has them, or tfjs. Settable, to compare both. */
+  headKernel: 'panels' | 'tfjs';
+  private readonly head: HeadArgmax | undefined; // the lm_head packed for the wasm kernels
 
   constructor(
     readonly config: LlamaConfig, // the validated config.json
@@ -83,9 +93,11 @@ export class LlamaModel implements CausalLM {
     readonly backend: string, // the tfjs backend the weights live on
     readonly backendDetail = backend, // which package provides it, and the GPU adapter (for the CLI to print)
     readonly threads = 1, // wasm: the size of XNNPACK's thread pool (a cost profile is measured per count)
-    writer?: TensorWriter, // writes to tensors' memory in place (tfjs-wasm's heap): the KV cache's open block is then written in place
+    hooks: BackendHooks = {},
   ) {
-    this.cache = new KVCache({ slots: config.numLayers * config.numKvHeads, headDim: config.headDim }, writer);
+    this.cache = new KVCache({ slots: config.numLayers * config.numKvHeads, headDim: config.headDim }, hooks.writer);
+    this.head = hooks.headArgmax?.(weights.lmHead);
+    this.headKernel = this.head ? 'panels' : 'tfjs';
     this.rotateHalf = tf.tensor2d(rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
     this.verifyRows = backend === 'webgpu' || backendDetail.includes('tfjs-node-gpu') ? 'all' : 'path';
   }
@@ -171,6 +183,14 @@ export class LlamaModel implements CausalLM {
   }
 
   async argmax(rows: ArrayLike<number>): Promise<Int32Array> {
+    if (this.head && this.headKernel === 'panels') {
+      const h = this.hiddenRows(rows, 'argmax');
+      try {
+        return this.head.argmax(h);
+      } finally {
+        if (h !== this.hidden) h.dispose();
+      }
+    }
     const ids = tf.tidy(() => tf.argMax(tf.matMul(this.hiddenRows(rows, 'argmax'), this.weights.lmHead), 1)); // [rows]
     try {
       return Int32Array.from(await ids.data());
@@ -295,6 +315,7 @@ export class LlamaModel implements CausalLM {
 
   dispose(): void {
     this.reset();
+    this.head?.dispose();
     tf.dispose([this.rotateHalf, ...weightTensors(this.weights)]);
   }
 }

@@ -9,19 +9,19 @@
 import { type ChosenBackend, selectBackend } from './backend';
 import { openCheckpoint } from './checkpoint';
 import { loadConfig } from './config';
-import type { TensorWriter } from './kv-cache';
-import { LlamaModel } from './llama';
+import { type BackendHooks, LlamaModel } from './llama';
 import { loadWeights } from './weights';
 
 export interface LoadOptions {
   backend?: string; // 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'; default: FASTCODER_BACKEND, else the best available
   wasmThreads?: number; // wasm: XNNPACK's thread pool size; default FASTCODER_WASM_THREADS, else 1 (model/wasm-threads.ts)
   kvCache?: 'in-place' | 'new-tensors'; // the KV cache's open block: written in place where the backend allows (wasm; the default), or new tensors at each commit (model/kv-cache.ts)
+  lmHead?: 'panels' | 'tfjs'; // the lm_head's argmaxes: by model/wasm-head.ts where the backend allows (wasm on one thread; the default), or tf.matMul + tf.argMax
 }
 
-/** The KV cache's writer for these options: the backend's, unless new tensors are asked for. */
-export function cacheWriter(backend: ChosenBackend, opts: LoadOptions): TensorWriter | undefined {
-  return opts.kvCache === 'new-tensors' ? undefined : backend.writer;
+/** What the backend offers the model, less what the options turn down: the KV cache's writer and the lm_head's argmax. */
+export function backendHooks(backend: ChosenBackend, opts: LoadOptions): BackendHooks {
+  return { writer: opts.kvCache === 'new-tensors' ? undefined : backend.writer, headArgmax: opts.lmHead === 'tfjs' ? undefined : backend.headArgmax };
 }
 
 /** Load a HF Llama checkpoint directory (config.json + model.safetensors or a sharded index). */
@@ -30,7 +30,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Ll
   const config = loadConfig(dir);
   const ckpt = openCheckpoint(dir);
   try {
-    return new LlamaModel(config, loadWeights(ckpt, config), backend.name, backend.detail, backend.threads, cacheWriter(backend, opts));
+    return new LlamaModel(config, loadWeights(ckpt, config), backend.name, backend.detail, backend.threads, backendHooks(backend, opts));
   } finally {
     ckpt.close();
   }

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import { type LlamaConfig, parseConfig } from '../../model/config';
 import { selectBackend } from '../../model/backend';
 import { LlamaModel } from '../../model/llama';
-import { cacheWriter, type LoadOptions } from '../../model/load';
+import { backendHooks, type LoadOptions } from '../../model/load';
 import { buildWeights } from '../../model/weights';
 import { seededRandom } from '../../retrieval/timing';
 import { readJsonObject } from '../../util/json-file';
@@ -86,5 +86,5 @@ export async function randomModel(spec: string, opts: LoadOptions = {}): Promise
     throw new Error(`${spec}: its float32 weights take ${(bytes / 1e9).toFixed(1)} GB, more than the wasm backend's 4 GiB memory; use --backend webgpu (a GPU, or SwiftShader) or install @tensorflow/tfjs-node`);
   }
   const embed = 'model.embed_tokens.weight';
-  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name, backend.detail, backend.threads, cacheWriter(backend, opts));
+  return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name, backend.detail, backend.threads, backendHooks(backend, opts));
 }
