@@ -13,7 +13,9 @@
  * - with `--generate <model dir>`: a real generation (prompt lookup, budget 64) with each of those two orders,
  *   interleaved, so that the faster one per backend is measured where it matters;
  * - with `--compare-kv-cache` (wasm): the KV cache written in place against one that makes new tensors at each commit
- *   (model/kv-cache.ts), on a second copy of the model, runs of steps interleaved (`compareKvCache`).
+ *   (model/kv-cache.ts), on a second copy of the model, runs of steps interleaved (`compareKvCache`);
+ * - with `--compare-head` (wasm, one thread): the argmax of 1-8 lm_head rows by the kernels of model/wasm-head.ts against
+ *   tf.matMul + tf.argMax, interleaved after a forward (`compareHead`).
  * Prints medians as a table and writes JSON (`--out`).
  *
  * Example:
@@ -44,7 +46,7 @@ const BANDWIDTH_ELEMENTS = 32 * 2 ** 20; // 128 MB of float32
 const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json]
   [--backend tensorflow|webgpu|wasm|cpu] [--wasm-threads N] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)] [--tree-context 512]
   [--warmup 20] [--prefill 128 (0 = skip)]
-  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]] [--compare-kv-cache]`;
+  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]] [--compare-kv-cache] [--compare-head]`;
 
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -240,6 +242,38 @@ async function compareKvCache(lm: LlamaModel, other: LlamaModel, context: number
 }
 const KV_RUN = 16; // steps in a row per timed run of `compareKvCache`
 
+interface HeadRow {
+  rows: number; // lm_head rows whose argmaxes one call reads
+  panelsMs: number; // median ms with the kernels of model/wasm-head.ts
+  tfjsMs: number; // median ms with tf.matMul + tf.argMax
+}
+
+/**
+ * The argmax of the first r rows of a forward over 8 tokens at `context`, for each r of HEAD_ROWS, by the kernels and by
+ * tfjs in turn (`lm.headKernel`), `reps` rounds after an untimed one; each call's ids must agree. Leaves the kernels on.
+ */
+async function compareHead(lm: LlamaModel, context: number, reps: number): Promise<HeadRow[]> {
+  const c = lm.config;
+  const t = verifyInputs(token(context, c), context, randomTree(7, c));
+  await lm.forwardHidden(t.tokens, t.positions, t.mask);
+  const ms = HEAD_ROWS.map(() => ({ panels: [] as number[], tfjs: [] as number[] }));
+  for (let r = -1; r < reps; r++) {
+    for (const [i, rows] of HEAD_ROWS.entries()) {
+      const ids: string[] = [];
+      for (const kernel of ['panels', 'tfjs'] as const) {
+        lm.headKernel = kernel;
+        const took = await timed(async () => ids.push((await lm.argmax(range(0, rows))).join()));
+        if (r >= 0) ms[i][kernel].push(took);
+      }
+      if (ids[0] !== ids[1]) throw new Error(`--compare-head: the kernels' argmaxes of ${rows} rows differ from tfjs's (${ids[0]} against ${ids[1]})`);
+    }
+  }
+  lm.headKernel = 'panels';
+  lm.rollback(context);
+  return HEAD_ROWS.map((rows, i) => ({ rows, panelsMs: median(ms[i].panels), tfjsMs: median(ms[i].tfjs) }));
+}
+const HEAD_ROWS = [1, 2, 3, 4, 5, 8]; // rows read at once by `compareHead`
+
 /** A prompt for `--generate`: the file given, or the first 1,500 characters of a bundled stdlib file. */
 function generationPrompt(file: string | undefined): string {
   const f = file ?? path.join(__dirname, '..', 'examples', 'common-python-mini', 'statistics.py');
@@ -288,7 +322,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, 'wasm-threads': { type: 'string' }, reps: { type: 'string', default: '5' },
       contexts: { type: 'string', default: '128,512,2048' }, 'tree-context': { type: 'string', default: '512' }, trees: { type: 'string', default: '1,2,4,8,16,32,64,128' },
-      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, 'compare-kv-cache': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, 'compare-kv-cache': { type: 'boolean' }, 'compare-head': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || !values.config) {
@@ -309,6 +343,7 @@ async function main(argv: string[]): Promise<number> {
   const load = loadFlags(values);
   const lm = await randomModel(values.config, load);
   if (values['compare-kv-cache'] && !lm.kvCacheInPlace) throw new Error(`--compare-kv-cache: the KV cache is not written in place on ${lm.backendDetail} (only on wasm)`);
+  if (values['compare-head'] && lm.headKernel !== 'panels') throw new Error(`--compare-head: the lm_head kernels do not run on ${lm.backendDetail} (wasm on one thread only)`);
   const c = lm.config;
   console.log(`backend: ${lm.backend} (${lm.backendDetail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
   // warm-up: V8 tiers up the JS side, first kernels (shader compilation), wasm memory growth
@@ -364,6 +399,12 @@ async function main(argv: string[]): Promise<number> {
     }
     other.dispose();
   }
+  let head: HeadRow[] = [];
+  if (values['compare-head']) {
+    await fillTo(lm, treeContext);
+    head = await compareHead(lm, treeContext, 4 * reps);
+    for (const h of head) console.log(`lm_head argmax of ${h.rows} row(s) at once: ${h.panelsMs.toFixed(2)} ms with the wasm kernels, ${h.tfjsMs.toFixed(2)} ms with tf.matMul + tf.argMax`);
+  }
   lm.dispose();
   const gen = values.generate ? await generationOrders(values.generate, load, values['prompt-file'], Number(values['max-new-tokens']), reps) : null;
 
@@ -375,6 +416,7 @@ async function main(argv: string[]): Promise<number> {
   if (stepOps) console.log(`| one decode step (context ${treeContext}) | ${stepOps.reads ?? 'n/a (host memory)'} read(s), ${stepOps.kernels} kernels |`);
   for (const t of tree) console.log(`| verify forward, ${t.tokens} tokens (context ${treeContext}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token; argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all rows ${t.argmaxAllMs.toFixed(2)} ms |`);
   for (const k of kvCache) console.log(`| KV cache in place / new tensors, context ${k.context} | greedy step ${k.greedyMs.inPlace.toFixed(2)} / ${k.greedyMs.newTensors.toFixed(2)} ms (×${(k.greedyMs.inPlace / k.greedyMs.newTensors).toFixed(3)}), 4-row tree step ${k.treeMs.inPlace.toFixed(2)} / ${k.treeMs.newTensors.toFixed(2)} ms (×${(k.treeMs.inPlace / k.treeMs.newTensors).toFixed(3)}) |`);
+  for (const h of head) console.log(`| lm_head argmax of ${h.rows} row(s) at once | ${h.panelsMs.toFixed(2)} ms wasm kernels, ${h.tfjsMs.toFixed(2)} ms tf.matMul + tf.argMax (×${(h.tfjsMs / h.panelsMs).toFixed(2)}) |`);
   if (gen) {
     const faster = gen.msPerToken.path <= gen.msPerToken.all ? 'path' : 'all';
     console.log(`| generation (${gen.model}, pld, budget 64, ${gen.tokens} tokens, ${gen.forwards} forwards) | row by row ${gen.msPerToken.path.toFixed(2)} ms/token, all rows ${gen.msPerToken.all.toFixed(2)} ms/token: '${faster}' faster (×${(Math.max(gen.msPerToken.path, gen.msPerToken.all) / Math.min(gen.msPerToken.path, gen.msPerToken.all)).toFixed(2)}) |`);
@@ -385,7 +427,7 @@ async function main(argv: string[]): Promise<number> {
     model: values.config, config: c, backend: lm.backend, backendDetail: lm.backendDetail, reps, loadAverage, cores: os.cpus().length,
     bandwidth: { ...bw, forwardWeightBytes: weightBytes, streamMs },
     prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, decodeStep: stepOps && { context: treeContext, ...stepOps },
-    tree: { context: treeContext, rows: tree }, kvCache, generation: gen,
+    tree: { context: treeContext, rows: tree }, kvCache, head, generation: gen,
   };
   if (values.out) {
     fs.writeFileSync(values.out, JSON.stringify(result, null, 2));

@@ -83,11 +83,14 @@ export function profileKey(backend: string, shape: string): ProfileKey {
 
 /**
  * The key of this machine for a loaded model: its backend, with the thread pool's size when wasm runs more than one
- * (a forward's cost curve changes with it), and its shape.
- * Example: modelKey(smollmOnTwoThreads).backend → 'wasm x2'; on one thread → 'wasm'
+ * (a forward's cost curve changes with it) and ' tfjs-head' when the lm_head kernels could run but are off (its reads
+ * cost more: model/wasm-head.ts), and its shape.
+ * Example: modelKey(smollmOnTwoThreads).backend → 'wasm x2'; on one thread → 'wasm'; with LoadOptions.lmHead 'tfjs' → 'wasm tfjs-head'
  */
-export function modelKey(model: { backend: string; threads: number; config: LlamaConfig }): ProfileKey {
-  return profileKey(model.threads > 1 ? `${model.backend} x${model.threads}` : model.backend, modelShape(model.config));
+export function modelKey(model: { backend: string; threads: number; config: LlamaConfig; headKernel?: 'panels' | 'tfjs' }): ProfileKey {
+  const threads = model.threads > 1 ? ` x${model.threads}` : '';
+  const head = model.backend === 'wasm' && model.threads === 1 && model.headKernel === 'tfjs' ? ' tfjs-head' : '';
+  return profileKey(`${model.backend}${threads}${head}`, modelShape(model.config));
 }
 
 /**
