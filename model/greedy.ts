@@ -63,9 +63,9 @@ export async function acceptGreedy(tokens: ArrayLike<number>, parents: ArrayLike
  * Greedy acceptance after the verification forward over [root + tree], with the argmaxes computed by the model
  * (`CausalLM.argmax`): the first `batch` rows (the root and the first `batch - 1` nodes in rank order) in one read, then
  * each further row on the accepted path one at a time. `batch` defaults to what `model.verifyRows` says is cheaper on its
- * backend: 1 ('path': only the rows on the accepted path) or every row ('all': one read per step). On one CPU core an
- * lm_head matmul over 4 rows costs about as much as two rows read one by one (XNNPACK multiplies 4 rows per pass), so
- * `--budget auto` picks `batch` per step from the cost model. Every batch gives the same acceptance.
+ * backend: 1 ('path': only the rows on the accepted path) or every row ('all': one read per step). On one CPU core the
+ * lm_head kernels of model/wasm-head.ts read 2 rows for about the price of 1 and 4 for about that of 2, so `--budget
+ * auto` picks `batch` per step from the cost model. Every batch gives the same acceptance.
  *
  * Example: after model.forwardHidden([root, 5, 6, 9], ...) for tokens [5, 6, 9], parents [-1, 0, -1]:
  *   await acceptOnModel(model, [5, 6, 9], [-1, 0, -1])      // as acceptGreedy with argmaxOf = the model's argmax of a row

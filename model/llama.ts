@@ -83,7 +83,11 @@ export class LlamaModel implements CausalLM {
    * step; extra rows are nearly free). Settable, to compare both: `npm run bench:model -- --generate <model dir>`.
    */
   verifyRows: 'path' | 'all';
-  /** How `argmax` multiplies by the lm_head: the wasm kernels (model/wasm-head.ts), where the backend has them, or tfjs. Settable, to compare both. */
+  /**
+   * How `argmax` multiplies several rows by the lm_head: the wasm kernels (model/wasm-head.ts), where the backend has
+   * them, or tfjs. One row always goes to tf.matMul, whose one-row pass streams the weights as fast (faster on
+   * SmolLM-135M's shape), so greedy decoding is what it was. Settable, to compare both.
+   */
   headKernel: 'panels' | 'tfjs';
   private readonly head: HeadArgmax | undefined; // the lm_head packed for the wasm kernels
 
@@ -183,7 +187,7 @@ export class LlamaModel implements CausalLM {
   }
 
   async argmax(rows: ArrayLike<number>): Promise<Int32Array> {
-    if (this.head && this.headKernel === 'panels') {
+    if (this.head && this.headKernel === 'panels' && rows.length > 1) {
       const h = this.hiddenRows(rows, 'argmax');
       try {
         return this.head.argmax(h);

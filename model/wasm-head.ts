@@ -1,14 +1,15 @@
 /**
  * The argmaxes of lm_head rows on tfjs-wasm with the kernels of `model/wasm-gemm-source.ts`: the weight is copied once
- * into panels of 16 columns on the wasm heap, then each call multiplies up to 4 rows per pass over it and takes each
- * row's first-index argmax, without tfjs ops and without copying the logits to JS.
+ * into panels of 16 columns on the wasm heap, then each call multiplies the rows two at a time over it (an odd last one
+ * alone) and takes each row's first-index argmax, without tfjs ops and without copying the logits to JS.
  *
  * The products are those of tf.matMul bit for bit (the same sum over k, in the same order), so the argmaxes equal
- * `tf.argMax(tf.matMul(rows, W), 1)`. What changes is the cost of several rows: on tiny-coder-dsc's [256 × 32256]
- * lm_head (one core) 1 / 2 / 3 / 4 rows took 0.77 / 0.88 / 1.48 / 1.74 ms here against 0.83-0.89 / 1.91-1.99 /
- * 1.99-2.05 / 1.99-2.02 with tf.matMul (XNNPACK runs 2 and 3 rows as 4). Verifying a draft reads the rows of the
- * accepted path: with 2 rows at about the price of 1, reading the root's row and the first node's together costs little
- * more than the root's alone (README, "The verify step on each backend").
+ * `tf.argMax(tf.matMul(rows, W), 1)`. What changes is the cost of several rows: tf.matMul (XNNPACK) runs 2 rows as 4.
+ * `npm run bench:model -- --config <shape> --compare-head`, 1 / 2 / 3 / 4 / 8 rows, kernels against tf.matMul:
+ * tiny-coder-dsc ([256 × 32256]) 0.97 / 0.89 / 1.58 / 1.76 / 3.56 ms against 1.02 / 1.94 / 2.03 / 2.04 / 4.09;
+ * SmolLM-135M ([576 × 49152]) 4.14 / 3.88 / 6.76 / 6.77 / 14.55 against 3.40 / 6.41 / 6.38 / 6.55 / 13.07. So the
+ * model (`LlamaModel.argmax`) keeps tf.matMul for one row and asks these for several: verifying a draft reads the root's
+ * row and the first node's together for about the price of the root's alone (README, "The lm_head on wasm").
  *
  * Example:
  *   const head = wasmHeadArgmax(lmHead)!;      // lmHead: [hidden, vocab] on the wasm backend
@@ -18,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GEMM_WASM_BASE64 } from './wasm-gemm-binary';
-import { PANEL, PASS_VECTORS } from './wasm-gemm-source';
+import { KERNEL_ROWS, PANEL } from './wasm-gemm-source';
 
 /** The argmax of each row of `hidden · W` for one weight W. */
 export interface HeadArgmax {
@@ -29,7 +30,7 @@ export interface HeadArgmax {
 
 type Gemm = (a: number, k: number, w: number, panels: number, out: number, stride: number) => void;
 interface Kernels {
-  gemm: Record<number, Gemm>; // by rows, 1-4
+  gemm: Record<number, Gemm>; // by rows (KERNEL_ROWS)
   argmax: (x: number, n: number) => number;
 }
 
@@ -44,7 +45,7 @@ interface WasmApi {
 }
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-const MAX_ROWS = Math.max(...Object.keys(PASS_VECTORS).map(Number)); // rows per pass; more rows go in several passes
+const MAX_ROWS = Math.max(...KERNEL_ROWS); // rows per pass; more rows go in several passes
 
 /** The wasm backend's module and its memory, when they are tfjs-wasm 4.22's (an unshared memory: one thread). */
 function wasmModule(): { backend: BackendWasm; memory: WasmMemory; malloc: (bytes: number) => number; free: (ptr: number) => void } | undefined {
@@ -61,7 +62,7 @@ function kernelsFor(memory: WasmMemory): Kernels {
   let k = instances.get(memory);
   if (!k) {
     const exports = new WASM.Instance(new WASM.Module(Buffer.from(GEMM_WASM_BASE64, 'base64')), { env: { memory } }).exports;
-    k = { gemm: Object.fromEntries(Object.keys(PASS_VECTORS).map((r) => [Number(r), exports[`gemm${r}`] as Gemm])), argmax: exports.argmax as Kernels['argmax'] };
+    k = { gemm: Object.fromEntries(KERNEL_ROWS.map((r) => [r, exports[`gemm${r}`] as Gemm])), argmax: exports.argmax as Kernels['argmax'] };
     instances.set(memory, k);
   }
   return k;

@@ -42,9 +42,9 @@
  *
  * Reading the rows: with n chosen, the first b rows (the root and nodes 0..b-2) may have their argmaxes read at once and
  * the accepted nodes beyond them one at a time (`acceptOnModel`); `choose` takes the (n, b) of best expected tokens per
- * ms, the expected row reads being Σ P over the nodes beyond the batch. On one core tiny-coder-dsc reads 4 rows at once
- * for ~1.0 ms more than the root's alone, and each row alone for ~1.1 ms, so a 3-node tree expected to accept more than
- * about one node reads its 4 rows at once.
+ * ms, the expected row reads being Σ P over the nodes beyond the batch. On one core tiny-coder-dsc (the wasm kernels of
+ * model/wasm-head.ts) reads the root's and node 0's rows together for ~0.05 ms more than the root's alone, and each row
+ * alone for ~0.8 ms, so every tree of a node or more reads at least those two rows at once.
  *
  * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus the rows read as chosen,
  * times the machine's load learned online (measured verify time over predicted: the machine busier than at

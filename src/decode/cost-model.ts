@@ -2,8 +2,9 @@
  * The cost model of one verification step on this machine: milliseconds of a forward over `rows` tokens (the root and
  * `rows - 1` draft nodes, with the tree mask) plus the root row's argmax read back, the cost of each further row read
  * (one per accepted node), and of reading the first b rows' argmaxes at once instead (`readMs`: the lm_head over b rows in
- * one matmul; tiny-coder-dsc on one core: 1 / 2-4 / 5-8 rows = 1.0-1.4 / 2.0-2.4 / 3.9-4.5 ms, where each further row
- * read alone adds 0.9-1.2 ms). `--budget auto` (`budget.ts`) divides expected tokens by it.
+ * one pass; tiny-coder-dsc on one core with the wasm kernels of model/wasm-head.ts: 1 / 2 / 3 / 4 / 8 rows = 0.8 / 0.9 /
+ * 1.6 / 1.8 / 3.6 ms, where each further row read alone adds 0.8 ms). `--budget auto` (`budget.ts`) divides expected
+ * tokens by it.
  *
  * Measured by `calibrate` on the loaded model, because the curve depends on the backend and the model's shape: on one
  * CPU core (tfjs-wasm) a 65-row forward costs ~13 one-row forwards and steps every 4 rows; on a GPU it is nearly flat.
