@@ -84,9 +84,10 @@ export class LlamaModel implements CausalLM {
    */
   verifyRows: 'path' | 'all';
   /**
-   * How `argmax` multiplies several rows by the lm_head: the wasm kernels (model/wasm-head.ts), where the backend has
-   * them, or tfjs. One row always goes to tf.matMul, whose one-row pass streams the weights as fast (faster on
-   * SmolLM-135M's shape), so greedy decoding is what it was. Settable, to compare both.
+   * How `argmax` multiplies rows by the lm_head: the wasm kernels (model/wasm-head.ts), where the backend has them, or
+   * tfjs. Every row count goes one way: the kernels read their own copy of the lm_head, and a read right after one of the
+   * other copy took 0.35-0.4 ms more on tiny-coder-dsc (its 33 MB partly stay in the cache between reads). Settable, to
+   * compare both.
    */
   headKernel: 'panels' | 'tfjs';
   private readonly head: HeadArgmax | undefined; // the lm_head packed for the wasm kernels
@@ -187,7 +188,7 @@ export class LlamaModel implements CausalLM {
   }
 
   async argmax(rows: ArrayLike<number>): Promise<Int32Array> {
-    if (this.head && this.headKernel === 'panels' && rows.length > 1) {
+    if (this.head && this.headKernel === 'panels') {
       const h = this.hiddenRows(rows, 'argmax');
       try {
         return this.head.argmax(h);

@@ -7,9 +7,11 @@
  * `tf.argMax(tf.matMul(rows, W), 1)`. What changes is the cost of several rows: tf.matMul (XNNPACK) runs 2 rows as 4.
  * `npm run bench:model -- --config <shape> --compare-head`, 1 / 2 / 3 / 4 / 8 rows, kernels against tf.matMul:
  * tiny-coder-dsc ([256 × 32256]) 0.97 / 0.89 / 1.58 / 1.76 / 3.56 ms against 1.02 / 1.94 / 2.03 / 2.04 / 4.09;
- * SmolLM-135M ([576 × 49152]) 4.14 / 3.88 / 6.76 / 6.77 / 14.55 against 3.40 / 6.41 / 6.38 / 6.55 / 13.07. So the
- * model (`LlamaModel.argmax`) keeps tf.matMul for one row and asks these for several: verifying a draft reads the root's
- * row and the first node's together for about the price of the root's alone (README, "The lm_head on wasm").
+ * SmolLM-135M ([576 × 49152]) 4.14 / 3.88 / 6.76 / 6.77 / 14.55 against 3.40 / 6.41 / 6.38 / 6.55 / 13.07. Verifying a
+ * draft then reads the root's row and the first node's together for about the price of the root's alone. The model
+ * (`LlamaModel.argmax`) sends every read here, one row too: a read right after one of tf.matMul's own copy of the
+ * lm_head took 0.35-0.4 ms more (tiny-coder-dsc's 33 MB partly stay in the cache between reads of one copy; README,
+ * "The lm_head on wasm").
  *
  * Example:
  *   const head = wasmHeadArgmax(lmHead)!;      // lmHead: [hidden, vocab] on the wasm backend
