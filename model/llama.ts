@@ -98,7 +98,7 @@ export class LlamaModel implements CausalLM {
     readonly backend: string, // the tfjs backend the weights live on
     readonly backendDetail = backend, // which package provides it, and the GPU adapter (for the CLI to print)
     readonly threads = 1, // wasm: the size of XNNPACK's thread pool (a cost profile is measured per count)
-    hooks: BackendHooks = {},
+    hooks: BackendHooks = {}, // what the backend offers beyond tfjs ops: the KV cache's in-place writer, the lm_head kernels
   ) {
     this.cache = new KVCache({ slots: config.numLayers * config.numKvHeads, headDim: config.headDim }, hooks.writer);
     this.head = hooks.headArgmax?.(weights.lmHead);
