@@ -111,6 +111,7 @@ const OVERHEAD_STEPS = 15; // the step overhead is the median of the last this m
 const PAIR_STEPS = 2; // a 1-row step within this many steps of a tree step is compared with it
 const PAIRS = 31; // the 1-row correction is the median of the last this many pairs (a property of the profile, not of the moment)
 const MIN_PAIRS = 8; // pairs before the correction departs from 1
+const PAIR_GENERATIONS = 2; // pairs older than this many generations are forgotten: a correction needs fresh evidence
 const RANK_BUCKETS = 7; // rank buckets of ρ: node 0, nodes 1-2, 3-6, 7-14, 15-30, 31-62, 63 on (`rankBucket`)
 const RANK_PRIOR = 8; // ρ's prior (1) weighs as much as this many predicted acceptances
 const RANK_MEMORY = 400; // predicted acceptances a bucket remembers: beyond them older evidence fades (another data set)
@@ -182,7 +183,7 @@ export interface BudgetChoice {
 }
 
 /** The last `k` of `list` and `sample`. Example: recent([1, 2, 3], 4, 3) → [2, 3, 4] */
-function recent(list: readonly number[], sample: number, k: number): number[] {
+function recent<T>(list: readonly T[], sample: T, k: number): T[] {
   return [...list.slice(Math.max(0, list.length + 1 - k)), sample];
 }
 
@@ -195,13 +196,27 @@ function runningMean(mean: number, sample: number, first: boolean): number {
 export interface MachineScales {
   load: number; // measured over predicted ms (running mean; a 1-row step's over its correction): the machine busier than at calibration
   oneRow: number; // the 1-row correction, log: the median of `pairs` once there are MIN_PAIRS (the profile's error between the two sizes)
-  pairs: number[]; // the last PAIRS pairs: log of a 1-row step's measured/predicted over the tree step's before it
+  pairs: { log: number; generation: number }[]; // the last PAIRS pairs: log of a 1-row step's measured/predicted over the tree step's before it, and the generation that measured it
+  generation: number; // generations begun on these scales (`beginGeneration`)
   seen: number; // steps measured
   lastTree: number; // the last tree step's measured / predicted
   sinceTree: number; // steps measured since it (a 1-row step farther than PAIR_STEPS from one teaches the correction nothing)
 }
-/** Scales before any step is measured. Example: freshScales() → { load: 1, oneRow: 0, pairs: [], seen: 0, lastTree: 1, sinceTree: Infinity } */
-export const freshScales = (): MachineScales => ({ load: 1, oneRow: 0, pairs: [], seen: 0, lastTree: 1, sinceTree: Infinity });
+/** Scales before any step is measured. Example: freshScales() → { load: 1, oneRow: 0, pairs: [], generation: 0, seen: 0, lastTree: 1, sinceTree: Infinity } */
+export const freshScales = (): MachineScales => ({ load: 1, oneRow: 0, pairs: [], generation: 0, seen: 0, lastTree: 1, sinceTree: Infinity });
+
+/**
+ * A generation begins on `s`: pairs measured more than PAIR_GENERATIONS generations ago are forgotten, and the 1-row
+ * correction is the median of those left (none below MIN_PAIRS). Pairs come only from greedy steps next to tree steps,
+ * so a correction that makes trees look dear would otherwise outlive its evidence: in two of nine demo runs it fell to
+ * 0.80, `auto` then took no tree steps, no pair could move it, and drafting stopped for whole tasks (README, "The two
+ * locked runs"). Example: pairs of generations 1 and 3 (12 each), generation 4 begins → those of 1 are dropped
+ */
+export function beginGeneration(s: MachineScales): void {
+  s.generation++;
+  s.pairs = s.pairs.filter((p) => p.generation > s.generation - PAIR_GENERATIONS);
+  s.oneRow = s.pairs.length >= MIN_PAIRS ? median(s.pairs.map((p) => p.log)) : 0;
+}
 const machineScales = new WeakMap<CostProfile, MachineScales>(); // per profile object: learned across generations
 
 /**
@@ -262,7 +277,9 @@ export class BudgetChooser {
     private readonly clock: () => number = () => performance.now(),
     private readonly scales: MachineScales = freshScales(),
     private readonly ranks: RankCorrection = freshRanks(),
-  ) {}
+  ) {
+    beginGeneration(scales);
+  }
 
   /** P(node accepted) for every node: corrected weight ratios multiplied along the path. */
   nodeProbabilities(tree: DraftTree): number[] {
@@ -383,7 +400,7 @@ export class BudgetChooser {
   /**
    * Learn from one verify over `rows` that took `ratio` times its prediction. A 1-row step within PAIR_STEPS of a tree
    * step adds a pair (its log ratio over that tree step's), and the 1-row correction is the median of the last PAIRS
-   * pairs; every step moves the load by its ratio over its correction. Pairs of neighbouring steps, not a 1-row step against the load,
+   * pairs (of the last PAIR_GENERATIONS generations: `beginGeneration`); every step moves the load by its ratio over its correction. Pairs of neighbouring steps, not a 1-row step against the load,
    * keep the correction still through a run of greedy steps, so the trees' cost follows the load there; the median keeps
    * a spike from moving it (a running mean of the pairs, on the demo tasks, let a busy spell talk `auto` into greedy
    * steps for whole generations: 61-64 forwards for 64 tokens, against 43-50).
@@ -394,8 +411,8 @@ export class BudgetChooser {
     const s = this.scales;
     if (rows > 1) [s.lastTree, s.sinceTree] = [ratio, 0];
     else if (s.sinceTree++ < PAIR_STEPS) {
-      s.pairs = recent(s.pairs, Math.log(ratio / s.lastTree), PAIRS);
-      if (s.pairs.length >= MIN_PAIRS) s.oneRow = median(s.pairs);
+      s.pairs = recent(s.pairs, { log: Math.log(ratio / s.lastTree), generation: s.generation }, PAIRS);
+      if (s.pairs.length >= MIN_PAIRS) s.oneRow = median(s.pairs.map((p) => p.log));
     }
     s.load = runningMean(s.load, ratio / this.sizeCorrection(rows), s.seen++ === 0);
   }

@@ -302,6 +302,36 @@ describe('budget chooser', () => {
     expect(new BudgetChooser(profile, () => 0).choose(emptyTree()).expectedMs).toBe(10); // fresh scales
   });
 
+  test('the greedy-step correction forgets pairs of more than 2 generations ago: a correction that stops tree steps cannot outlive its evidence', () => {
+    const profile = curve([[1, 10], [2, 10]]);
+    const good = treeOf([[chain(1), 1]]);
+    const scales = freshScales();
+    const generation = (steps: (c: BudgetChooser, clock: ReturnType<typeof fakeClock>) => void) => {
+      const clock = fakeClock();
+      const c = new BudgetChooser(profile, () => 0, clock.now, scales);
+      steps(c, clock);
+      return c;
+    };
+    const treeThenGreedy = (c: BudgetChooser, clock: ReturnType<typeof fakeClock>) => {
+      for (let i = 0; i < 20; i++) {
+        c.choose(good), clock.advance(10), c.observe(good, [100, 7]); // a tree step as profiled
+        c.skipped(), clock.advance(8), c.observe(emptyTree(), [7]); // a greedy step 0.8x its profile
+      }
+    };
+    const greedyOnly = (c: BudgetChooser, clock: ReturnType<typeof fakeClock>) => {
+      for (let i = 0; i < 40; i++) c.skipped(), clock.advance(8), c.observe(emptyTree(), [7]);
+    };
+    generation(treeThenGreedy); // generation 1: 20 pairs of ln 0.8
+    expect(Math.exp(scales.oneRow)).toBeCloseTo(0.8, 10);
+    generation(greedyOnly); // generation 2: no pairs, generation 1's are kept
+    expect(Math.exp(scales.oneRow)).toBeCloseTo(0.8, 10);
+    const third = generation(() => {}); // generation 3 begins: generation 1's pairs are forgotten
+    expect([scales.pairs.length, scales.oneRow]).toEqual([1, 0]); // generation 2's first greedy step paired with generation 1's last tree: too few
+    expect(third.choose(emptyTree()).expectedMs).toBeCloseTo(10 * scales.load, 10); // greedy steps at the profile's cost again
+    generation(treeThenGreedy); // trees taken again relearn it
+    expect(Math.exp(scales.oneRow)).toBeCloseTo(0.8, 10);
+  });
+
   test.each([[0, 0], [1, 1], [2, 1], [3, 2], [6, 2], [7, 3], [14, 3], [15, 4], [30, 4], [31, 5], [62, 5], [63, 6], [1000, 6]])('rankBucket(%i) = %i', (rank, bucket) => {
     expect(rankBucket(rank)).toBe(bucket);
   });
