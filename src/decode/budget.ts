@@ -54,7 +54,8 @@
  * between a greedy step and 3 nodes turns on a few per cent: at SmolLM-135M's cost (8 RepoEval tasks, oracle) with the
  * profile's 1-row cost cut by 15 % (about as far as two calibrations here have differed), one scale took 376 greedy
  * steps of 514 and 11 % more time than budget 3, the correction 101 of 362 (as with the profile uncut) and 2.6 % less
- * time (README). Both outlive a generation: `openBudget` shares them among the generations on one profile object. (A
+ * time (README). Both outlive a generation: `openBudget` shares them among the generations on one profile object, the
+ * correction learned from the pairs of the last PAIR_GENERATIONS generations only (`beginGeneration`). (A
  * scale per size learned only from the sizes chosen left the others with a wrong curve; so did a scale per class,
  * greedy or tree: through a run of greedy steps the trees' scale stayed where noise had left it, and on the demo tasks
  * `auto` took 61-64 forwards for 64 tokens against 43-50 with one scale. An additive offset flattened the curve on a
