@@ -72,7 +72,8 @@ function kernelsFor(memory: WasmMemory): Kernels {
 
 /**
  * `weight` ([K, N], float32, on the wasm backend) packed for the kernels, or undefined where they cannot run: another
- * backend, another tfjs-wasm inside, or the multi-threaded build (whose XNNPACK splits the rows' work between threads).
+ * backend, another tfjs-wasm inside, the multi-threaded build (whose XNNPACK splits the rows' work between threads), or
+ * a heap with no room for the copy.
  */
 export function wasmHeadArgmax(weight: tf.Tensor2D): HeadArgmax | undefined {
   const wasm = wasmModule();
@@ -82,6 +83,12 @@ export function wasmHeadArgmax(weight: tf.Tensor2D): HeadArgmax | undefined {
   const stride = panels * PANEL; // floats per row of products
   const packed = wasm.malloc(panels * K * PANEL * 4);
   const out = wasm.malloc(MAX_ROWS * stride * 4);
+  if (packed === 0 || out === 0) {
+    // the heap cannot hold another copy of the weight (wasm's 4 GiB): tf.matMul reads it instead
+    if (packed !== 0) wasm.free(packed);
+    if (out !== 0) wasm.free(out);
+    return undefined;
+  }
   packPanels(wasm.backend.typedArrayFromHeap(weight) as Float32Array, K, N, new Float32Array(wasm.memory.buffer, packed, panels * K * PANEL)); // views after the mallocs: growing the heap detaches older ones
   const kernels = kernelsFor(wasm.memory);
   /** Multiply the rows of `hidden` by W, up to MAX_ROWS per pass; after each pass `read(r, at)` reads row r's products at byte `at`. */

@@ -110,6 +110,26 @@ describe('lm_head kernels on wasm', () => {
     plain.dispose();
   });
 
+  test.each([
+    ['the copy', [false]],
+    ['the products', [true, false]],
+  ])('none when the heap has no room for %s, and what was allocated is freed', (_, succeed: boolean[]) => {
+    const module = (tf.findBackend('wasm') as unknown as { wasm: { _malloc: (n: number) => number; _free: (p: number) => void } }).wasm;
+    const [malloc, free] = [module._malloc, module._free];
+    const w = tf.tensor2d(values(8 * 20, 1), [8, 20]); // before the mock: tensors are allocated by the same malloc
+    const got: number[] = [];
+    const freed: number[] = [];
+    module._malloc = (n) => (succeed[got.length] ? got[got.push(malloc(n)) - 1] : (got.push(0), 0));
+    module._free = (p) => (freed.push(p), free(p));
+    try {
+      expect(wasmHeadArgmax(w)).toBeUndefined();
+      expect(freed).toEqual(got.filter((p) => p !== 0));
+    } finally {
+      [module._malloc, module._free] = [malloc, free];
+      w.dispose();
+    }
+  });
+
   test('none on another backend', async () => {
     await selectBackend('cpu');
     const w = tf.tensor2d(values(8 * 20, 1), [8, 20]);
