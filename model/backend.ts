@@ -27,7 +27,7 @@ export interface ChosenBackend {
   adapter?: AdapterSummary; // webgpu only: the adapter in use
   threads?: number; // wasm only: the size of XNNPACK's thread pool
   writer?: TensorWriter; // wasm only: writes to tensors' memory in place, for the KV cache
-  headArgmax?: (weight: tf.Tensor2D) => HeadArgmax | undefined; // wasm on one thread: the lm_head's argmaxes by model/wasm-head.ts
+  headArgmax?: (weight: tf.Tensor2D) => HeadArgmax | undefined; // wasm only: the lm_head's argmaxes by model/wasm-head.ts (none on the threaded build, whose heap is shared)
 }
 
 export interface BackendOptions {
@@ -63,7 +63,7 @@ async function activateWasm(o: BackendOptions): Promise<ChosenBackend> {
   registerWasmSlices(); // slices that copy only the slice (the stock ones copy the whole input to JS)
   const chosen = await activate('wasm', '@tensorflow/tfjs-backend-wasm');
   const threads = wasm.getThreadsCount();
-  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads, writer: wasmTensorWriter(), ...(threads === 1 ? { headArgmax: wasmHeadArgmax } : {}) };
+  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads, writer: wasmTensorWriter(), headArgmax: wasmHeadArgmax };
 }
 
 /** WebGPU on the adapter Dawn offers; `hardwareOnly` refuses a software one. A string says why it is not used. */
