@@ -45,7 +45,7 @@ export { ancestorMask, positionIds, leafPaths, verifyInputs, emptyTree, type Dra
 // decoding, tracing, metrics
 export { generate, ABLATIONS, MODES, type GenerationResult, type GenerateOptions, type Mode, type AblationRow } from './decode/generate';
 export { createOracle, type OracleLM, type OracleOptions } from './decode/oracle';
-export { BudgetChooser, byEstimate, freshRanks, freshScales, openBudget, parseBudget, subtree, type Budget, type BudgetChoice, type MachineScales, type RankCorrection, type StepBudget } from './decode/budget';
+export { BudgetChooser, freshRanks, freshScales, openBudget, parseBudget, trimTree, type Budget, type BudgetChoice, type MachineScales, type RankCorrection, type StepBudget } from './decode/budget';
 export { calibrate, loadOrCalibrate, flatProfile, forwardMs, stepMs, modelShape, profileKey, readProfile, writeProfile, type CostProfile, type ProfileKey } from './decode/cost-model';
 export { JsonlTraceWriter, type TraceSink } from './trace/writer';
 export { speedup, firstDivergence } from './decode/metrics';

@@ -1,13 +1,7 @@
 /**
- * The draft budget: a fixed number of nodes per forward (the paper's 64), or `auto`: each step, the n drafted nodes
- * of highest estimated acceptance (`byEstimate`; a connected subtree), n maximising expected tokens per millisecond,
- * E[accepted + 1 | n] / cost(n + 1), where n = 0 is a plain greedy step. The likeliest nodes, not the Trie's rank-order
- * prefix: the rank follows the paper's weights, the estimate each source's observed acceptance, and where a D_c
- * favourite outweighs a D_r rival the rank-order prefix must verify the favourite to reach the rival. Replayed in
- * virtual time (README), `auto` with the likeliest nodes against the rank-order prefix: tiny-coder-dsc's outputs,
- * `fastcoder` / `fastcoder-plus`, demo 1.081 / 1.234x against 1.075 / 1.245x, HumanEval 1.247 / 1.392x against 1.243 /
- * 1.372x, RepoEval 48 1.153 / 1.278x against 1.141 / 1.277x; at SmolLM-135M's cost, RepoEval 8 1.609 / 1.726x against
- * 1.629 / 1.728x, RepoEval 48 1.338 / 1.431x against 1.317 / 1.426x.
+ * The draft budget: a fixed number of nodes per forward (the paper's 64), or `auto`: each step, the prefix of the
+ * drafted tree (rank order, so a prefix is a connected subtree) of size n that maximises expected tokens per
+ * millisecond, E[accepted + 1 | n] / cost(n + 1), where n = 0 is a plain greedy step.
  *
  * Acceptance estimate of a node (`nodeProbabilities`): its share of its parent's weight in the Trie (for the root's
  * children, of all the root children's weight), times a correction κ learned in this generation, capped at 1, and
@@ -34,8 +28,8 @@
  * node of the whole drafted tree, verified or trimmed, whose parent lies on the greedy path and whose own token the
  * step's greedy tokens reach. So a step that verified nothing still teaches κ.
  *
- * Rank correction ρ: what `choose` expects of the node it would verify k-th (`byEstimate`) is its P times ρ of the bucket
- * of k (`rankBucket`: 0, 1-2, 3-6, 7-14, ...), capped at 1. The estimate overrates nodes down that order, and most in the trees that `choose`
+ * Rank correction ρ: what `choose` expects of node i is its P times ρ of its rank bucket (`rankBucket`: node 0, nodes
+ * 1-2, 3-6, 7-14, ...), capped at 1. The estimate overrates nodes down the rank order, and most in the trees that `choose`
  * makes large, because it makes them large where the estimate is high: replaying tiny-coder-dsc's outputs with its
  * profile (`fastcoder`; the demo tasks, HumanEval 164, RepoEval 48), the 7-node trees it verified had P 0.26-0.35 at
  * ranks 3-6 and accepted 0-0.11 there, and the 4-row batch reads it chose expected 1.21-1.38 accepted nodes in the
@@ -134,30 +128,14 @@ export function parseBudget(s: string, what = '--budget'): Budget {
   return n;
 }
 
-/**
- * The nodes of `tree` at `indices` as a tree in that order (each node's parent must come before it among them).
- * Example: tokens [5, 6, 7], parents [-1, -1, 1], indices [1, 2] → tokens [6, 7], parents [-1, 0]
- */
-export function subtree(tree: DraftTree, indices: readonly number[]): DraftTree {
-  const at = new Map(indices.map((node, k) => [node, k]));
-  const pick = (a: number[]) => indices.map((node) => a[node]);
-  const parents = indices.map((node, k) => {
-    const p = tree.parents[node];
-    const q = p < 0 ? -1 : (at.get(p) ?? k);
-    if (q >= k) throw new Error(`subtree: node ${node}'s parent ${p} is not among the nodes before it`);
-    return q;
-  });
+/** The first `n` nodes of a tree in rank order (a connected subtree). Example: trimTree({tokens [5, 6, 7], ...}, 2).tokens → [5, 6] */
+export function trimTree(tree: DraftTree, n: number): DraftTree {
+  if (n >= tree.tokens.length) return tree;
   const c = tree.counts;
-  return { tokens: pick(tree.tokens), parents, depths: pick(tree.depths), weights: pick(tree.weights), counts: { repo: pick(c.repo), common: pick(c.common), cache: pick(c.cache), lookup: pick(c.lookup) } };
-}
-
-/**
- * Node indices by estimated acceptance, highest first, ties in rank order. A node's P is at most its parent's (a product
- * along the path), and rank order puts a parent first, so every prefix of this order is a connected subtree.
- * Example: P [0.3, 0.6, 0.6, 0.1], parents [-1, -1, 1, 0] → [1, 2, 0, 3]
- */
-export function byEstimate(p: readonly number[]): number[] {
-  return p.map((_, i) => i).sort((a, b) => p[b] - p[a] || a - b);
+  return {
+    tokens: tree.tokens.slice(0, n), parents: tree.parents.slice(0, n), depths: tree.depths.slice(0, n), weights: tree.weights.slice(0, n),
+    counts: { repo: c.repo.slice(0, n), common: c.common.slice(0, n), cache: c.cache.slice(0, n), lookup: c.lookup.slice(0, n) },
+  };
 }
 
 /** Each node's weight over its parent's (over the root children's total for depth 0). Example: weights [3, 1, 2], parents [-1, -1, 0] → [0.75, 0.25, 0.667] */
@@ -198,12 +176,11 @@ export function evidence(tree: DraftTree, i: number): Evidence {
 
 /** A step's choice: nodes verified, how their rows are read, and what the model expected of them. */
 export interface BudgetChoice {
-  nodes: number; // n, the nodes verified (0 = a plain greedy step)
-  order: number[]; // the n nodes verified, as indices of the drafted tree, in the order verified (`byEstimate`: most likely first)
+  nodes: number; // n, the prefix verified (0 = a plain greedy step)
   batch: number; // rows whose argmaxes are read at once (the root and the first batch - 1 nodes; 1: the accepted path row by row)
   expectedTokens: number; // E[accepted + 1 | n]
   expectedMs: number; // predicted cost of the step, overhead included
-  expected: number[]; // each verified node's expected acceptance, ρ·P (`rankCorrected`), in the order verified: what the trace shows
+  expected: number[]; // each verified node's expected acceptance, ρ·P (`rankCorrected`), in draft order: what the trace shows
 }
 
 /** The last `k` of `list` and `sample`. Example: recent([1, 2, 3], 4, 3) → [2, 3, 4] */
@@ -277,14 +254,14 @@ class Correction {
  * machine's scales and ρ are passed in, shared with earlier generations by `openBudget`).
  *
  * Example: const c = new BudgetChooser(profile, () => model.cacheLength); const n = c.choose(tree).nodes;
- *          ...verify subtree(tree, c.choose(tree).order)...; c.observe(tree, acc.tokens)
+ *          ...verify trimTree(tree, n)...; c.observe(tree, acc.tokens)
  */
 export class BudgetChooser {
   private readonly kappa = { best: this.corrections('best'), rivals: this.corrections('rivals'), deeper: this.corrections('deeper') }; // κ per group, then per source (LEARNED_AS order) and evidence
   private gaps: number[] = []; // the last OVERHEAD_STEPS times from an observe to the next choose (the overhead: their median)
   private observed = 0; // steps observed
   private lastObserve = 0; // clock at the last observe
-  private verifying: { order: readonly number[]; batch: number; since: number; context: number; p: readonly number[] } | null = null; // the nodes being verified (drafted tree's indices), their batch, the cache length, and their P in that order
+  private verifying: { nodes: number; batch: number; since: number; context: number; p: readonly number[] } | null = null; // the choice being verified, at that cache length, and its nodes' P
   private skip = 0; // steps that skipped drafting since the last drafted one
   private skipRun = 0; // steps to skip this time (0: draft)
   private margin = 0; // running mean of the drafted steps' margins (ms saved against plain greedy steps)
@@ -359,20 +336,19 @@ export class BudgetChooser {
 
   /** A step that did not draft: its verify is timed as a 1-row one. */
   skipped(): void {
-    this.verifying = { order: [], batch: 1, since: this.clock(), context: this.contextLength(), p: [] };
+    this.verifying = { nodes: 0, batch: 1, since: this.clock(), context: this.contextLength(), p: [] };
   }
 
   /**
    * The n in 0..min(tree size, limit) and the batch b in 1..min(n + 1, the profile's `maxBatch`) of best expected tokens
-   * per ms (ties: the smaller n, then the smaller b), the n nodes being the first n of `byEstimate` (most likely first),
-   * the k-th of them expected to be accepted with ρ·P (`rankCorrected`, ρ of the bucket of k). With b, the first b - 1 of
-   * them are read in the batch and each other accepted node costs a row read: expected row reads Σ ρ·P over k ≥ b - 1.
+   * per ms (ties: the smaller n, then the smaller b), node i expected to be accepted with ρ·P[i] (`rankCorrected`). With
+   * b, the nodes 0..b-2 are read in the batch and each other accepted node costs a row read: expected row reads Σ ρ·P[i]
+   * over i ≥ b - 1.
    */
   choose(tree: DraftTree, limit = AUTO_MAX_NODES): BudgetChoice {
     if (this.observed > 0) this.gaps = recent(this.gaps, this.clock() - this.lastObserve, OVERHEAD_STEPS);
     const overheadMs = median(this.gaps); // 0 before the first gap
     const p = this.nodeProbabilities(tree);
-    const order = byEstimate(p); // the order verified
     const context = this.contextLength();
     const step = (rows: number, rowReads: number, batch = 1) => stepMs(this.profile, rows, rowReads, context, batch);
     const msOf = (rows: number, rowReads: number, batch: number) => Math.max(MIN_STEP_MS, this.scale(rows) * step(rows, rowReads, batch) + overheadMs);
@@ -382,15 +358,14 @@ export class BudgetChooser {
     let batch = 1; // the cheapest batch in 1..min(n + 1, maxBatch): one batch's cost against another's does not depend on n
     const batchLimit = maxBatch(this.profile);
     for (let n = 1; n <= Math.min(p.length, limit); n++) {
-      expected.push(this.rankCorrected(p[order[n - 1]], n - 1));
+      expected.push(this.rankCorrected(p, n - 1));
       before.push(before[n - 1] + expected[n - 1]);
       const accepted = before[n];
       if (n + 1 <= batchLimit && batchMs(this.profile, n + 1) < batchMs(this.profile, batch) + this.profile.rowMs * (accepted - before[batch - 1])) batch = n + 1; // the same forward either way
       const ms = msOf(n + 1, accepted - before[batch - 1], batch);
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, batch, expectedTokens: accepted + 1, expectedMs: ms };
     }
-    const verified = order.slice(0, best.nodes);
-    this.verifying = { order: verified, batch: best.batch, since: this.clock(), context, p: verified.map((i) => p[i]) };
+    this.verifying = { nodes: best.nodes, batch: best.batch, since: this.clock(), context, p };
     const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
     const plainMs = this.scale(1) * step(1, 0); // a greedy step without retrieval
@@ -398,18 +373,17 @@ export class BudgetChooser {
     const pays = plainMs <= 0 || this.margin > -SKIP_LOSS * overheadMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
     this.skip = 0;
-    return { ...best, order: verified, expected: expected.slice(0, best.nodes) };
+    return { ...best, expected: expected.slice(0, best.nodes) };
   }
 
-  /** A node's P times ρ of the bucket of its rank (place in the order verified), at most 1: what `choose` expects of it. Example: ρ 0.5 in bucket 2, P 0.3 at rank 3 → 0.15 */
-  private rankCorrected(p: number, rank: number): number {
-    const b = rankBucket(rank);
-    return Math.min(1, (p * this.ranks.accepted[b]) / this.ranks.predicted[b]);
+  /** Node i's P times ρ of its rank bucket, at most 1: what `choose` expects of it. Example: ρ 0.5 in bucket 2, P [.., .., .., 0.3] → i 3: 0.15 */
+  private rankCorrected(p: readonly number[], i: number): number {
+    const b = rankBucket(i);
+    return Math.min(1, (p[i] * this.ranks.accepted[b]) / this.ranks.predicted[b]);
   }
 
   /**
-   * ρ learns from the verified nodes (`p`: their P when chosen, in the order verified) which of them were accepted
-   * (`accepted`: their places in that order).
+   * ρ learns from the verified nodes (`p`: their P when chosen) which of them were accepted (`accepted`: node indices).
    * A bucket's sums fade once its predictions pass RANK_PRIOR + RANK_MEMORY, so that ρ follows a change of data.
    * Example: fresh ρ, p [0.5, 0.4, 0.4], accepted [0] → bucket 0: 9 / 8.5, bucket 1: 8 / 8.8
    */
@@ -452,11 +426,11 @@ export class BudgetChooser {
     const now = this.clock();
     const path = this.learnKappa(tree, tokens);
     if (this.verifying) {
-      const { order, batch, context, p } = this.verifying;
-      const accepted = path.slice(0, tokens.length - 1).map((node) => order.indexOf(node)); // the path's first tokens.length - 1 nodes were accepted: their places in the order verified
-      this.learnRanks(p, accepted);
-      const predicted = stepMs(this.profile, order.length + 1, rowsReadAlone(accepted, batch), context, batch);
-      if (predicted > 0) this.learnScale(order.length + 1, (now - this.verifying.since) / predicted); // a free profile ranks by tokens only
+      const { nodes, batch, context, p } = this.verifying;
+      const accepted = path.slice(0, tokens.length - 1); // the path's first tokens.length - 1 nodes were accepted
+      this.learnRanks(p.slice(0, nodes), accepted);
+      const predicted = stepMs(this.profile, nodes + 1, rowsReadAlone(accepted, batch), context, batch);
+      if (predicted > 0) this.learnScale(nodes + 1, (now - this.verifying.since) / predicted); // a free profile ranks by tokens only
       this.verifying = null;
     }
     this.observed++;
@@ -488,10 +462,10 @@ export class BudgetChooser {
   }
 }
 
-/** What the decoding loop asks of a budget: how many nodes to draft, which of them to verify and how, and what to learn. */
+/** What the decoding loop asks of a budget: how many nodes to draft, which prefix to verify and how, and what to learn. */
 export interface StepBudget {
   draft(drafter: Drafter, context: Int32Array): Promise<Draft>; // the drafted tree: never cut to the tokens left (what those bound is the depth accepted, not the nodes verified)
-  trim(tree: DraftTree): { tree: DraftTree; batch?: number; expected?: number[] }; // the nodes to verify (a connected subtree, parents first), its rows to read at once (`acceptOnModel`; absent: as the model reads), and `auto`'s expected acceptance of each of its nodes
+  trim(tree: DraftTree): { tree: DraftTree; batch?: number; expected?: number[] }; // the prefix to verify, its rows to read at once (`acceptOnModel`; absent: as the model reads), and `auto`'s expected acceptance of each of its nodes
   observe(tree: DraftTree, tokens: readonly number[]): void; // the whole drafted tree and the step's greedy tokens
 }
 
@@ -524,8 +498,8 @@ export async function openBudget(budget: Budget, model: CausalLM, profile?: Cost
     },
     trim(tree) {
       if (!drafting) return chooser.skipped(), { tree };
-      const { order, batch, expected } = chooser.choose(tree);
-      return { tree: subtree(tree, order), batch: batches ? batch : undefined, expected };
+      const { nodes, batch, expected } = chooser.choose(tree);
+      return { tree: trimTree(tree, nodes), batch: batches ? batch : undefined, expected };
     },
     observe: (tree, tokens) => chooser.observe(tree, tokens),
   };

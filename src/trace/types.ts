@@ -55,7 +55,7 @@ export interface StepTrace {
   draft: DraftTrace;
   accepted: AcceptedToken[]; // accepted draft tokens, then the bonus token (may be cut by EOS / stop / max tokens)
   batch: number; // forward rows whose argmaxes were read at once (the root and the first batch - 1 nodes); each accepted node beyond them was read alone
-  expected?: number[]; // `--budget auto` only: its expected acceptance of each verified node (ρ·P, budget.ts), in the order verified (the draft's)
+  expected?: number[]; // `--budget auto` only: its expected acceptance of each verified node (ρ·P, budget.ts), in draft order
   timing: StepTiming;
 }
 

@@ -26,33 +26,39 @@ test.each([
 });
 
 test.each([
-  // the doc example: 3 tokens for 11.33 ms (k = 2) beat 1 for 10 (k = 0) and 2 for 10.67 (k = 1)
-  ['the whole path on a flat-ish curve', 2, curve([[1, 10], [4, 12]]), { nodes: 2, batch: 1, ms: 11.333333333 }],
-  // k = 1: 2 tokens / 11 ms; k = 2: 3 / 20.67 (rows 2 → 5 cost 29 ms more)
-  ['part of the path when further rows get dear', 5, curve([[1, 10], [2, 11], [5, 40]]), { nodes: 1, batch: 1, ms: 11 }],
-  // 2 rows: 25.47 ms for 2 tokens; 4 rows: 56.41 for 4; against 10 ms for 1
-  ['none when the rows cost more than they bring', 3, curve([[1, 10], [65, 1000]]), { nodes: 0, batch: 1, ms: 10 }],
+  // the doc example: 3 tokens for 12 ms (n = 3) beat 1 for 10 (n = 0) and 2 for 11.33 (n = 2)
+  ['the whole path on a flat-ish curve', [1, 2], curve([[1, 10], [4, 12]]), { nodes: 3, batch: 1, accepted: 2, ms: 12 }],
+  // each row +2 ms: n = 1: 2 tokens / 12 ms; n = 10 (the path's second node is rank 9): 3 tokens / 30 ms; n = 0: 1 / 10
+  ['a shorter prefix when the path goes deep', [0, 9], curve([[1, 10], [11, 30]]), { nodes: 1, batch: 1, accepted: 1, ms: 12 }],
+  // 1 + 6 · 15.6 ms for 4 tokens against 10 ms for 1
+  ['none when the rows cost more than they bring', [3, 4, 5], curve([[1, 10], [65, 1000]]), { nodes: 0, batch: 1, accepted: 0, ms: 10 }],
   // three accepted rows read alone cost 3 · 5 ms; the four rows at once 1 ms more than the root's
-  ['the rows read at once when that is cheaper', 3, curve([[1, 10], [4, 12]], 5, [[1, 1], [4, 2]]), { nodes: 3, batch: 4, ms: 13 }],
-])('clairvoyantChoice: %s', (_, length, profile, choice) => {
-  const got = clairvoyantChoice(length, profile, 0);
+  ['the rows read at once when that is cheaper', [0, 1, 2], curve([[1, 10], [4, 12]], 5, [[1, 1], [4, 2]]), { nodes: 3, batch: 4, accepted: 3, ms: 13 }],
+])('clairvoyantChoice: %s', (_, path, profile, choice) => {
+  const got = clairvoyantChoice(path, profile, 0);
   expect({ ...got, ms: +got.ms.toFixed(9) }).toEqual(choice);
 });
 
-test('clairvoyantChoice: the rate of a search of every path length and batch (random paths and curves)', () => {
+test('clairvoyantChoice: the rate of a search of every prefix and batch (random paths and curves)', () => {
   const rand = seededRandom(7);
   for (let trial = 0; trial < 200; trial++) {
-    const length = Math.floor(rand() * 8);
+    const path: number[] = []; // strictly increasing: rank order puts a parent before its children
+    for (let node = Math.floor(rand() * 3); node < 40 && path.length < 6; node += 1 + Math.floor(rand() * 6)) path.push(node);
     const points: [number, number][] = [[1, 5 + 10 * rand()]];
     for (const rows of [2, 5, 9, 17, 33, 65]) points.push([rows, points[points.length - 1][1] + 20 * rand()]);
     const reads: [number, number][] = trial % 2 ? [] : [[1, 1], [4, 1 + 2 * rand()], [8, 3 + 3 * rand()], [17, 6 + 6 * rand()]];
     const profile = curve(points, 3 * rand(), reads);
     let best = 1 / stepMs(profile, 1, 0, 0);
-    for (let k = 1; k <= length; k++) {
-      for (let b = 1; b <= Math.min(k + 1, reads.length > 0 ? 17 : 1); b++) best = Math.max(best, (k + 1) / stepMs(profile, k + 1, Math.max(0, k - (b - 1)), 0, b));
+    for (let n = 1; n <= 41; n++) {
+      const beyond = path.findIndex((node) => node >= n);
+      const accepted = beyond < 0 ? path.length : beyond;
+      for (let b = 1; b <= Math.min(n + 1, reads.length > 0 ? 17 : 1); b++) {
+        const alone = path.slice(0, accepted).filter((node) => node >= b - 1).length;
+        best = Math.max(best, (accepted + 1) / stepMs(profile, n + 1, alone, 0, b));
+      }
     }
-    const choice = clairvoyantChoice(length, profile, 0);
-    expect((choice.nodes + 1) / choice.ms).toBeCloseTo(best, 12);
+    const choice = clairvoyantChoice(path, profile, 0);
+    expect((choice.accepted + 1) / choice.ms).toBeCloseTo(best, 12);
   }
 });
 
@@ -72,11 +78,11 @@ describe('generate with the clairvoyant budget', () => {
     return { ...r, header: lines[0], verified: steps.map((s) => s.draft.tokens.length) };
   };
 
-  test('a flat curve: every step verifies the right chain alone, not the heavier wrong one, and accepts all of it', async () => {
+  test('a flat curve: every step verifies the prefix that holds the right chain, behind the wrong one, and accepts all of it', async () => {
     const r = await run(flatProfile(10));
     expect(r.tokens).toEqual([...REF, 0]);
     expect(r.metrics.forwards).toBe(5); // 17 tokens, 4 a step (3 accepted + the bonus): 4 + 4 + 4 + 4 + 1
-    expect(r.verified.slice(0, 4)).toEqual([3, 3, 3, 3]);
+    expect(r.verified.slice(0, 4)).toEqual([6, 6, 6, 6]);
     expect(r.header).toMatchObject({ kind: 'header', options: { stepBudget: true } }); // named by presence, as the retriever is
   });
 

@@ -1,6 +1,6 @@
 import { type DraftTree, emptyTree } from '../../trie/draft-tree';
 import { WeightedTrie } from '../../trie/weighted-trie';
-import { BudgetChooser, byEstimate, evidence, freshRanks, freshScales, kappaGroup, learnedAs, openBudget, parseBudget, rankBucket, subtree, weightRatios } from '../../src/decode/budget';
+import { BudgetChooser, evidence, freshRanks, freshScales, kappaGroup, learnedAs, openBudget, parseBudget, rankBucket, trimTree, weightRatios } from '../../src/decode/budget';
 import { type CostProfile, flatProfile, PROFILE_FORMAT, profileKey, stepMs } from '../../src/decode/cost-model';
 import { generate } from '../../src/decode/generate';
 import { createOracle } from '../../src/decode/oracle';
@@ -32,10 +32,13 @@ describe('budget chooser', () => {
     expect(() => parseBudget('')).toThrow('--budget');
   });
 
-  test('weightRatios are shares of the parent (root: of all root children)', () => {
+  test('trimTree keeps the rank-order prefix; weightRatios are shares of the parent (root: of all root children)', () => {
     const tree = treeOf([[[5, 6], 2], [[5, 7], 1], [[8], 1]]); // rank: 5 (3), 6 (2), 8 (1, depth 0), 7 (1, depth 1)
     expect(tree.tokens).toEqual([5, 6, 8, 7]);
     expect(weightRatios(tree)).toEqual([0.75, 2 / 3, 0.25, 1 / 3]);
+    const t = trimTree(tree, 2);
+    expect([t.tokens, t.parents, t.weights, t.counts.repo]).toEqual([[5, 6], [-1, 0], [3, 2], [3, 2]]);
+    expect(trimTree(tree, 10)).toBe(tree);
   });
 
   test('hand case: chain of 3 seen once, at the few-evidence priors (P = 0.6, 0.36, 0.216), picks the argmax of expected tokens per ms', () => {
@@ -72,7 +75,7 @@ describe('budget chooser', () => {
     expect(new BudgetChooser(curve([[1, 10], [4, 12]], rowMs), () => 0).choose(treeOf([[chain(3), 1]])).batch).toBe(1); // no reads measured at once: row by row
   });
 
-  test('the chooser finds the (n, b) of best expected tokens per ms that a search of every pair finds, the n most likely nodes verified (random curves and trees)', () => {
+  test('the chooser finds the (n, b) of best expected tokens per ms that a search of every pair finds (random curves and trees)', () => {
     let seed = 11;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const rising = (sizes: number[], from: number, step: number) => sizes.map((r, i): [number, number] => [r, from + step * (i + rand() * 3)]);
@@ -80,7 +83,7 @@ describe('budget chooser', () => {
       const profile = { ...curve(rising([1, 2, 4, 5, 8, 9, 65], 10, 2), rand() * 3), readMs: rising([1, 2, 4, 5, 8, 9, 16, 17], 1, 0.7) };
       const tree = treeOf(Array.from({ length: 1 + Math.floor(rand() * 6) }, (_, k): [number[], number] => [chain(1 + Math.floor(rand() * 12), 100 + 20 * k), 1 + Math.floor(rand() * 12)]));
       const chooser = new BudgetChooser(profile, () => 0);
-      const p = chooser.nodeProbabilities(tree).sort((a, b) => b - a); // the n verified: the n most likely
+      const p = chooser.nodeProbabilities(tree);
       let bestRate = 1 / stepMs(profile, 1, 0, 0);
       for (let n = 1; n <= p.length; n++) {
         const accepted = p.slice(0, n).reduce((a, x) => a + x, 0);
@@ -101,54 +104,6 @@ describe('budget chooser', () => {
     clock.advance(13); // 12 + (2 - 1): all three accepted, no row read alone (row by row it would be 12 + 3 · 2 = 18)
     c.observe(tree, [100, 101, 102, 7]);
     expect(scales.load).toBe(1);
-  });
-
-  test('subtree lays out nodes in a given order, parents remapped; a parent left out or placed later is refused', () => {
-    const tree = treeOf([[[5, 6], 2], [[5, 7], 1], [[8], 1]]); // rank: 5, 6, 8, 7; parents [-1, 0, -1, 0]
-    const t = subtree(tree, [0, 3, 2]);
-    expect([t.tokens, t.parents, t.depths, t.weights, t.counts.repo]).toEqual([[5, 7, 8], [-1, 0, -1], [0, 1, 0], [3, 1, 1], [3, 1, 1]]);
-    expect(() => subtree(tree, [1])).toThrow("subtree: node 1's parent 0 is not among the nodes before it");
-    expect(() => subtree(tree, [3, 0])).toThrow("subtree: node 3's parent 0 is not among the nodes before it");
-  });
-
-  test.each([
-    [[0.3, 0.6, 0.6, 0.1], [-1, -1, 1, 0], [1, 2, 0, 3]], // the doc's example: a rival above the favourite
-    [[0.5, 0.5, 0.2], [-1, 0, -1], [0, 1, 2]], // ties keep rank order, so a child equal to its parent follows it
-  ])('byEstimate(%j): most likely first, ties in rank order, each prefix a connected subtree', (p, parents, order) => {
-    expect(byEstimate(p)).toEqual(order);
-    order.forEach((node, k) => expect(parents[node] < 0 || order.slice(0, k).includes(parents[node])).toBe(true));
-  });
-
-  test('auto verifies the most likely nodes, not the rank-order prefix: a lone D_r root child under a heavier D_c one', () => {
-    // root children: 9 (D_c, 3 occurrences, weight 3) ranks first, 5 (D_r, 1 occurrence, weight 1) second; shares 0.75 /
-    // 0.25, so at the priors (κ 0.6 / 0.4) P 0.45 / 0.1
-    const trie = new WeightedTrie({ alpha: 1, beta: 1, gamma: 1 });
-    trie.insert([9], 'common', 3);
-    trie.insert([5, 6], 'repo', 1);
-    const tree = trie.select(10); // rank order: 9, 5, 6
-    expect(tree.tokens).toEqual([9, 5, 6]);
-    const scales = freshScales();
-    const ranks = freshRanks();
-    const clock = fakeClock();
-    const c = new BudgetChooser(curve([[1, 10], [2, 10.5], [3, 11], [4, 14]]), () => 0, clock.now, scales, ranks);
-    // teach κ that D_c's favourites fail and D_r's rivals and deeper nodes succeed (steps without a verify: skipped())
-    for (let i = 0; i < 20; i++) {
-      c.skipped();
-      clock.advance(10); // a greedy step as the curve predicts
-      c.observe(tree, [5, 6, 1]);
-    }
-    const p = c.nodeProbabilities(tree);
-    expect(p[0]).toBeLessThan(p[1]); // the rival is now the likelier
-    const choice = c.choose(tree);
-    expect(choice.order).toEqual([1, 2]); // 5 → 6, without the rank-order prefix's 9
-    expect(subtree(tree, choice.order).parents).toEqual([-1, 0]);
-    // the step accepts both: ρ learns them at places 0 and 1 (buckets 0 and 1), the verify as a 3-row forward
-    const before = [...ranks.accepted];
-    clock.advance(10);
-    c.observe(tree, [5, 6, 1]);
-    expect(ranks.accepted[0] - before[0]).toBe(1);
-    expect(ranks.accepted[1] - before[1]).toBe(1);
-    expect(scales.load).toBeCloseTo(1 + 0.2 * (10 / 11 - 1), 10); // 10 ms against 11 predicted for 3 rows (the load was 1)
   });
 
   test('poor drafts on a CPU-like curve: n = 0 (a plain greedy step)', () => {
