@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorWriter } from './kv-cache';
 import { type HeadArgmax, wasmHeadArgmax } from './wasm-head';
+import { type PackedLinear, wasmLinear } from './wasm-linear';
 import { registerWasmSlices, wasmTensorWriter } from './wasm-slice';
 import { type AdapterSummary, describeAdapter, findAdapter, registerWebGPU, vulkanDriverListed } from './webgpu';
 
@@ -28,6 +29,7 @@ export interface ChosenBackend {
   threads?: number; // wasm only: the size of XNNPACK's thread pool
   writer?: TensorWriter; // wasm only: writes to tensors' memory in place, for the KV cache
   headArgmax?: (weight: tf.Tensor2D) => HeadArgmax | undefined; // wasm only: the lm_head's argmaxes by model/wasm-head.ts (none on the threaded build, whose heap is shared)
+  linear?: (weight: tf.Tensor2D) => PackedLinear | undefined; // wasm only: the layers' projections by model/wasm-linear.ts (none on the threaded build)
 }
 
 export interface BackendOptions {
@@ -63,7 +65,7 @@ async function activateWasm(o: BackendOptions): Promise<ChosenBackend> {
   registerWasmSlices(); // slices that copy only the slice (the stock ones copy the whole input to JS)
   const chosen = await activate('wasm', '@tensorflow/tfjs-backend-wasm');
   const threads = wasm.getThreadsCount();
-  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads, writer: wasmTensorWriter(), headArgmax: wasmHeadArgmax };
+  return { ...chosen, detail: `${chosen.detail}, ${threads} thread(s)`, threads, writer: wasmTensorWriter(), headArgmax: wasmHeadArgmax, linear: wasmLinear };
 }
 
 /** WebGPU on the adapter Dawn offers; `hardwareOnly` refuses a software one. A string says why it is not used. */

@@ -16,6 +16,7 @@ import { LlamaConfig } from './config';
 import { KVCache, type OpenLayout, runStart, type TensorWriter } from './kv-cache';
 import { rotateHalfMatrix, ropeCosSin } from './rope';
 import type { HeadArgmax } from './wasm-head';
+import { type PackedLinear, worthKernels } from './wasm-linear';
 import { LayerWeights, LlamaWeights, weightTensors } from './weights';
 
 /** Additive score for a masked pair: large, negative, finite (HF uses float32 min; softmax gives 0 either way). */
@@ -25,6 +26,7 @@ const MASKED = -1e9;
 export interface BackendHooks {
   writer?: TensorWriter; // writes to tensors' memory in place (tfjs-wasm's heap): the KV cache's open block is then written in place
   headArgmax?: (weight: tf.Tensor2D) => HeadArgmax | undefined; // the lm_head's argmaxes without tfjs ops (model/wasm-head.ts)
+  linear?: (weight: tf.Tensor2D) => PackedLinear | undefined; // the layers' projections without tf.matMul, at the row counts where that is cheaper (model/wasm-linear.ts)
 }
 
 /** The bias over the cache's open blocks (`maskBias`), and how many of the last blocks it covers. */
@@ -91,6 +93,13 @@ export class LlamaModel implements CausalLM {
    */
   headKernel: 'panels' | 'tfjs';
   private readonly head: HeadArgmax | undefined; // the lm_head packed for the wasm kernels
+  /**
+   * How the layers' projections multiply: by the wasm kernels at the row counts they serve (`worthKernels`: 2, 3, 5, ...
+   * rows, where XNNPACK pays for rows it does not have), where the backend has them, else always tf.matMul. The same
+   * values either way. Settable, to compare both.
+   */
+  linearKernel: 'panels' | 'tfjs';
+  private readonly linears = new Map<tf.Tensor2D, PackedLinear>(); // each layer's projection weights packed for the kernels
 
   constructor(
     readonly config: LlamaConfig, // the validated config.json
@@ -103,6 +112,11 @@ export class LlamaModel implements CausalLM {
     this.cache = new KVCache({ slots: config.numLayers * config.numKvHeads, headDim: config.headDim }, hooks.writer);
     this.head = hooks.headArgmax?.(weights.lmHead);
     this.headKernel = this.head ? 'panels' : 'tfjs';
+    for (const w of weights.layers.flatMap((l) => [l.qkvProj, l.oProj, l.gateUpProj, l.downProj])) {
+      const packed = hooks.linear?.(w);
+      if (packed) this.linears.set(w, packed);
+    }
+    this.linearKernel = this.linears.size > 0 ? 'panels' : 'tfjs';
     this.rotateHalf = tf.tensor2d(rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
     this.verifyRows = backend === 'webgpu' || backendDetail.includes('tfjs-node-gpu') ? 'all' : 'path';
   }
@@ -249,7 +263,7 @@ export class LlamaModel implements CausalLM {
     const { numHeads: H, numKvHeads: kvH, headDim: D } = this.config;
     const n = x.shape[0];
     const G = H / kvH; // query heads per kv head
-    const qkv = tf.matMul(x, w.qkvProj); // [n, (H + 2·kvH)·D]
+    const qkv = this.matMul(x, w.qkvProj); // [n, (H + 2·kvH)·D]
     const [qkFlat, vFlat] = tf.split(qkv, [(H + kvH) * D, kvH * D], 1); // [n, (H + kvH)·D], [n, kvH·D]
     // RoPE on q and k together: x·cos + rotate_half(x)·sin
     const qk = tf.reshape(qkFlat, [n, H + kvH, D]); // [n, H + kvH, D]
@@ -267,8 +281,8 @@ export class LlamaModel implements CausalLM {
     const vHeads = tf.unstack(tf.transpose(v, [1, 0, 2])) as tf.Tensor2D[]; // kvH × [n, D]
     const ctx = qHeads.map((qh, j) => this.attendHead(l * kvH + j, qh, kHeads[j], vHeads[j], openBias)); // kvH × [G·n, D]
     const ctxHeads = tf.reshape(tf.stack(ctx), [H, n, D]); // [H, n, D]
-    const merged = tf.reshape(tf.transpose(ctxHeads, [1, 0, 2]), [n, H * D]); // [n, H·D]
-    return tf.matMul(merged, w.oProj); // [n, hidden]
+    const merged = tf.reshape<tf.Rank.R2>(tf.transpose(ctxHeads, [1, 0, 2]), [n, H * D]); // [n, H·D]
+    return this.matMul(merged, w.oProj); // [n, hidden]
   }
 
   /**
@@ -292,10 +306,16 @@ export class LlamaModel implements CausalLM {
     return out.length === 1 ? out[0] : tf.addN(out); // [G·n, D]
   }
 
+  /** x · w for a layer's projection weight w: by its packed copy where `linearKernel` and the row count say so. */
+  private matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+    const packed = this.linearKernel === 'panels' && worthKernels(x.shape[0]) ? this.linears.get(w) : undefined;
+    return packed ? packed.matMul(x) : tf.matMul(x, w);
+  }
+
   /** SwiGLU MLP: down(silu(gate(x)) · up(x)). */
   private mlp(w: LayerWeights, h: tf.Tensor2D): tf.Tensor2D {
-    const [gate, up] = tf.split(tf.matMul(h, w.gateUpProj), 2, 1); // [n, intermediate] each
-    return tf.matMul(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), w.downProj); // [n, hidden]
+    const [gate, up] = tf.split(this.matMul(h, w.gateUpProj), 2, 1); // [n, intermediate] each
+    return this.matMul(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), w.downProj); // [n, hidden]
   }
 
   commit(keep: ArrayLike<number>): void {
@@ -321,6 +341,7 @@ export class LlamaModel implements CausalLM {
   dispose(): void {
     this.reset();
     this.head?.dispose();
+    for (const packed of this.linears.values()) packed.dispose();
     tf.dispose([this.rotateHalf, ...weightTensors(this.weights)]);
   }
 }

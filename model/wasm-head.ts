@@ -18,56 +18,14 @@
  *   head.argmax(tf.tensor2d(rows, [2, hidden]))   // Int32Array [argmax of row 0 · W, argmax of row 1 · W]
  *   head.dispose();
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { GEMM_WASM_BASE64 } from './wasm-gemm-binary';
-import { KERNEL_ROWS, PANEL } from './wasm-gemm-source';
+import type * as tf from '@tensorflow/tfjs-core';
+import { gemmRows, kernelsFor, packWeight, PASS_ROWS, wasmModule } from './wasm-gemm';
 
 /** The argmax of each row of `hidden · W` for one weight W. */
 export interface HeadArgmax {
   argmax(hidden: tf.Tensor2D): Int32Array; // hidden: [rows, K] on the wasm backend
   products(hidden: tf.Tensor2D): Float32Array; // hidden · W as the kernels compute it, [rows, N] row-major (for checks and notebooks)
   dispose(): void;
-}
-
-type Gemm = (a: number, k: number, w: number, panels: number, out: number, stride: number) => void;
-interface Kernels {
-  gemm: Record<number, Gemm>; // by rows (KERNEL_ROWS)
-  argmax: (x: number, n: number) => number;
-}
-
-/** The WebAssembly API, as far as it is used here (the project compiles without the DOM library, which declares it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
-interface WasmApi {
-  Memory: abstract new () => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-const MAX_ROWS = Math.max(...KERNEL_ROWS); // rows per pass; more rows go in several passes
-
-/** The wasm backend's module and its memory, when they are tfjs-wasm 4.22's (an unshared memory: one thread). */
-function wasmModule(): { backend: BackendWasm; memory: WasmMemory; malloc: (bytes: number) => number; free: (ptr: number) => void } | undefined {
-  const backend = tf.findBackend('wasm') as BackendWasm | null;
-  const module = backend?.wasm as unknown as { asm?: { memory?: unknown }; _malloc?: (n: number) => number; _free?: (p: number) => void } | undefined;
-  const memory = module?.asm?.memory;
-  if (!backend || !(memory instanceof WASM.Memory) || memory.buffer instanceof SharedArrayBuffer || !module?._malloc || !module._free) return undefined;
-  return { backend, memory, malloc: module._malloc, free: module._free };
-}
-
-const instances = new WeakMap<WasmMemory, Kernels>(); // one instance of the kernels per heap
-
-function kernelsFor(memory: WasmMemory): Kernels {
-  let k = instances.get(memory);
-  if (!k) {
-    const exports = new WASM.Instance(new WASM.Module(Buffer.from(GEMM_WASM_BASE64, 'base64')), { env: { memory } }).exports;
-    k = { gemm: Object.fromEntries(KERNEL_ROWS.map((r) => [r, exports[`gemm${r}`] as Gemm])), argmax: exports.argmax as Kernels['argmax'] };
-    instances.set(memory, k);
-  }
-  return k;
 }
 
 /**
@@ -77,59 +35,40 @@ function kernelsFor(memory: WasmMemory): Kernels {
  */
 export function wasmHeadArgmax(weight: tf.Tensor2D): HeadArgmax | undefined {
   const wasm = wasmModule();
-  if (!wasm || weight.dtype !== 'float32' || tf.engine().backendName !== 'wasm') return undefined;
-  const [K, N] = weight.shape;
-  const panels = Math.ceil(N / PANEL);
-  const stride = panels * PANEL; // floats per row of products
-  const packed = wasm.malloc(panels * K * PANEL * 4);
-  const out = wasm.malloc(MAX_ROWS * stride * 4);
-  if (packed === 0 || out === 0) {
+  if (!wasm) return undefined;
+  const w = packWeight(wasm, weight);
+  if (!w) return undefined;
+  const out = wasm.malloc(PASS_ROWS * w.stride * 4);
+  if (out === 0) {
     // the heap cannot hold another copy of the weight (wasm's 4 GiB): tf.matMul reads it instead
-    if (packed !== 0) wasm.free(packed);
-    if (out !== 0) wasm.free(out);
+    w.free();
     return undefined;
   }
-  packPanels(wasm.backend.typedArrayFromHeap(weight) as Float32Array, K, N, new Float32Array(wasm.memory.buffer, packed, panels * K * PANEL)); // views after the mallocs: growing the heap detaches older ones
   const kernels = kernelsFor(wasm.memory);
-  /** Multiply the rows of `hidden` by W, up to MAX_ROWS per pass; after each pass `read(r, at)` reads row r's products at byte `at`. */
+  /** Multiply the rows of `hidden` by W, PASS_ROWS per pass; after each pass `read(r, at)` reads row r's products at byte `at`. */
   const multiply = (hidden: tf.Tensor2D, read: (row: number, at: number) => void): void => {
-    if (hidden.shape[1] !== K) throw new Error(`lm_head kernels: rows of ${hidden.shape[1]} values, expected ${K}`);
+    if (hidden.shape[1] !== w.K) throw new Error(`lm_head kernels: rows of ${hidden.shape[1]} values, expected ${w.K}`);
     const at = wasm.backend.dataIdMap.get(hidden.dataId).memoryOffset; // [rows, K] row-major on the heap
-    for (let first = 0; first < hidden.shape[0]; first += MAX_ROWS) {
-      const n = Math.min(MAX_ROWS, hidden.shape[0] - first);
-      kernels.gemm[n](at + first * K * 4, K, packed, panels, out, stride);
-      for (let r = 0; r < n; r++) read(first + r, out + r * stride * 4);
+    for (let first = 0; first < hidden.shape[0]; first += PASS_ROWS) {
+      const n = Math.min(PASS_ROWS, hidden.shape[0] - first);
+      gemmRows(kernels, at + first * w.K * 4, n, w, out, w.stride);
+      for (let r = 0; r < n; r++) read(first + r, out + r * w.stride * 4);
     }
   };
   return {
     argmax(hidden) {
       const ids = new Int32Array(hidden.shape[0]);
-      multiply(hidden, (row, at) => (ids[row] = kernels.argmax(at, N)));
+      multiply(hidden, (row, at) => (ids[row] = kernels.argmax(at, w.N)));
       return ids;
     },
     products(hidden) {
-      const y = new Float32Array(hidden.shape[0] * N);
-      multiply(hidden, (row, at) => y.set(new Float32Array(wasm.memory.buffer, at, N), row * N));
+      const y = new Float32Array(hidden.shape[0] * w.N);
+      multiply(hidden, (row, at) => y.set(new Float32Array(wasm.memory.buffer, at, w.N), row * w.N));
       return y;
     },
     dispose() {
-      wasm.free(packed);
+      w.free();
       wasm.free(out);
     },
   };
-}
-
-/**
- * Copy a row-major [K, N] matrix into panels of PANEL columns, `[panels][K][PANEL]`, zeros past column N.
- * Example: K 1, N 2 (PANEL 16): [a, b] → [a, b, 0 × 14]
- */
-export function packPanels(w: Float32Array, K: number, N: number, packed: Float32Array): void {
-  for (let p = 0; p * PANEL < N; p++) {
-    const width = Math.min(PANEL, N - p * PANEL);
-    for (let k = 0; k < K; k++) {
-      const to = (p * K + k) * PANEL;
-      packed.set(w.subarray(k * N + p * PANEL, k * N + p * PANEL + width), to);
-      packed.fill(0, to + width, to + PANEL);
-    }
-  }
 }

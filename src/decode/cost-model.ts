@@ -31,7 +31,7 @@ import { verifyInputs } from '../../trie/draft-tree';
 import { writeFileAtomic } from '../../util/atomic-file';
 import { median, quantile } from '../../util/stats';
 
-export const PROFILE_FORMAT = 9; // 9: lm_head reads by the wasm kernels (model/wasm-head.ts: 2 rows at about the cost of 1); 8: the KV cache written in place on wasm (commits run no op); 7: reads of several rows at once (readMs); 6: measured with the wasm slice kernels (model/wasm-slice.ts: tree forwards got cheaper); 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
+export const PROFILE_FORMAT = 10; // 10: the layers' projections by the wasm kernels at 2, 3, 5, ... rows (model/wasm-linear.ts: those forwards got cheaper); 9: lm_head reads by the wasm kernels (model/wasm-head.ts: 2 rows at about the cost of 1); 8: the KV cache written in place on wasm (commits run no op); 7: reads of several rows at once (readMs); 6: measured with the wasm slice kernels (model/wasm-slice.ts: tree forwards got cheaper); 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
 /** The most rows whose argmaxes are measured (and may be read) at once: beyond 16 rows a batch costs more than the few rows the path reads. */
@@ -84,14 +84,16 @@ export function profileKey(backend: string, shape: string): ProfileKey {
 
 /**
  * The key of this machine for a loaded model: its backend, with the thread pool's size when wasm runs more than one
- * (a forward's cost curve changes with it) and ' tfjs-head' when the lm_head kernels could run but are off (its reads
- * cost more: model/wasm-head.ts), and its shape.
+ * (a forward's cost curve changes with it), ' tfjs-head' when the lm_head kernels could run but are off (its reads
+ * cost more: model/wasm-head.ts) and ' tfjs-linear' when the projections' kernels are (model/wasm-linear.ts), and its shape.
  * Example: modelKey(smollmOnTwoThreads).backend → 'wasm x2'; on one thread → 'wasm'; with LoadOptions.lmHead 'tfjs' → 'wasm tfjs-head'
  */
-export function modelKey(model: { backend: string; threads: number; config: LlamaConfig; headKernel?: 'panels' | 'tfjs' }): ProfileKey {
+export function modelKey(model: { backend: string; threads: number; config: LlamaConfig; headKernel?: 'panels' | 'tfjs'; linearKernel?: 'panels' | 'tfjs' }): ProfileKey {
   const threads = model.threads > 1 ? ` x${model.threads}` : '';
-  const head = model.backend === 'wasm' && model.threads === 1 && model.headKernel === 'tfjs' ? ' tfjs-head' : '';
-  return profileKey(`${model.backend}${threads}${head}`, modelShape(model.config));
+  const oneThread = model.backend === 'wasm' && model.threads === 1;
+  const head = oneThread && model.headKernel === 'tfjs' ? ' tfjs-head' : '';
+  const linear = oneThread && model.linearKernel === 'tfjs' ? ' tfjs-linear' : '';
+  return profileKey(`${model.backend}${threads}${head}${linear}`, modelShape(model.config));
 }
 
 /**

@@ -211,13 +211,15 @@ describe('cost model', () => {
   });
 
   test.each([
-    ['wasm', 1, 'panels', 'wasm'],
-    ['wasm', 1, 'tfjs', 'wasm tfjs-head'], // the kernels could run but are off: the reads cost more
-    ['wasm', 2, 'tfjs', 'wasm x2'], // the threaded build never has them
-    ['webgpu', 1, 'tfjs', 'webgpu'],
-  ] as const)('modelKey: %s on %i thread(s) with the lm_head by %s → backend %s', (backend, threads, headKernel, want) => {
+    ['wasm', 1, 'panels', 'panels', 'wasm'],
+    ['wasm', 1, 'tfjs', 'panels', 'wasm tfjs-head'], // the kernels could run but are off: the reads cost more
+    ['wasm', 1, 'panels', 'tfjs', 'wasm tfjs-linear'], // the projections' kernels off: 2-, 3-, 5-row forwards cost more
+    ['wasm', 1, 'tfjs', 'tfjs', 'wasm tfjs-head tfjs-linear'],
+    ['wasm', 2, 'tfjs', 'tfjs', 'wasm x2'], // the threaded build never has them
+    ['webgpu', 1, 'tfjs', 'tfjs', 'webgpu'],
+  ] as const)('modelKey: %s on %i thread(s), the lm_head by %s and the projections by %s → backend %s', (backend, threads, headKernel, linearKernel, want) => {
     const config = parseConfig({ model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 4, intermediate_size: 176, vocab_size: 512 }, 'test');
-    expect(modelKey({ backend, threads, config, headKernel }).backend).toBe(want);
+    expect(modelKey({ backend, threads, config, headKernel, linearKernel }).backend).toBe(want);
   });
 
   test('loadOrCalibrate: --cost-profile is saved when absent, reused when it fits, refused when foreign', async () => {

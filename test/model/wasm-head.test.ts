@@ -10,7 +10,8 @@ import { selectBackend } from '../../model/backend';
 import { loadModel } from '../../model/load';
 import { GEMM_WASM_BASE64 } from '../../model/wasm-gemm-binary';
 import { PANEL } from '../../model/wasm-gemm-source';
-import { packPanels, wasmHeadArgmax } from '../../model/wasm-head';
+import { packPanels } from '../../model/wasm-gemm';
+import { wasmHeadArgmax } from '../../model/wasm-head';
 import { seededRandom } from '../../retrieval/timing';
 import { assembleGemm, binaryFile } from '../../scripts/build-wasm-gemm';
 

@@ -1,0 +1,60 @@
+/**
+ * The layers' projections (`x · W` for q|k|v, o, gate|up, down) on tfjs-wasm with the panel kernels of
+ * `model/wasm-gemm.ts`, for the row counts where tf.matMul pays for rows it does not have.
+ *
+ * tf.matMul on wasm is XNNPACK's GEMM, which multiplies 4 rows per pass: 2 rows cost what 4 do, 5 what 8 do. The
+ * panel kernels multiply 2 rows per pass, so an n-row product costs about ⌈n / 2⌉ passes instead of ⌈n / 4⌉ double
+ * ones. Their sums are tf.matMul's bit for bit (each element summed over k in ascending order, a product then a sum;
+ * test/model/wasm-linear.test.ts compares every element), so which of the two runs changes no value, only the time.
+ * `worthKernels` says which: the kernels for 2, 3, 5, 6, 7, 9, ... rows, XNNPACK for 1 row (its one-row path is as
+ * fast) and for multiples of 4 (its 4-row passes waste nothing there). Forwards of the verify step on one core, kernels
+ * against tf.matMul at every row count (README, "The layers' projections on wasm"):
+ * tiny-coder-dsc 2 / 3 / 5 / 6 rows 0.92 / 0.96-1.04 / 0.89 / 0.86× the time, SmolLM-135M's shape 0.79-0.93 / 0.92-0.99
+ * / 0.76-0.82 / 0.66-0.83×, 4 rows 0.98-1.02× and 1.01-1.11×.
+ *
+ * Example:
+ *   const q = wasmLinear(layer.qkvProj)!;          // [hidden, (H + 2·kvH)·D] on the wasm backend
+ *   worthKernels(2) && q.matMul(x)                 // x: [2, hidden] → [2, (H + 2·kvH)·D], a tensor tf.tidy tracks
+ *   q.dispose();
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { gemmRows, kernelsFor, packWeight, wasmModule } from './wasm-gemm';
+import { PANEL } from './wasm-gemm-source';
+
+/** A weight packed for the panel kernels. */
+export interface PackedLinear {
+  matMul(x: tf.Tensor2D): tf.Tensor2D; // x: [rows, K] on the wasm backend → x · W, [rows, N], a new tensor
+  dispose(): void;
+}
+
+/**
+ * Whether an `rows`-row product goes to the panel kernels rather than tf.matMul: not for 1 row, nor for a multiple of 4.
+ * Example: [1, 2, 3, 4, 5, 8, 9].map(worthKernels) → [false, true, true, false, true, false, true]
+ */
+export function worthKernels(rows: number): boolean {
+  return rows > 1 && rows % 4 !== 0;
+}
+
+/**
+ * `weight` ([K, N], float32, on the wasm backend) packed for the kernels, or undefined where they cannot run: another
+ * backend, the multi-threaded build, a heap with no room for the copy, or N not a multiple of the panel's 16 columns
+ * (the kernels write whole panels, straight into the output tensor).
+ */
+export function wasmLinear(weight: tf.Tensor2D): PackedLinear | undefined {
+  const wasm = wasmModule();
+  if (!wasm || weight.shape[1] % PANEL !== 0) return undefined;
+  const w = packWeight(wasm, weight);
+  if (!w) return undefined;
+  const kernels = kernelsFor(wasm.memory);
+  return {
+    matMul(x) {
+      if (x.shape[1] !== w.K) throw new Error(`linear kernels: rows of ${x.shape[1]} values, expected ${w.K}`);
+      const rows = x.shape[0];
+      const y = wasm.backend.makeOutput([rows, w.N], 'float32'); // before reading offsets: it may grow the heap
+      const at = wasm.backend.dataIdMap.get(x.dataId).memoryOffset; // [rows, K] row-major
+      gemmRows(kernels, at, rows, w, wasm.backend.dataIdMap.get(y.dataId).memoryOffset, w.N);
+      return tf.engine().makeTensorFromTensorInfo(y) as tf.Tensor2D;
+    },
+    dispose: () => w.free(),
+  };
+}
