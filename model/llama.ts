@@ -94,8 +94,8 @@ export class LlamaModel implements CausalLM {
   headKernel: 'panels' | 'tfjs';
   private readonly head: HeadArgmax | undefined; // the lm_head packed for the wasm kernels
   /**
-   * How the layers' projections multiply: by the wasm kernels at the row counts they serve (`worthKernels`: 2, 3, 5, ...
-   * rows, where XNNPACK pays for rows it does not have), where the backend has them, else always tf.matMul. The same
+   * How the layers' projections multiply: by the wasm kernels at the row counts where they are faster (`worthKernels`:
+   * all but 1, 4 and 8 rows), where the backend has them, else always tf.matMul. The same
    * values either way. Settable, to compare both.
    */
   linearKernel: 'panels' | 'tfjs';

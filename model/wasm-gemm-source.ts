@@ -1,5 +1,6 @@
 /**
- * The WebAssembly text of the lm_head kernels (`model/wasm-head.ts`): out[r][j] = Σ_k a[r][k] · w[k][j] for 1 or 2 rows
+ * The WebAssembly text of the panel kernels (`model/wasm-gemm.ts`; used for the lm_head's argmaxes, `model/wasm-head.ts`,
+ * and the layers' projections, `model/wasm-linear.ts`): out[r][j] = Σ_k a[r][k] · w[k][j] for 1 or 2 rows
  * r, over a weight packed in panels of 16 columns (`[panels][K][16]`, zero past the last column), plus a first-index
  * argmax. Each output element is summed over k in ascending order, a product then a sum each step, as XNNPACK's f32
  * GEMM does; tfjs-wasm's matMul gives exactly that sum (test/model/wasm-head.test.ts compares every element), so the
@@ -8,7 +9,7 @@
  * Why not tf.matMul: XNNPACK multiplies 4 rows per pass and runs 2 rows as 4, so the argmax of 2 rows of tiny-coder-dsc's
  * [256 × 32256] lm_head cost 1.9 ms against 0.9 for one. Here each k-row of a panel (16 columns, four vectors) is loaded
  * once for both rows, with four accumulators per row: 2 rows cost about the weights' streaming, as 1 does. More rows go
- * two at a time (`model/wasm-head.ts`); kernels of 3 and 4 rows were faster than that on tiny-coder-dsc and slower on
+ * two at a time (`gemmRows`, model/wasm-gemm.ts); kernels of 3 and 4 rows were faster than that on tiny-coder-dsc and slower on
  * SmolLM-135M's shape (README, "The lm_head on wasm").
  *
  * `scripts/build-wasm-gemm.ts` assembles this text (wabt) into `model/wasm-gemm-binary.ts`; a test checks that the

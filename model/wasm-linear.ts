@@ -1,16 +1,16 @@
 /**
  * The layers' projections (`x · W` for q|k|v, o, gate|up, down) on tfjs-wasm with the panel kernels of
- * `model/wasm-gemm.ts`, for the row counts where tf.matMul pays for rows it does not have.
+ * `model/wasm-gemm.ts`, at the row counts where they beat tf.matMul.
  *
  * tf.matMul on wasm is XNNPACK's GEMM, which multiplies 4 rows per pass: 2 rows cost what 4 do, 5 what 8 do. The
  * panel kernels multiply 2 rows per pass, so an n-row product costs about ⌈n / 2⌉ passes instead of ⌈n / 4⌉ double
  * ones. Their sums are tf.matMul's bit for bit (each element summed over k in ascending order, a product then a sum;
  * test/model/wasm-linear.test.ts compares every element), so which of the two runs changes no value, only the time.
- * `worthKernels` says which: the kernels for 2, 3, 5, 6, 7, 9, ... rows, XNNPACK for 1 row (its one-row path is as
- * fast) and for multiples of 4 (its 4-row passes waste nothing there). Forwards of the verify step on one core, kernels
- * against tf.matMul at every row count (README, "The layers' projections on wasm"):
- * tiny-coder-dsc 2 / 3 / 5 / 6 rows 0.92 / 0.96-1.04 / 0.89 / 0.86× the time, SmolLM-135M's shape 0.79-0.93 / 0.92-0.99
- * / 0.76-0.82 / 0.66-0.83×, 4 rows 0.98-1.02× and 1.01-1.11×.
+ * `worthKernels` says which: XNNPACK for 1 row (its one-row path is as fast) and for 4 and 8 rows (one or two whole
+ * passes), the kernels for every other count. Verify forwards on one core, kernels against tf.matMul, interleaved
+ * (README, "The layers' projections on wasm"): tiny-coder-dsc 2 / 3 / 5 / 6 / 16 / 64 rows 0.92 / 0.96-1.04 / 0.89 /
+ * 0.86 / 0.92 / 0.87× the time; SmolLM-135M's shape 0.79-0.93 / 0.92-0.99 / 0.76-0.82 / 0.66-0.83 / 0.85 / 0.83×;
+ * 4 rows 1.02× and 1.18×, 8 rows 0.95× and 1.00×.
  *
  * Example:
  *   const q = wasmLinear(layer.qkvProj)!;          // [hidden, (H + 2·kvH)·D] on the wasm backend
@@ -28,11 +28,11 @@ export interface PackedLinear {
 }
 
 /**
- * Whether an `rows`-row product goes to the panel kernels rather than tf.matMul: not for 1 row, nor for a multiple of 4.
- * Example: [1, 2, 3, 4, 5, 8, 9].map(worthKernels) → [false, true, true, false, true, false, true]
+ * Whether an `rows`-row product goes to the panel kernels rather than tf.matMul: not for 1, 4 or 8 rows.
+ * Example: [1, 2, 3, 4, 5, 8, 9, 12].map(worthKernels) → [false, true, true, false, true, false, true, true]
  */
 export function worthKernels(rows: number): boolean {
-  return rows > 1 && rows % 4 !== 0;
+  return rows > 1 && rows !== 4 && rows !== 8;
 }
 
 /**

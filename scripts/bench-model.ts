@@ -15,7 +15,9 @@
  * - with `--compare-kv-cache` (wasm): the KV cache written in place against one that makes new tensors at each commit
  *   (model/kv-cache.ts), on a second copy of the model, runs of steps interleaved (`compareKvCache`);
  * - with `--compare-head` (wasm, one thread): the argmax of 1-8 lm_head rows by the kernels of model/wasm-head.ts against
- *   tf.matMul + tf.argMax, interleaved after a forward (`compareHead`).
+ *   tf.matMul + tf.argMax, interleaved after a forward (`compareHead`);
+ * - with `--compare-linear` (wasm, one thread): verify forwards of 1-64 rows with the layers' projections by the kernels of
+ *   model/wasm-linear.ts where it serves that row count, against tf.matMul alone, interleaved (`compareLinear`).
  * Prints medians as a table and writes JSON (`--out`).
  *
  * Example:
@@ -30,6 +32,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from '../model/config';
 import type { LlamaModel } from '../model/llama';
 import { loadModel, type LoadOptions } from '../model/load';
+import { worthKernels } from '../model/wasm-linear';
 import { loadTokenizer } from '../model/tokenizer';
 import { seededRandom } from '../retrieval/timing';
 import { forwardWeightBytes, MODEL_PRESETS, randomModel } from '../src/bench/random-model';
@@ -46,7 +49,7 @@ const BANDWIDTH_ELEMENTS = 32 * 2 ** 20; // 128 MB of float32
 const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json]
   [--backend tensorflow|webgpu|wasm|cpu] [--wasm-threads N] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)] [--tree-context 512]
   [--warmup 20] [--prefill 128 (0 = skip)]
-  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]] [--compare-kv-cache] [--compare-head]`;
+  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]] [--compare-kv-cache] [--compare-head] [--compare-linear]`;
 
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -274,6 +277,44 @@ async function compareHead(lm: LlamaModel, context: number, reps: number): Promi
 }
 const HEAD_ROWS = [1, 2, 3, 4, 5, 8]; // rows read at once by `compareHead`
 
+interface LinearRow {
+  rows: number; // rows of the verify forward (root + a chain)
+  panelsMs: number; // median ms, the projections by model/wasm-linear.ts where `worthKernels(rows)` (else tf.matMul: a control)
+  tfjsMs: number; // median ms, every projection by tf.matMul
+}
+
+/**
+ * Verify forwards (layers + the root row's argmax) over the root and a chain, for each size of LINEAR_ROWS, with
+ * `lm.linearKernel` 'panels' and 'tfjs' in turn (the order swapped every round), `reps` rounds after an untimed one;
+ * each pair's root argmax must agree. Sizes the kernels do not serve run tf.matMul both ways: their ratio is the noise.
+ * Leaves the kernels on.
+ */
+async function compareLinear(lm: LlamaModel, reps: number): Promise<LinearRow[]> {
+  const c = lm.config;
+  const L = lm.cacheLength;
+  const chain = (n: number): DraftTree => ({ ...randomTree(n, c), parents: range(-1, n), depths: range(0, n) });
+  const inputs = LINEAR_ROWS.map((rows) => verifyInputs(token(L, c), L, chain(rows - 1)));
+  const ms = LINEAR_ROWS.map(() => ({ panels: [] as number[], tfjs: [] as number[] }));
+  for (let r = -1; r < reps; r++) {
+    for (const [i, t] of inputs.entries()) {
+      const ids: number[] = [];
+      for (const kernel of r % 2 === 0 ? (['panels', 'tfjs'] as const) : (['tfjs', 'panels'] as const)) {
+        lm.linearKernel = kernel;
+        const took = await timed(async () => {
+          await lm.forwardHidden(t.tokens, t.positions, t.mask);
+          ids.push((await lm.argmax([0]))[0]);
+        });
+        lm.rollback(L);
+        if (r >= 0) ms[i][kernel].push(took);
+      }
+      if (ids[0] !== ids[1]) throw new Error(`--compare-linear: the root's argmax after ${LINEAR_ROWS[i]} rows differs between the kernels and tf.matMul (${ids[0]} against ${ids[1]})`);
+    }
+  }
+  lm.linearKernel = 'panels';
+  return LINEAR_ROWS.map((rows, i) => ({ rows, panelsMs: median(ms[i].panels), tfjsMs: median(ms[i].tfjs) }));
+}
+const LINEAR_ROWS = [1, 2, 3, 4, 5, 6, 8, 9, 16, 64]; // forward sizes of `compareLinear`
+
 /** A prompt for `--generate`: the file given, or the first 1,500 characters of a bundled stdlib file. */
 function generationPrompt(file: string | undefined): string {
   const f = file ?? path.join(__dirname, '..', 'examples', 'common-python-mini', 'statistics.py');
@@ -322,7 +363,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, 'wasm-threads': { type: 'string' }, reps: { type: 'string', default: '5' },
       contexts: { type: 'string', default: '128,512,2048' }, 'tree-context': { type: 'string', default: '512' }, trees: { type: 'string', default: '1,2,4,8,16,32,64,128' },
-      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, 'compare-kv-cache': { type: 'boolean' }, 'compare-head': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, 'compare-kv-cache': { type: 'boolean' }, 'compare-head': { type: 'boolean' }, 'compare-linear': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || !values.config) {
@@ -344,6 +385,7 @@ async function main(argv: string[]): Promise<number> {
   const lm = await randomModel(values.config, load);
   if (values['compare-kv-cache'] && !lm.kvCacheInPlace) throw new Error(`--compare-kv-cache: the KV cache is not written in place on ${lm.backendDetail} (only on wasm)`);
   if (values['compare-head'] && lm.headKernel !== 'panels') throw new Error(`--compare-head: the lm_head kernels do not run on ${lm.backendDetail} (wasm on one thread only)`);
+  if (values['compare-linear'] && lm.linearKernel !== 'panels') throw new Error(`--compare-linear: the projections' kernels do not run on ${lm.backendDetail} (wasm on one thread only)`);
   const c = lm.config;
   console.log(`backend: ${lm.backend} (${lm.backendDetail}); model: ${values.config}: ${c.numLayers} layers, hidden ${c.hiddenSize}, heads ${c.numHeads}/${c.numKvHeads}, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}`);
   // warm-up: V8 tiers up the JS side, first kernels (shader compilation), wasm memory growth
@@ -405,6 +447,12 @@ async function main(argv: string[]): Promise<number> {
     head = await compareHead(lm, treeContext, 4 * reps);
     for (const h of head) console.log(`lm_head argmax of ${h.rows} row(s) at once: ${h.panelsMs.toFixed(2)} ms with the wasm kernels, ${h.tfjsMs.toFixed(2)} ms with tf.matMul + tf.argMax`);
   }
+  let linear: LinearRow[] = [];
+  if (values['compare-linear']) {
+    await fillTo(lm, treeContext);
+    linear = await compareLinear(lm, 4 * reps);
+    for (const l of linear) console.log(`verify forward of ${l.rows} row(s), projections ${worthKernels(l.rows) ? 'by the wasm kernels' : 'by tf.matMul either way'}: ${l.panelsMs.toFixed(2)} ms, ${l.tfjsMs.toFixed(2)} ms with tf.matMul alone`);
+  }
   lm.dispose();
   const gen = values.generate ? await generationOrders(values.generate, load, values['prompt-file'], Number(values['max-new-tokens']), reps) : null;
 
@@ -416,6 +464,7 @@ async function main(argv: string[]): Promise<number> {
   if (stepOps) console.log(`| one decode step (context ${treeContext}) | ${stepOps.reads ?? 'n/a (host memory)'} read(s), ${stepOps.kernels} kernels |`);
   for (const t of tree) console.log(`| verify forward, ${t.tokens} tokens (context ${treeContext}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token; argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all rows ${t.argmaxAllMs.toFixed(2)} ms |`);
   for (const k of kvCache) console.log(`| KV cache in place / new tensors, context ${k.context} | greedy step ${k.greedyMs.inPlace.toFixed(2)} / ${k.greedyMs.newTensors.toFixed(2)} ms (×${(k.greedyMs.inPlace / k.greedyMs.newTensors).toFixed(3)}), 4-row tree step ${k.treeMs.inPlace.toFixed(2)} / ${k.treeMs.newTensors.toFixed(2)} ms (×${(k.treeMs.inPlace / k.treeMs.newTensors).toFixed(3)}) |`);
+  for (const l of linear) console.log(`| verify forward of ${l.rows} row(s)${worthKernels(l.rows) ? ', projections by the wasm kernels' : ''} | ${l.panelsMs.toFixed(2)} ms, ${l.tfjsMs.toFixed(2)} ms tf.matMul alone (×${(l.panelsMs / l.tfjsMs).toFixed(3)}) |`);
   for (const h of head) console.log(`| lm_head argmax of ${h.rows} row(s) at once | ${h.panelsMs.toFixed(2)} ms wasm kernels, ${h.tfjsMs.toFixed(2)} ms tf.matMul + tf.argMax (×${(h.tfjsMs / h.panelsMs).toFixed(2)}) |`);
   if (gen) {
     const faster = gen.msPerToken.path <= gen.msPerToken.all ? 'path' : 'all';
@@ -427,7 +476,7 @@ async function main(argv: string[]): Promise<number> {
     model: values.config, config: c, backend: lm.backend, backendDetail: lm.backendDetail, reps, loadAverage, cores: os.cpus().length,
     bandwidth: { ...bw, forwardWeightBytes: weightBytes, streamMs },
     prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, decodeStep: stepOps && { context: treeContext, ...stepOps },
-    tree: { context: treeContext, rows: tree }, kvCache, head, generation: gen,
+    tree: { context: treeContext, rows: tree }, kvCache, head, linear, generation: gen,
   };
   if (values.out) {
     fs.writeFileSync(values.out, JSON.stringify(result, null, 2));

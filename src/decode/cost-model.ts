@@ -31,7 +31,7 @@ import { verifyInputs } from '../../trie/draft-tree';
 import { writeFileAtomic } from '../../util/atomic-file';
 import { median, quantile } from '../../util/stats';
 
-export const PROFILE_FORMAT = 10; // 10: the layers' projections by the wasm kernels at 2, 3, 5, ... rows (model/wasm-linear.ts: those forwards got cheaper); 9: lm_head reads by the wasm kernels (model/wasm-head.ts: 2 rows at about the cost of 1); 8: the KV cache written in place on wasm (commits run no op); 7: reads of several rows at once (readMs); 6: measured with the wasm slice kernels (model/wasm-slice.ts: tree forwards got cheaper); 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
+export const PROFILE_FORMAT = 11; // 11: the layers' projections by the wasm kernels at every row count but 1, 4 and 8 (model/wasm-linear.ts: those forwards got cheaper); 10: the same at counts not a multiple of 4; 9: lm_head reads by the wasm kernels (model/wasm-head.ts: 2 rows at about the cost of 1); 8: the KV cache written in place on wasm (commits run no op); 7: reads of several rows at once (readMs); 6: measured with the wasm slice kernels (model/wasm-slice.ts: tree forwards got cheaper); 5: curves at 128 and 512 cached tokens (4: at 512; 3: at 128; 2: fastest runs; 1: logits rows read back)
 /** Forward sizes measured (rows = root + nodes): both sides of each 4-row step up to the paper's 64 + 1. */
 export const CALIBRATION_ROWS: readonly number[] = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65];
 /** The most rows whose argmaxes are measured (and may be read) at once: beyond 16 rows a batch costs more than the few rows the path reads. */
