@@ -36,13 +36,20 @@ export function worthKernels(rows: number): boolean {
 }
 
 /**
- * `weight` ([K, N], float32, on the wasm backend) packed for the kernels, or undefined where they cannot run: another
- * backend, the multi-threaded build, a heap with no room for the copy, or N not a multiple of the panel's 16 columns
- * (the kernels write whole panels, straight into the output tensor).
+ * Bytes of wasm heap past which no projection is packed: the copies only save time, and a model whose weights and
+ * copies filled the heap (wasm's 4 GiB) would have no room left for its activations and KV cache.
  */
-export function wasmLinear(weight: tf.Tensor2D): PackedLinear | undefined {
+export const PACKED_HEAP_LIMIT = 3 * 2 ** 30;
+
+/**
+ * `weight` ([K, N], float32, on the wasm backend) packed for the kernels, or undefined where they cannot run: another
+ * backend, the multi-threaded build, N not a multiple of the panel's 16 columns (the kernels write whole panels,
+ * straight into the output tensor), or a heap that the copy would take past `heapLimit` bytes.
+ */
+export function wasmLinear(weight: tf.Tensor2D, heapLimit = PACKED_HEAP_LIMIT): PackedLinear | undefined {
   const wasm = wasmModule();
   if (!wasm || weight.shape[1] % PANEL !== 0) return undefined;
+  if (wasm.memory.buffer.byteLength + weight.size * 4 > heapLimit) return undefined;
   const w = packWeight(wasm, weight);
   if (!w) return undefined;
   const kernels = kernelsFor(wasm.memory);

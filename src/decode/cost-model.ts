@@ -7,7 +7,8 @@
  * tokens by it.
  *
  * Measured by `calibrate` on the loaded model, because the curve depends on the backend and the model's shape: on one
- * CPU core (tfjs-wasm) a 65-row forward costs ~13 one-row forwards and steps every 4 rows; on a GPU it is nearly flat.
+ * CPU core (tfjs-wasm) a 65-row forward costs 6-13 one-row forwards, by tf.matMul alone in steps of 4 rows (XNNPACK's
+ * passes, which model/wasm-linear.ts smooths); on a GPU it is nearly flat.
  * A causal chain of each size, sizes interleaved in rounds, the median run of each size kept: the fastest run flatters
  * a small forward more than a large one (SmolLM-135M: fastest 35 / 55 ms at 1 / 4 rows, medians 46-50 / 57-65 during
  * decoding); `budget.ts` scales the curve online by the time steps actually take. One curve at each of two cache

@@ -105,6 +105,16 @@ describe("the layers' projections by the wasm kernels", () => {
     await selectBackend('wasm', { wasmThreads: 1 });
   });
 
+  test('none when the copy would take the heap past the limit (room kept for activations and the cache)', () => {
+    const w = tf.tensor2d(values(8 * 32, 1), [8, 32]);
+    const heap = (tf.findBackend('wasm') as unknown as { wasm: { asm: { memory: { buffer: ArrayBuffer } } } }).wasm.asm.memory.buffer.byteLength;
+    expect(wasmLinear(w, heap + 8 * 32 * 4 - 1)).toBeUndefined();
+    const packed = wasmLinear(w, heap + 8 * 32 * 4);
+    expect(packed).toBeDefined();
+    packed!.dispose();
+    w.dispose();
+  });
+
   test('rows of the wrong width are refused with a message', () => {
     const w = tf.tensor2d(values(8 * 32, 1), [8, 32]);
     const linear = wasmLinear(w)!;
