@@ -7,10 +7,10 @@
  * ones. Their sums are tf.matMul's bit for bit (each element summed over k in ascending order, a product then a sum;
  * test/model/wasm-linear.test.ts compares every element), so which of the two runs changes no value, only the time.
  * `worthKernels` says which: XNNPACK for 1 row (its one-row path is as fast) and for 4 and 8 rows (one or two whole
- * passes), the kernels for every other count. Verify forwards on one core, kernels against tf.matMul, interleaved
- * (README, "The layers' projections on wasm"): tiny-coder-dsc 2 / 3 / 5 / 6 / 16 / 64 rows 0.92 / 0.96-1.04 / 0.89 /
- * 0.86 / 0.92 / 0.87× the time; SmolLM-135M's shape 0.79-0.93 / 0.92-0.99 / 0.76-0.82 / 0.66-0.83 / 0.85 / 0.83×;
- * 4 rows 1.02× and 1.18×, 8 rows 0.95× and 1.00×.
+ * passes), the kernels for every other count. Verify forwards on one core, kernels / tf.matMul alone (README, "The
+ * layers' projections on wasm"): tiny-coder-dsc 2 / 5 / 6 / 9 / 16 / 64 rows 0.93-0.96 / 0.90-0.93 / 0.92-0.93 /
+ * 0.89-0.92 / 0.95-0.96 / 0.90-0.94× the time (3 rows 0.99-1.03×); SmolLM-135M's shape 2 rows 0.79-0.96×, 5 and 6 rows
+ * 0.66-0.86×, 64 rows 0.83-0.93×; with the kernels forced, 4 rows 1.02-1.18× and 8 rows 0.93-1.08×.
  *
  * Example:
  *   const q = wasmLinear(layer.qkvProj)!;          // [hidden, (H + 2·kvH)·D] on the wasm backend
