@@ -89,6 +89,16 @@ export function packWeight(wasm: WasmModule, weight: tf.Tensor2D): PackedWeight 
 }
 
 /**
+ * The byte offset on the heap of `x` ([rows, K] row-major), the rows `kernels` (their name, for the message) multiply by
+ * `w`; rows of another width are refused. Example: heapRows(wasm, tf.zeros([2, 7]), w8, 'linear kernels') → throws
+ * 'linear kernels: rows of 7 values, expected 8'
+ */
+export function heapRows(wasm: WasmModule, x: tf.Tensor2D, w: PackedWeight, kernels: string): number {
+  if (x.shape[1] !== w.K) throw new Error(`${kernels}: rows of ${x.shape[1]} values, expected ${w.K}`);
+  return wasm.backend.dataIdMap.get(x.dataId).memoryOffset;
+}
+
+/**
  * `rows` rows of K floats at byte `a` times the packed weight, into `rows` rows of `stride` floats at byte `out`: two rows
  * per pass (PASS_ROWS: the weight streamed once for both), an odd last one alone. Example: rows 5 → gemm2, gemm2, gemm1
  */

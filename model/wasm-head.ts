@@ -19,7 +19,7 @@
  *   head.dispose();
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { gemmRows, kernelsFor, packWeight, PASS_ROWS, wasmModule } from './wasm-gemm';
+import { gemmRows, heapRows, kernelsFor, packWeight, PASS_ROWS, wasmModule } from './wasm-gemm';
 
 /** The argmax of each row of `hidden · W` for one weight W. */
 export interface HeadArgmax {
@@ -47,8 +47,7 @@ export function wasmHeadArgmax(weight: tf.Tensor2D): HeadArgmax | undefined {
   const kernels = kernelsFor(wasm.memory);
   /** Multiply the rows of `hidden` by W, PASS_ROWS per pass; after each pass `read(r, at)` reads row r's products at byte `at`. */
   const multiply = (hidden: tf.Tensor2D, read: (row: number, at: number) => void): void => {
-    if (hidden.shape[1] !== w.K) throw new Error(`lm_head kernels: rows of ${hidden.shape[1]} values, expected ${w.K}`);
-    const at = wasm.backend.dataIdMap.get(hidden.dataId).memoryOffset; // [rows, K] row-major on the heap
+    const at = heapRows(wasm, hidden, w, 'lm_head kernels');
     for (let first = 0; first < hidden.shape[0]; first += PASS_ROWS) {
       const n = Math.min(PASS_ROWS, hidden.shape[0] - first);
       gemmRows(kernels, at + first * w.K * 4, n, w, out, w.stride);

@@ -18,7 +18,7 @@
  *   q.dispose();
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { gemmRows, kernelsFor, packWeight, wasmModule } from './wasm-gemm';
+import { gemmRows, heapRows, kernelsFor, packWeight, wasmModule } from './wasm-gemm';
 import { PANEL } from './wasm-gemm-source';
 
 /** A weight packed for the panel kernels. */
@@ -55,11 +55,9 @@ export function wasmLinear(weight: tf.Tensor2D, heapLimit = PACKED_HEAP_LIMIT): 
   const kernels = kernelsFor(wasm.memory);
   return {
     matMul(x) {
-      if (x.shape[1] !== w.K) throw new Error(`linear kernels: rows of ${x.shape[1]} values, expected ${w.K}`);
-      const rows = x.shape[0];
-      const y = wasm.backend.makeOutput([rows, w.N], 'float32'); // before reading offsets: it may grow the heap
-      const at = wasm.backend.dataIdMap.get(x.dataId).memoryOffset; // [rows, K] row-major
-      gemmRows(kernels, at, rows, w, wasm.backend.dataIdMap.get(y.dataId).memoryOffset, w.N);
+      const at = heapRows(wasm, x, w, 'linear kernels'); // [rows, K]; a byte offset stays valid when the heap grows
+      const y = wasm.backend.makeOutput([x.shape[0], w.N], 'float32'); // [rows, N]
+      gemmRows(kernels, at, x.shape[0], w, wasm.backend.dataIdMap.get(y.dataId).memoryOffset, w.N);
       return tf.engine().makeTensorFromTensorInfo(y) as tf.Tensor2D;
     },
     dispose: () => w.free(),
