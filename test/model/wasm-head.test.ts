@@ -12,16 +12,10 @@ import { GEMM_WASM_BASE64 } from '../../model/wasm-gemm-binary';
 import { PANEL } from '../../model/wasm-gemm-source';
 import { packPanels } from '../../model/wasm-gemm';
 import { wasmHeadArgmax } from '../../model/wasm-head';
-import { seededRandom } from '../../retrieval/timing';
 import { assembleGemm, binaryFile } from '../../scripts/build-wasm-gemm';
+import { seededValues } from './seeded-values';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hf-llama');
-
-/** `n` seeded values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const rand = seededRandom(seed);
-  return Float32Array.from({ length: n }, () => 2 * rand() - 1);
-}
 
 beforeAll(async () => {
   await selectBackend('wasm', { wasmThreads: 1 });
@@ -54,11 +48,11 @@ describe('lm_head kernels on wasm', () => {
     [37, 50], // odd K
     [1, 17],
   ])('products equal tf.matMul bit for bit and argmaxes tf.argMax, 1-9 rows (K %i, N %i)', (K, N) => {
-    const w = tf.tensor2d(values(K * N, K + N), [K, N]);
+    const w = tf.tensor2d(seededValues(K * N, K + N), [K, N]);
     const head = wasmHeadArgmax(w)!;
     expect(head).toBeDefined();
     for (let rows = 1; rows <= 9; rows++) {
-      const a = tf.tensor2d(values(rows * K, rows), [rows, K]);
+      const a = tf.tensor2d(seededValues(rows * K, rows), [rows, K]);
       const want = tf.tidy(() => tf.matMul(a, w).dataSync() as Float32Array);
       const got = head.products(a);
       let differing = 0;
@@ -74,7 +68,7 @@ describe('lm_head kernels on wasm', () => {
   test('ties go to the first index, as tf.argMax and argmaxRow', () => {
     // columns 3, 7 and 20 equal: the largest product, three times
     const [K, N] = [4, 24];
-    const data = values(K * N, 5).map((v) => v / 10);
+    const data = seededValues(K * N, 5).map((v) => v / 10);
     for (let k = 0; k < K; k++) for (const j of [3, 7, 20]) data[k * N + j] = 1;
     const w = tf.tensor2d(data, [K, N]);
     const head = wasmHeadArgmax(w)!;
@@ -86,7 +80,7 @@ describe('lm_head kernels on wasm', () => {
   });
 
   test('rows of the wrong width are refused with a message', () => {
-    const w = tf.tensor2d(values(8 * 20, 1), [8, 20]);
+    const w = tf.tensor2d(seededValues(8 * 20, 1), [8, 20]);
     const head = wasmHeadArgmax(w)!;
     const a = tf.zeros([1, 7]) as tf.Tensor2D;
     expect(() => head.argmax(a)).toThrow('lm_head kernels: rows of 7 values, expected 8');
@@ -117,7 +111,7 @@ describe('lm_head kernels on wasm', () => {
   ])('none when the heap has no room for %s, and what was allocated is freed', (_, succeed: boolean[]) => {
     const module = (tf.findBackend('wasm') as unknown as { wasm: { _malloc: (n: number) => number; _free: (p: number) => void } }).wasm;
     const [malloc, free] = [module._malloc, module._free];
-    const w = tf.tensor2d(values(8 * 20, 1), [8, 20]); // before the mock: tensors are allocated by the same malloc
+    const w = tf.tensor2d(seededValues(8 * 20, 1), [8, 20]); // before the mock: tensors are allocated by the same malloc
     const got: number[] = [];
     const freed: number[] = [];
     module._malloc = (n) => (succeed[got.length] ? got[got.push(malloc(n)) - 1] : (got.push(0), 0));
@@ -133,7 +127,7 @@ describe('lm_head kernels on wasm', () => {
 
   test('none on another backend', async () => {
     await selectBackend('cpu');
-    const w = tf.tensor2d(values(8 * 20, 1), [8, 20]);
+    const w = tf.tensor2d(seededValues(8 * 20, 1), [8, 20]);
     expect(wasmHeadArgmax(w)).toBeUndefined();
     w.dispose();
     await selectBackend('wasm', { wasmThreads: 1 });

@@ -8,15 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../model/backend';
 import { loadModel } from '../../model/load';
 import { wasmLinear, worthKernels } from '../../model/wasm-linear';
-import { seededRandom } from '../../retrieval/timing';
+import { seededValues } from './seeded-values';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hf-llama');
-
-/** `n` seeded values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const rand = seededRandom(seed);
-  return Float32Array.from({ length: n }, () => 2 * rand() - 1);
-}
 
 /** Elements of `got` that are not bit for bit those of `want` (NaN, -0 included), and the largest difference. */
 function differing(got: Float32Array, want: Float32Array): { count: number; maxDiff: number } {
@@ -58,12 +52,12 @@ describe("the layers' projections by the wasm kernels", () => {
     [576, 960], // SmolLM-135M: q|k|v
     [37, 48], // odd K
   ])('products equal tf.matMul bit for bit, 1-9 rows (K %i, N %i)', (K, N) => {
-    const w = tf.tensor2d(values(K * N, K + N), [K, N]);
+    const w = tf.tensor2d(seededValues(K * N, K + N), [K, N]);
     const linear = wasmLinear(w)!;
     expect(linear).toBeDefined();
     const diffs = Array.from({ length: 9 }, (_, i) => {
       const rows = i + 1;
-      const x = tf.tensor2d(values(rows * K, rows), [rows, K]);
+      const x = tf.tensor2d(seededValues(rows * K, rows), [rows, K]);
       const want = tf.tidy(() => tf.matMul(x, w).dataSync() as Float32Array);
       tf.fill([rows, N], NaN).dispose(); // the heap block the output will likely reuse now holds NaN, not tf.matMul's products
       const y = linear.matMul(x);
@@ -79,8 +73,8 @@ describe("the layers' projections by the wasm kernels", () => {
   });
 
   test('its products are tensors like any op\'s: tf.tidy frees them, and keeps what it returns', () => {
-    const w = tf.tensor2d(values(32 * 48, 3), [32, 48]);
-    const x = tf.tensor2d(values(3 * 32, 4), [3, 32]);
+    const w = tf.tensor2d(seededValues(32 * 48, 3), [32, 48]);
+    const x = tf.tensor2d(seededValues(3 * 32, 4), [3, 32]);
     const linear = wasmLinear(w)!;
     const before = tf.memory();
     const kept = tf.tidy(() => {
@@ -95,18 +89,18 @@ describe("the layers' projections by the wasm kernels", () => {
   });
 
   test('none where the kernels cannot write whole panels (N not a multiple of 16), or on another backend', async () => {
-    const odd = tf.tensor2d(values(8 * 20, 1), [8, 20]);
+    const odd = tf.tensor2d(seededValues(8 * 20, 1), [8, 20]);
     expect(wasmLinear(odd)).toBeUndefined();
     odd.dispose();
     await selectBackend('cpu');
-    const w = tf.tensor2d(values(8 * 32, 1), [8, 32]);
+    const w = tf.tensor2d(seededValues(8 * 32, 1), [8, 32]);
     expect(wasmLinear(w)).toBeUndefined();
     w.dispose();
     await selectBackend('wasm', { wasmThreads: 1 });
   });
 
   test('none when the copy would take the heap past the limit (room kept for activations and the cache)', () => {
-    const w = tf.tensor2d(values(8 * 32, 1), [8, 32]);
+    const w = tf.tensor2d(seededValues(8 * 32, 1), [8, 32]);
     const heap = (tf.findBackend('wasm') as unknown as { wasm: { asm: { memory: { buffer: ArrayBuffer } } } }).wasm.asm.memory.buffer.byteLength;
     expect(wasmLinear(w, heap + 8 * 32 * 4 - 1)).toBeUndefined();
     const packed = wasmLinear(w, heap + 8 * 32 * 4);
@@ -116,7 +110,7 @@ describe("the layers' projections by the wasm kernels", () => {
   });
 
   test('rows of the wrong width are refused with a message', () => {
-    const w = tf.tensor2d(values(8 * 32, 1), [8, 32]);
+    const w = tf.tensor2d(seededValues(8 * 32, 1), [8, 32]);
     const linear = wasmLinear(w)!;
     const x = tf.zeros([2, 7]) as tf.Tensor2D;
     expect(() => linear.matMul(x)).toThrow('linear kernels: rows of 7 values, expected 8');

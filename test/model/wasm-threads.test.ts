@@ -10,21 +10,15 @@ import { selectBackend } from '../../model/backend';
 import { formatCheck, loadHfFixture, runHfChecks } from '../../model/hf-fixture';
 import { loadModel } from '../../model/load';
 import { MAX_WASM_THREADS, parseWasmThreads, setWasmThreads } from '../../model/wasm-threads';
-import { seededRandom } from '../../retrieval/timing';
+import { seededValues } from './seeded-values';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'hf-llama');
 const root = path.join(__dirname, '../..');
 
-/** `n` seeded values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const rand = seededRandom(seed);
-  return Float32Array.from({ length: n }, () => 2 * rand() - 1);
-}
-
 /** What each case computes on the active backend: matmuls of 1 … 64 rows (the lm_head's shapes), and a model's tree forward. */
 async function outputs(): Promise<Float32Array[]> {
-  const w = tf.tensor2d(values(256 * 5000, 1), [256, 5000]);
-  const mats = [1, 2, 4, 17, 64].map((m) => tf.tidy(() => tf.matMul(tf.tensor2d(values(m * 256, m), [m, 256]), w).dataSync() as Float32Array));
+  const w = tf.tensor2d(seededValues(256 * 5000, 1), [256, 5000]);
+  const mats = [1, 2, 4, 17, 64].map((m) => tf.tidy(() => tf.matMul(tf.tensor2d(seededValues(m * 256, m), [m, 256]), w).dataSync() as Float32Array));
   w.dispose();
   const lm = await loadModel(path.join(FIXTURES, 'tinystories-656k/model'), { backend: 'wasm' });
   await lm.forward([1, 300, 42, 7], [0, 1, 2, 3]);
