@@ -191,7 +191,8 @@ export function findRange(tokens: Int32Array, sa: Int32Array, pattern: Int32Arra
 /**
  * The longest suffix of `context` with length in [nMin, nMax] that occurs in the stream, its occurrence count, and the
  * SA range of its first k occurrences. Since a suffix that occurs implies every shorter one occurs, the length is
- * found by binary search over lengths (about log2(nMax) range searches instead of nMax).
+ * found by binary search over lengths (about log2(nMax) range searches instead of nMax), after the shortest alone: when
+ * that one does not occur (a third of the demo tasks' steps), one range search settles it instead of four.
  * Example: tokens [1 2 3 -1 1 2 3 -1 1 2 4 -1], context [9 1 2], nMin 2, k 2 → matchLength 2, matchCount 3, hi - lo 2.
  */
 export function findMatch(tokens: Int32Array, sa: Int32Array, context: Int32Array, opts: SearchOptions): SuffixRange {
@@ -200,6 +201,11 @@ export function findMatch(tokens: Int32Array, sa: Int32Array, context: Int32Arra
   let hi = Math.min(opts.nMax, c);
   let best: [number, number] | null = null;
   let bestLength = 0;
+  if (lo <= hi) {
+    const shortest = findRange(tokens, sa, context, c - lo, c);
+    if (shortest[1] === shortest[0]) return { matchLength: 0, matchCount: 0, lo: 0, hi: 0 };
+    [best, bestLength] = [shortest, lo++];
+  }
   while (lo <= hi) {
     const len = (lo + hi) >>> 1;
     const range = findRange(tokens, sa, context, c - len, c);
