@@ -83,6 +83,7 @@ export class FastRetriever implements Retriever {
   private readonly sources: { source: DraftSource; ds: Datastore }[];
   private readonly cache: SequenceCache | null;
   private readonly missing: MissingTable;
+  private readonly searchOptions: SearchOptions; // the options' nMax, nMin, k and span, as every search takes them
   private pool: SearchPool | null = null;
   private random: () => number;
   private piecesCached = 0; // pieces of this generation's output already in the cache
@@ -101,11 +102,7 @@ export class FastRetriever implements Retriever {
     this.cache = o.cache ? (o.sharedCache ?? newSequenceCache(o)) : null;
     this.missing = new MissingTable(o.missingTableSize);
     this.random = seededRandom(o.seed);
-  }
-
-  private get searchOptions(): SearchOptions {
-    const { nMax, nMin, k, span } = this.options;
-    return { nMax, nMin, k, span };
+    this.searchOptions = { nMax: o.nMax, nMin: o.nMin, k: o.k, span: o.span };
   }
 
   begin(prompt: Int32Array): void {
@@ -129,35 +126,42 @@ export class FastRetriever implements Retriever {
     const t0 = performance.now();
     const decision: RetrievalDecision = { cacheActive: false, cacheHit: false, lineStart: false, coin: null, skipped: false, missingTableHit: false, parallel: false, ms: 0 };
     const results: SourceResult[] = [];
-    const done = (): RetrievalResult => {
-      decision.ms = performance.now() - t0;
-      return { results, decision };
-    };
+    const searched = this.beforeSearch(context, decision, results);
+    if (searched !== null) {
+      decision.parallel = this.options.parallel && this.sources.length > 1;
+      const found = decision.parallel ? await this.searchParallel(context) : this.searchHere(context);
+      for (const r of found) results.push(r);
+      if (this.options.missingTable && found.length > 0 && found.every(isEmpty)) this.missing.add(searched);
+    }
+    decision.ms = performance.now() - t0;
+    return { results, decision };
+  }
+
+  /**
+   * The steps of Algorithm 1 before the datastores: the cache (its result pushed to `results`), the line-start coin and
+   * the missing table, each recorded in `decision`. Returns the missing table's key of `context` when the datastores
+   * are to be searched, null when a step ended the retrieval.
+   */
+  private beforeSearch(context: Int32Array, decision: RetrievalDecision, results: SourceResult[]): string | null {
     if (this.cache && this.cache.size >= this.options.l) {
       decision.cacheActive = true;
-      const r = timed('cache', () => this.cache!.match(context, this.searchOptions));
+      const r = timedMatch('cache', this.cache, context, this.searchOptions);
       results.push(r);
       decision.cacheHit = r.tree.count > 0;
-      if (decision.cacheHit && this.options.cacheFirst) return done();
+      if (decision.cacheHit && this.options.cacheFirst) return null;
     }
     if (this.options.timing) {
       decision.lineStart = isLineStart(context, this.options.tokenTexts);
       decision.coin = decision.lineStart ? this.random() : null;
       decision.skipped = decision.coin !== null && decision.coin >= this.options.p;
-      if (decision.skipped) return done();
+      if (decision.skipped) return null;
     }
     const key = this.missingKey(context);
     if (this.options.missingTable && this.missing.has(key)) {
       decision.missingTableHit = true;
-      return done();
+      return null;
     }
-    decision.parallel = this.options.parallel && this.sources.length > 1;
-    const found = decision.parallel ? await this.searchParallel(context) : this.searchHere(context);
-    results.push(...found);
-    if (this.options.missingTable && found.length > 0 && found.every((r) => r.tree.count === 0)) {
-      this.missing.add(key);
-    }
-    return done();
+    return key;
   }
 
   /** The last n_max tokens: the only part of the context a datastore search reads. */
@@ -166,11 +170,12 @@ export class FastRetriever implements Retriever {
   }
 
   private searchHere(context: Int32Array): SourceResult[] {
-    const results = this.sources.map(({ source, ds }) => timed(source, () => ds.match(context, this.searchOptions)));
+    const results: SourceResult[] = [];
+    for (const { source, ds } of this.sources) results.push(timedMatch(source, ds, context, this.searchOptions));
     const n = this.options.backoff;
     if (n <= 0) return results;
     const shorter = { ...this.searchOptions, nMax: n, k: Math.min(this.options.k, this.options.backoffK) };
-    const extra = this.sources.filter((_, i) => results[i].matchLength > n).map(({ source, ds }) => timed(source, () => ds.match(context, shorter)));
+    const extra = this.sources.filter((_, i) => results[i].matchLength > n).map(({ source, ds }) => timedMatch(source, ds, context, shorter));
     return [...results, ...extra];
   }
 
@@ -241,9 +246,14 @@ export function newSequenceCache(options: Partial<Pick<RetrieverOptions, 'nMin' 
   return new SequenceCache({ nMin: o.nMin, maxSequences: o.cacheMaxSequences, maxTokens: o.cacheMaxTokens });
 }
 
-/** Run a search and stamp its source and duration. Example: timed('repo', () => m) → { source: 'repo', ...m, ms }. */
-function timed(source: DraftSource, search: () => TreeMatch): SourceResult {
+/** Search `store` (a datastore or the cache) and stamp the result's source and duration. Example: timedMatch('repo', ds, ctx, o) → { source: 'repo', ...ds.match(ctx, o), ms } */
+function timedMatch(source: DraftSource, store: { match(context: Int32Array, opts: SearchOptions): TreeMatch }, context: Int32Array, opts: SearchOptions): SourceResult {
   const t0 = performance.now();
-  const m = search();
+  const m = store.match(context, opts);
   return sourceResult(source, m, performance.now() - t0);
+}
+
+/** Whether a source found nothing to draft. */
+function isEmpty(r: SourceResult): boolean {
+  return r.tree.count === 0;
 }

@@ -350,9 +350,7 @@ export class BudgetChooser {
     const overheadMs = median(this.gaps); // 0 before the first gap
     const p = this.nodeProbabilities(tree);
     const context = this.contextLength();
-    const step = (rows: number, rowReads: number, batch = 1) => stepMs(this.profile, rows, rowReads, context, batch);
-    const msOf = (rows: number, rowReads: number, batch: number) => Math.max(MIN_STEP_MS, this.scale(rows) * step(rows, rowReads, batch) + overheadMs);
-    let best = { nodes: 0, batch: 1, expectedTokens: 1, expectedMs: msOf(1, 0, 1) };
+    let best = { nodes: 0, batch: 1, expectedTokens: 1, expectedMs: this.expectedMs(1, 0, 1, context, overheadMs) };
     const expected: number[] = []; // each node's ρ·P, as far as the loop goes
     const before = [0]; // before[i]: expected accepted nodes among the first i (Σ ρ·P[j], j < i)
     let batch = 1; // the cheapest batch in 1..min(n + 1, maxBatch): one batch's cost against another's does not depend on n
@@ -362,18 +360,23 @@ export class BudgetChooser {
       before.push(before[n - 1] + expected[n - 1]);
       const accepted = before[n];
       if (n + 1 <= batchLimit && batchMs(this.profile, n + 1) < batchMs(this.profile, batch) + this.profile.rowMs * (accepted - before[batch - 1])) batch = n + 1; // the same forward either way
-      const ms = msOf(n + 1, accepted - before[batch - 1], batch);
+      const ms = this.expectedMs(n + 1, accepted - before[batch - 1], batch, context, overheadMs);
       if ((accepted + 1) * best.expectedMs > best.expectedTokens * ms) best = { nodes: n, batch, expectedTokens: accepted + 1, expectedMs: ms };
     }
     this.verifying = { nodes: best.nodes, batch: best.batch, since: this.clock(), context, p };
     const tookAll = best.nodes === p.length; // the tree ran out before the choice did: no reason to draft fewer
     this.size = Math.min(AUTO_MAX_NODES, Math.max(MIN_DRAFT, 2 * best.nodes, tookAll ? this.size : this.size >> 1));
-    const plainMs = this.scale(1) * step(1, 0); // a greedy step without retrieval
+    const plainMs = this.scale(1) * stepMs(this.profile, 1, 0, context); // a greedy step without retrieval
     this.margin = runningMean(this.margin, best.expectedTokens * plainMs - best.expectedMs, this.chosen++ === 0);
     const pays = plainMs <= 0 || this.margin > -SKIP_LOSS * overheadMs;
     this.skipRun = pays ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.skipRun));
     this.skip = 0;
     return { ...best, expected: expected.slice(0, best.nodes) };
+  }
+
+  /** A step's expected ms: the scaled cost of its forward and reads (`stepMs`) at `context`, plus the overhead. */
+  private expectedMs(rows: number, rowReads: number, batch: number, context: number, overheadMs: number): number {
+    return Math.max(MIN_STEP_MS, this.scale(rows) * stepMs(this.profile, rows, rowReads, context, batch) + overheadMs);
   }
 
   /** Node i's P times ρ of its rank bucket, at most 1: what `choose` expects of it. Example: ρ 0.5 in bucket 2, P [.., .., .., 0.3] → i 3: 0.15 */
