@@ -95,7 +95,7 @@ export class LlamaModel implements CausalLM {
   private readonly head: HeadArgmax | undefined; // the lm_head packed for the wasm kernels
   /**
    * How the layers' projections multiply: by the wasm kernels at the row counts where they are faster (`worthKernels`:
-   * all but 1, 4 and 8 rows), where the backend has them, else always tf.matMul. The same
+   * all but 4 and 8 rows), where the backend has them, else always tf.matMul. The same
    * values either way. Settable, to compare both.
    */
   linearKernel: 'panels' | 'tfjs';

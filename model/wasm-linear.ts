@@ -6,11 +6,16 @@
  * panel kernels multiply 2 rows per pass, so an n-row product costs about ⌈n / 2⌉ passes instead of ⌈n / 4⌉ double
  * ones. Their sums are tf.matMul's bit for bit (each element summed over k in ascending order, a product then a sum;
  * test/model/wasm-linear.test.ts compares every element), so which of the two runs changes no value, only the time.
- * `worthKernels` says which: XNNPACK for 1 row (its one-row path is as fast) and for 4 and 8 rows (one or two whole
- * passes), the kernels for every other count. Verify forwards on one core, kernels / tf.matMul alone (README, "The
- * layers' projections on wasm"): tiny-coder-dsc 2 / 5 / 6 / 9 / 16 / 64 rows 0.93-0.96 / 0.90-0.93 / 0.92-0.93 /
- * 0.89-0.92 / 0.95-0.96 / 0.90-0.94× the time (3 rows 0.99-1.03×); SmolLM-135M's shape 2 rows 0.79-0.96×, 5 and 6 rows
- * 0.66-0.86×, 64 rows 0.83-0.93×; with the kernels forced, 4 rows 1.02-1.18× and 8 rows 0.93-1.08×.
+ * `worthKernels` says which: XNNPACK for 4 and 8 rows (one or two whole passes), the kernels for every other count.
+ * Verify forwards on one core, kernels / tf.matMul alone (README, "The layers' projections on wasm"): tiny-coder-dsc
+ * 2 / 5 / 6 / 9 / 16 / 64 rows 0.93-0.96 / 0.90-0.93 / 0.92-0.93 / 0.89-0.92 / 0.95-0.96 / 0.90-0.94× the time (3 rows
+ * 0.99-1.03×); SmolLM-135M's shape 2 rows 0.79-0.96×, 5 and 6 rows 0.66-0.86×, 64 rows 0.83-0.93×; with the kernels
+ * forced, 4 rows 1.02-1.18× and 8 rows 0.93-1.08×.
+ * One row too, although a forward of one row alone costs about the same either way (a loop of the 1-row projections:
+ * tiny-coder-dsc 0.86×, SmolLM-135M 0.96-1.11×): a decoder that mixes 1- and 2-row forwards, as `auto` does, then
+ * streams one copy of the weights instead of alternating between XNNPACK's and the kernels', and on tiny-coder-dsc,
+ * whose 12 MB of layers partly stay in the cache, every forward gets cheaper. In one process on the demo tasks, ar ran
+ * 1.5-3.5 % faster and `fastcoder` auto 3-4 % faster (README, "Latest").
  *
  * Example:
  *   const q = wasmLinear(layer.qkvProj)!;          // [hidden, (H + 2·kvH)·D] on the wasm backend
@@ -28,11 +33,11 @@ export interface PackedLinear {
 }
 
 /**
- * Whether an `rows`-row product goes to the panel kernels rather than tf.matMul: not for 1, 4 or 8 rows.
- * Example: [1, 2, 3, 4, 5, 8, 9, 12].map(worthKernels) → [false, true, true, false, true, false, true, true]
+ * Whether an `rows`-row product goes to the panel kernels rather than tf.matMul: not for 4 or 8 rows.
+ * Example: [1, 2, 3, 4, 5, 8, 9, 12].map(worthKernels) → [true, true, true, false, true, false, true, true]
  */
 export function worthKernels(rows: number): boolean {
-  return rows > 1 && rows !== 4 && rows !== 8;
+  return rows !== 4 && rows !== 8;
 }
 
 /**
