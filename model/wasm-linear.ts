@@ -15,8 +15,9 @@
  * tiny-coder-dsc 0.86×, SmolLM-135M 0.96-1.11×): a decoder that mixes 1- and 2-row forwards, as `auto` does, then
  * streams one copy of the weights instead of alternating between XNNPACK's and the kernels', and on tiny-coder-dsc,
  * whose 12 MB of layers partly stay in the cache, every forward gets cheaper. In one process on the demo tasks, ar ran
- * 1.5-3.5 % faster and `fastcoder` auto 3-4 % faster (README, "Where a drafted step's time goes on a CPU"). On SmolLM-135M's shape, in a mixed sequence,
- * 1 / 2 / 3 / 4 rows took 0.90 / 1.00 / 0.97 / 1.05× the time: the 4-row forwards now read XNNPACK's copy alone.
+ * 1.5-3.5 % faster and `fastcoder` auto 3-4 % faster (README, "Where a drafted step's time goes on a CPU"). On
+ * SmolLM-135M's shape, in a mixed sequence, 1 / 2 / 3 / 4 rows took 0.90 / 1.00 / 0.97 / 1.05× the time: the 4-row
+ * forwards now read XNNPACK's copy alone.
  *
  * Example:
  *   const q = wasmLinear(layer.qkvProj)!;          // [hidden, (H + 2·kvH)·D] on the wasm backend
