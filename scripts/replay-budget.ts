@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds>
  *    --profile <cost profile .json> --budget 1,3,auto[,clairvoyant] [--modes fastcoder,fastcoder-plus] [--targets <results.json>]
- *    [--draft-ms X] [--repos <dir|tar.gz>] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
+ *    [--true-profile <cost profile .json>] [--draft-ms X] [--repos <dir|tar.gz>] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
  *
  * Draft budgets replayed in virtual time: a forward costs what the cost profile says (`forwardMs` of its rows at its cache length, plus
  * `rowMs` for each further row read) and nothing else takes any time, because the script replaces `performance.now`,
@@ -19,6 +19,8 @@
  * `clairvoyant` in the budget list adds each drafting mode at the clairvoyant budget (src/bench/clairvoyant-budget.ts):
  * `auto`'s rule with each step's acceptance known from the target, so the distance between `auto` and it is what a better
  * acceptance estimate could still gain on these drafts and this cost model.
+ * `--true-profile` charges the forwards by another profile than the one `auto` is given (`--profile`): how much `auto`
+ * loses to a profile that is wrong by some factor at some sizes, as a calibration on a busy machine is.
  *
  * Example (tiny-coder-dsc's own HumanEval outputs, its calibrated profile):
  *   npx tsx scripts/replay-budget.ts --dataset humaneval --data ../shared/data/humaneval/HumanEval.jsonl.gz \
@@ -207,17 +209,18 @@ const CLAIRVOYANT = 'clairvoyant';
 async function main(): Promise<number> {
   const { values: v } = parseArgs({
     options: {
-      dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' }, profile: { type: 'string' },
+      dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' }, profile: { type: 'string' }, 'true-profile': { type: 'string' },
       budget: { type: 'string' }, 'draft-ms': { type: 'string' }, repos: { type: 'string' }, modes: { type: 'string' }, targets: { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'max-new-tokens': { type: 'string' },
       limit: { type: 'string' }, out: { type: 'string' },
     },
   });
   if ((v.dataset !== 'humaneval' && v.dataset !== 'repoeval') || !v.data || !v.tokenizer || !v['common-index'] || !v.profile || !v.budget) {
-    console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto[,clairvoyant] [--modes a,b] [--targets results.json] [--draft-ms X] [--repos dir|tar.gz] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
+    console.error('usage: replay-budget.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --profile <json> --budget 1,3,auto[,clairvoyant] [--modes a,b] [--targets results.json] [--true-profile json] [--draft-ms X] [--repos dir|tar.gz] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
     return 2;
   }
   const { tokenizer, vocabSize, commonIndex, eos, tasks, repoIndexFor, target } = replayData({ ...v, dataset: v.dataset, data: v.data, tokenizer: v.tokenizer, 'common-index': v['common-index'] });
   const profile = readProfile(v.profile);
+  const charged = v['true-profile'] ? readProfile(v['true-profile']) : profile; // what the forwards cost in virtual time
   const draftMs = v['draft-ms'] === undefined ? 0 : Number(v['draft-ms']);
   if (!Number.isFinite(draftMs) || draftMs < 0) {
     console.error(`replay-budget: --draft-ms must be a number >= 0, got '${v['draft-ms']}'`);
@@ -234,7 +237,7 @@ async function main(): Promise<number> {
     const repoIndex = await repoIndexFor(task);
     for (const m of modes) {
       const clock = new VirtualClock();
-      const model = createOracle(script, { vocabSize, prompt: ids, eosId: eos, costModel: virtualCostModel(profile, vocabSize, clock) });
+      const model = createOracle(script, { vocabSize, prompt: ids, eosId: eos, costModel: virtualCostModel(charged, vocabSize, clock) });
       const stepBudget = m.clairvoyant ? clairvoyantBudget(generated, ids.length, profile, () => model.cacheLength) : undefined;
       const options = { ...m.options, budget: m.budget ?? 0, stepBudget, costProfile: profile, maxNewTokens, eosIds: [eos], commonIndex, ...(repoIndex ? { repoIndex } : { repo: false as const }) };
       const t = totals.get(m.name)!;
@@ -244,13 +247,13 @@ async function main(): Promise<number> {
   }
   const ar = totals.get('ar')!;
   const rows = [...totals].map(([mode, t]) => ({ mode, speedup: ar.ms / ar.tokens / (t.ms / t.tokens), acceptance: t.tokens / t.forwards, nodesPerForward: t.nodes / t.forwards, msPerToken: t.ms / t.tokens, calibration: t.calibration }));
-  console.log(`virtual-time replay, ${v.dataset}, ${tasks.length} tasks, profile ${path.basename(v.profile)} (${profile.key.shape}), targets: ${v.targets ?? 'reference code'}, drafting ${draftMs} ms per drafted step`);
+  console.log(`virtual-time replay, ${v.dataset}, ${tasks.length} tasks, profile ${path.basename(v.profile)} (${profile.key.shape})${v['true-profile'] ? `, forwards charged by ${path.basename(v['true-profile'])}` : ''}, targets: ${v.targets ?? 'reference code'}, drafting ${draftMs} ms per drafted step`);
   console.log('mode                      speedup   L/F     nodes/forward   ms/token');
   for (const r of rows) console.log(`${r.mode.padEnd(24)}  ${r.speedup.toFixed(3)}x   ${r.acceptance.toFixed(3)}   ${r.nodesPerForward.toFixed(2).padStart(8)}        ${r.msPerToken.toFixed(3)}`);
   const calibrated = rows.filter((r) => r.calibration.buckets.length > 0);
   if (calibrated.length > 0) console.log("\nauto's expected acceptance (Σ ρ·P) / accepted of the nodes it verified, by rank, and of the nodes in batch reads:");
   for (const r of calibrated) console.log(`${r.mode.padEnd(24)}  ${describeCalibration(r.calibration)}`);
-  if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, profile: v.profile, targets: v.targets ?? null, draftMs, tasks: tasks.length, rows }, null, 1) + '\n');
+  if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, profile: v.profile, trueProfile: v['true-profile'] ?? null, targets: v.targets ?? null, draftMs, tasks: tasks.length, rows }, null, 1) + '\n');
   return 0;
 }
 

@@ -79,6 +79,22 @@ describe('replayGeneration', () => {
     expect(await clairvoyant(wrong)).toEqual({ ms: 8 * 10.5, tokens: 8, forwards: 8, nodes: 0 });
   });
 
+  test("--true-profile: auto chooses by the profile it is given and is charged by the true one", async () => {
+    // three right draft tokens a step: on a flat 10 ms profile auto verifies all three (4 tokens a step, 2 steps for 8);
+    // at 40 ms for 4 rows (4 times a greedy step) fewer pay
+    const replay = async (given: [number, number][], charged: [number, number][]) => {
+      const retriever = new ScriptedRetriever((ctx) => [sourceResult('repo', [[REF.slice(ctx.length - PROMPT.length, ctx.length - PROMPT.length + 3), 1]])]);
+      const clock = new VirtualClock();
+      const lm = createOracle(REF, { vocabSize: VOCAB, prompt: PROMPT, eosId: 0, costModel: virtualCostModel(profile(charged, 0), VOCAB, clock) });
+      return replayGeneration(lm, charTokenizer(VOCAB), PROMPT, { mode: 'fastcoder', budget: 'auto', costProfile: profile(given, 0), retriever, eosIds: [0], maxNewTokens: 8 }, clock, 0);
+    };
+    const flat: [number, number][] = [[1, 10], [4, 10]];
+    const steep: [number, number][] = [[1, 10], [4, 40]];
+    expect(await replay(flat, flat)).toEqual({ ms: 2 * 10, tokens: 8, forwards: 2, nodes: 6 });
+    expect(await replay(flat, steep)).toEqual({ ms: 2 * 40, tokens: 8, forwards: 2, nodes: 6 }); // the same choices, at the true cost
+    expect((await replay(steep, steep)).nodes).toBeLessThan(6); // told the truth, auto verifies fewer
+  });
+
   test('performance.now is the real clock again afterwards, also when the generation throws', async () => {
     const before = performance.now;
     await expect(run({ mode: 'ar', maxNewTokens: -1 }, [[1, 10]], 0, 0)).rejects.toThrow();
