@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/step-costs.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds>
  *    --cost-model <preset> --runs ar:0,fastcoder:3,fastcoder:auto [--rounds N] [--repos <dir|tar.gz>]
- *    [--cost-profile <file>] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
+ *    [--cost-profile <file>] [--measured-profile <file>] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out <json>]`
  *
  * Does the cost profile predict what steps really cost? Each task's reference code is the oracle's output and a
  * random-weight model of the preset's shape runs every forward in lockstep (as `bench --oracle --oracle-cost-model`),
@@ -11,6 +11,9 @@
  * that fits gives one ratio at every size (the machine's load lifts all alike). `auto` learns that load online, and a
  * correction for greedy steps where their ratio differs from the trees'.
  * The profile is `--cost-profile` or the cached one of the preset's shape (`.cache/cost-profiles`), calibrated if absent.
+ * `--measured-profile` writes that profile with each size's cost scaled by what its steps took here, every run's steps
+ * pooled (`measuredProfile`): what `scripts/replay-budget.ts --true-profile` charges, to replay `auto` on the costs
+ * this harness really had while it still chooses by the calibrated profile.
  *
  * Example (the oracle benchmark's SmolLM-135M setting):
  *   npx tsx scripts/step-costs.ts --dataset repoeval --data ../shared/data/repoeval --tokenizer models/tiny-coder-dsc \
@@ -32,7 +35,7 @@ import { promptIds, sweepModes } from '../src/bench/run';
 import { runEntryPoint } from '../src/cli/entry';
 import { intFlag } from '../src/cli/flags';
 import { parseBudget } from '../src/decode/budget';
-import { describeProfile, loadOrCalibrate, modelKey, stepMs } from '../src/decode/cost-model';
+import { type CostProfile, describeProfile, loadOrCalibrate, modelKey, stepMs, writeProfile } from '../src/decode/cost-model';
 import { generate } from '../src/decode/generate';
 import { createOracle } from '../src/decode/oracle';
 import { median } from '../util/stats';
@@ -59,17 +62,33 @@ export function byRows(samples: readonly [number, number][]): RunCosts['byRows']
   return [...groups].sort((a, b) => a[0] - b[0]).map(([rows, ratios]) => ({ rows, steps: ratios.length, measuredOverPredicted: median(ratios) }));
 }
 
+/**
+ * `p` with every curve's cost at each size scaled by the measured ratio there (`ratios`, rows ascending: `byRows` over
+ * all steps): linear between measured sizes, the nearest one's beyond them. Reads are left as they are.
+ * Example: ratios 1: 1.2, 4: 0.9 and a curve [[1, 10], [2, 12], [8, 30]] → [[1, 12], [2, 13.2], [8, 27]]
+ */
+export function measuredProfile(p: CostProfile, ratios: RunCosts['byRows']): CostProfile {
+  const at = (rows: number): number => {
+    const i = ratios.findIndex((r) => r.rows >= rows);
+    if (i === 0 || i < 0) return ratios[i === 0 ? 0 : ratios.length - 1].measuredOverPredicted;
+    const [a, b] = [ratios[i - 1], ratios[i]];
+    return a.measuredOverPredicted + ((b.measuredOverPredicted - a.measuredOverPredicted) * (rows - a.rows)) / (b.rows - a.rows);
+  };
+  if (ratios.length === 0) throw new Error('measuredProfile: no steps measured');
+  return { ...p, curves: p.curves.map((c) => ({ ...c, points: c.points.map(([rows, ms]): [number, number] => [rows, ms * at(rows)]) })), measuredAt: new Date().toISOString() };
+}
+
 export async function main(args: string[] = process.argv.slice(2)): Promise<number> {
   const { values: v } = parseArgs({
     args,
     options: {
       dataset: { type: 'string' }, data: { type: 'string' }, tokenizer: { type: 'string' }, 'common-index': { type: 'string' }, 'cost-model': { type: 'string' },
       runs: { type: 'string' }, rounds: { type: 'string' }, repos: { type: 'string' }, 'max-prompt-tokens': { type: 'string' }, 'max-new-tokens': { type: 'string' },
-      limit: { type: 'string' }, out: { type: 'string' }, 'cost-profile': { type: 'string' },
+      limit: { type: 'string' }, out: { type: 'string' }, 'cost-profile': { type: 'string' }, 'measured-profile': { type: 'string' },
     },
   });
   if ((v.dataset !== 'humaneval' && v.dataset !== 'repoeval') || !v.data || !v.tokenizer || !v['common-index'] || !v['cost-model'] || !v.runs) {
-    console.error('usage: step-costs.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --cost-model <preset> --runs mode:budget,... [--rounds N] [--repos dir|tar.gz] [--cost-profile file] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
+    console.error('usage: step-costs.ts --dataset humaneval|repoeval --data <path> --tokenizer <dir> --common-index <fcds> --cost-model <preset> --runs mode:budget,... [--rounds N] [--repos dir|tar.gz] [--cost-profile file] [--measured-profile file] [--max-prompt-tokens N] [--max-new-tokens N] [--limit N] [--out json]');
     return 2;
   }
   const rounds = intFlag('rounds', v.rounds, 1);
@@ -117,6 +136,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
     return { run: r.name, decodeMs, steps: ratios.length, byRows: byRows(ratios) };
   });
   for (const r of out) console.log(`${r.run.padEnd(24)} decode ${r.decodeMs.toFixed(0)} ms, ${r.steps} steps; rows ${r.byRows.map((b) => `${b.rows}: ${b.steps} × ${b.measuredOverPredicted.toFixed(2)}`).join(', ')}`);
+  if (v['measured-profile']) writeProfile(v['measured-profile'], measuredProfile(profile, byRows(runs.flatMap((r) => samples.get(r.name)!.ratios))));
   if (v.out) writeFileAtomic(v.out, JSON.stringify({ dataset: v.dataset, costModel: v['cost-model'], profile, tasks: tasks.length, runs: out }, null, 1) + '\n');
   return 0;
 }
