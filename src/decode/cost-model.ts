@@ -52,7 +52,7 @@ export const CONTEXTS: readonly number[] = [128, 512];
 export interface ProfileKey {
   backend: string; // tfjs backend, or 'oracle'
   shape: string; // model shape (`modelShape`), or the oracle's simulated cost
-  host: string; // CPU model × cores
+  host: string; // CPU name, generation (`hostName`) × cores
   tfjs: string; // @tensorflow/tfjs-core version
 }
 
@@ -77,10 +77,38 @@ export function modelShape(c: LlamaConfig): string {
   return `llama L${c.numLayers} h${c.hiddenSize} i${c.intermediateSize} H${c.numHeads}/${c.numKvHeads}x${c.headDim} V${c.vocabSize}${c.tieWordEmbeddings ? ' tied' : ''}`;
 }
 
-/** The key of this machine for a backend and shape. Example: profileKey('wasm', modelShape(cfg)).host → 'AMD EPYC ... x2' */
+/** The key of this machine for a backend and shape. Example: profileKey('wasm', modelShape(cfg)).host → 'AMD EPYC (cpu family 25, model 17, stepping 1) x2' */
 export function profileKey(backend: string, shape: string): ProfileKey {
   const cpus = os.cpus();
-  return { backend, shape, host: `${cpus[0]?.model ?? 'unknown cpu'} x${cpus.length}`, tfjs: TFJS_VERSION };
+  return { backend, shape, host: hostName(cpus[0]?.model ?? 'unknown cpu', cpus.length, readCpuinfo()), tfjs: TFJS_VERSION };
+}
+
+/** /proc/cpuinfo's fields that tell one CPU generation from another: x86's family, model and stepping, Arm's implementer, part and variant. */
+const CPU_ID_FIELDS = ['cpu family', 'model', 'stepping', 'CPU implementer', 'CPU part', 'CPU variant'];
+
+/**
+ * A host as profile keys name it: the CPU's name, the first processor's generation fields of /proc/cpuinfo where there
+ * is one, and the core count. The name alone can hide the generation: this project's VM reports its Zen 4 (cpu family
+ * 25, model 17) only as 'AMD EPYC', so a profile cached on one EPYC generation would be taken for another's.
+ * Example: hostName('AMD EPYC', 2, 'processor\t: 0\ncpu family\t: 25\nmodel\t\t: 17\nmodel name\t: AMD EPYC\nstepping\t: 1\n')
+ *          → 'AMD EPYC (cpu family 25, model 17, stepping 1) x2'; hostName('Apple M2', 8, '') → 'Apple M2 x8'
+ */
+export function hostName(model: string, cores: number, cpuinfo: string): string {
+  const first = cpuinfo.split(/\n\s*\n/)[0];
+  const fields = CPU_ID_FIELDS.flatMap((name) => {
+    const m = first.match(new RegExp(`^${name}\\s*:\\s*(\\S.*?)\\s*$`, 'm'));
+    return m ? [`${name} ${m[1]}`] : [];
+  });
+  return `${model}${fields.length > 0 ? ` (${fields.join(', ')})` : ''} x${cores}`;
+}
+
+/** /proc/cpuinfo's text, '' where there is none (not Linux). */
+function readCpuinfo(): string {
+  try {
+    return fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseConfig } from '../../model/config';
-import { calibrate, CALIBRATION_ROWS, CONTEXTS, type CostProfile, describeProfile, flatProfile, forwardMs, loadOrCalibrate, maxBatch, modelKey, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, READ_ROWS, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
+import { calibrate, CALIBRATION_ROWS, CONTEXTS, type CostProfile, describeProfile, flatProfile, forwardMs, hostName, loadOrCalibrate, maxBatch, modelKey, modelShape, nonDecreasing, PROFILE_FORMAT, profileKey, profileMismatch, profilePath, READ_ROWS, readProfile, stepMs, writeProfile } from '../../src/decode/cost-model';
 import { createOracle } from '../../src/decode/oracle';
 
 const hand = (points: [number, number][], rowMs = 0): CostProfile => ({ format: PROFILE_FORMAT, key: profileKey('test', 'hand'), curves: [{ context: 0, points }], spread: 0, rowMs, readMs: [], measuredAt: '' });
@@ -107,6 +107,24 @@ describe('cost model', () => {
       const best = (i: number, floor: number): number => (i === ys.length ? 0 : Math.min(...grid.filter((g) => g >= floor).map((g) => (ys[i] - g) ** 2 + best(i + 1, g))));
       if (ys.length <= 4) expect(sse(ys, fit)).toBeLessThanOrEqual(best(0, 0) + 1e-9);
     }
+  });
+
+  const zen4 = 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\nmodel name\t: AMD EPYC\nstepping\t: 1\n\nprocessor\t: 1\ncpu family\t: 99\n';
+  const arm = 'processor\t: 0\nBogoMIPS\t: 243.75\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x1\nCPU part\t: 0xd0c\n';
+  test.each([
+    ['x86: family, model and stepping of the first processor', 'AMD EPYC', 2, zen4, 'AMD EPYC (cpu family 25, model 17, stepping 1) x2'],
+    ['x86 without a stepping line', 'AMD EPYC', 2, 'cpu family\t: 23\nmodel\t\t: 49\nmodel name\t: AMD EPYC\n', 'AMD EPYC (cpu family 23, model 49) x2'],
+    ['Arm: implementer, part and variant', 'unknown cpu', 4, arm, 'unknown cpu (CPU implementer 0x41, CPU part 0xd0c, CPU variant 0x1) x4'],
+    ['no /proc/cpuinfo (macOS, Windows)', 'Apple M2', 8, '', 'Apple M2 x8'],
+  ])('hostName: %s', (_, model, cores, cpuinfo, host) => {
+    expect(hostName(model, cores, cpuinfo)).toBe(host);
+  });
+
+  test('two EPYC generations under one model name get different keys, so a profile of one is refused on the other', () => {
+    const zen2 = zen4.replace('cpu family\t: 25\nmodel\t\t: 17', 'cpu family\t: 23\nmodel\t\t: 49');
+    const key = { ...profileKey('wasm', 'llama L4'), host: hostName('AMD EPYC', 2, zen4) };
+    const p = { ...hand([[1, 1]]), key: { ...key, host: hostName('AMD EPYC', 2, zen2) } };
+    expect(profileMismatch(p, key, 'p.json')).toBe("p.json: cost profile of another host ('AMD EPYC (cpu family 23, model 49, stepping 1) x2', this run: 'AMD EPYC (cpu family 25, model 17, stepping 1) x2')");
   });
 
   test('modelShape names every dimension that sets the cost', () => {
