@@ -64,17 +64,18 @@ export function byRows(samples: readonly [number, number][]): RunCosts['byRows']
 
 /**
  * `p` with every curve's cost at each size scaled by the measured ratio there (`ratios`, rows ascending: `byRows` over
- * all steps): linear between measured sizes, the nearest one's beyond them. Reads are left as they are.
+ * all steps): linear between measured sizes, the nearest one's beyond them, the same at every cache length (the steps
+ * ran at their own). Reads are left as they are.
  * Example: ratios 1: 1.2, 4: 0.9 and a curve [[1, 10], [2, 12], [8, 30]] → [[1, 12], [2, 13.2], [8, 27]]
  */
 export function measuredProfile(p: CostProfile, ratios: RunCosts['byRows']): CostProfile {
+  if (ratios.length === 0) throw new Error('measuredProfile: no steps measured');
   const at = (rows: number): number => {
     const i = ratios.findIndex((r) => r.rows >= rows);
     if (i === 0 || i < 0) return ratios[i === 0 ? 0 : ratios.length - 1].measuredOverPredicted;
     const [a, b] = [ratios[i - 1], ratios[i]];
     return a.measuredOverPredicted + ((b.measuredOverPredicted - a.measuredOverPredicted) * (rows - a.rows)) / (b.rows - a.rows);
   };
-  if (ratios.length === 0) throw new Error('measuredProfile: no steps measured');
   return { ...p, curves: p.curves.map((c) => ({ ...c, points: c.points.map(([rows, ms]): [number, number] => [rows, ms * at(rows)]) })), measuredAt: new Date().toISOString() };
 }
 
