@@ -79,8 +79,18 @@ export function modelShape(c: LlamaConfig): string {
 
 /** The key of this machine for a backend and shape. Example: profileKey('wasm', modelShape(cfg)).host → 'AMD EPYC (cpu family 25, model 17, stepping 1) x2' */
 export function profileKey(backend: string, shape: string): ProfileKey {
-  const cpus = os.cpus();
-  return { backend, shape, host: hostName(cpus[0]?.model ?? 'unknown cpu', cpus.length, readCpuinfo()), tfjs: TFJS_VERSION };
+  return { backend, shape, host: thisHost(), tfjs: TFJS_VERSION };
+}
+
+let host: string | undefined; // this process's host, read once: flatProfile and the keys ask for it often, and it cannot change
+
+/** This machine's `hostName`. */
+function thisHost(): string {
+  if (host === undefined) {
+    const cpus = os.cpus();
+    host = hostName(cpus[0]?.model ?? 'unknown cpu', cpus.length, readCpuinfo());
+  }
+  return host;
 }
 
 /** /proc/cpuinfo's fields that tell one CPU generation from another: x86's family, model and stepping, Arm's implementer, part and variant. */
