@@ -72,7 +72,8 @@ export function measuredProfile(p: CostProfile, ratios: RunCosts['byRows']): Cos
   if (ratios.length === 0) throw new Error('measuredProfile: no steps measured');
   const at = (rows: number): number => {
     const i = ratios.findIndex((r) => r.rows >= rows);
-    if (i === 0 || i < 0) return ratios[i === 0 ? 0 : ratios.length - 1].measuredOverPredicted;
+    if (i < 0) return ratios[ratios.length - 1].measuredOverPredicted; // beyond the largest size measured
+    if (i === 0) return ratios[0].measuredOverPredicted; // at or below the smallest
     const [a, b] = [ratios[i - 1], ratios[i]];
     return a.measuredOverPredicted + ((b.measuredOverPredicted - a.measuredOverPredicted) * (rows - a.rows)) / (b.rows - a.rows);
   };
