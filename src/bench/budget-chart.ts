@@ -19,13 +19,13 @@ export function budgetSection(r: BenchResults): string {
   const series = (f: (m: string, b: string) => number | null) => modes.map((m) => ({ name: m, values: budgets.map((b) => f(m, b)) }));
   const rows = modes.flatMap((m) => budgets.filter((b) => at(m, b)).map((b) => {
     const a = at(m, b);
-    return [m, b, f2(a.msPerToken), a.speedup === null ? '–' : `${f2(a.speedup)}×`, f2(a.acceptance), f2(a.meanTree), `${a.identicalToAr}/${a.tasks}`];
+    return [m, b, f2(a.msPerToken), a.speedup === null ? '–' : `${f2(a.speedup)}×`, f2(a.acceptance), f2(a.meanTree), a.stepCost === null ? '–' : `${f2(a.stepCost)}×`, `${a.identicalToAr}/${a.tasks}`];
   }));
   return [
     '<h2>Speedup against draft budget</h2>',
-    '<p>Every mode at every budget, interleaved per task in one run (ar once); tree = draft nodes verified per forward (auto: chosen per step from the cost model).</p>',
+    '<p>Every mode at every budget, interleaved per task in one run (ar once); tree = draft nodes verified per forward (auto: chosen per step from the cost model); step ×ar = decode time per forward over a greedy step\'s (ar\'s), so that speedup ≈ L/F ÷ step ×ar.</p>',
     barChart('speedup vs ar against draft budget', budgets, series((m, b) => at(m, b)?.speedup ?? null), 1),
     barChart('L/F against draft budget', budgets, series((m, b) => at(m, b)?.acceptance ?? null), 1),
-    htmlTable(['mode', 'budget', 'ms/token', 'speedup', 'L/F', 'tree', 'identical to ar'], rows, 'budgets'),
+    htmlTable(['mode', 'budget', 'ms/token', 'speedup', 'L/F', 'tree', 'step ×ar', 'identical to ar'], rows, 'budgets'),
   ].join('\n');
 }

@@ -67,6 +67,8 @@ export interface ModeAggregate {
   taskSpeedup: { median: number; min: number; max: number } | null; // spread of the per-task speedups (ar ms/token / this mode's)
   identicalToAr: number; // tasks whose output equals ar's (or the reference, with --oracle)
   meanTree: number; // draft nodes verified per forward (0 when not recorded)
+  stepMs: number; // decode ms per forward (step): Σ ms/token · L / Σ F, drafting included
+  stepCost: number | null; // stepMs over ar's on the same tasks: what a step costs against a greedy one (null without `ar`)
   cacheHitRate: number; // cache hits / retrievals consulted
   skippedByTimingShare: number; // skipped by timing / retrieval decisions
   missingTableShare: number; // missing-table hits / retrieval decisions
@@ -156,6 +158,8 @@ export function aggregateMode(rows: TaskResult[]): ModeAggregate {
     taskSpeedup: null,
     identicalToAr: rows.filter((r) => r.identicalToAr).length,
     meanTree: ratio(sum((r) => r.draftNodes ?? 0), decisions),
+    stepMs: stepMs(rows),
+    stepCost: null,
     cacheHitRate: ratio(sum((r) => r.cacheHits), sum((r) => r.retrievals)),
     skippedByTimingShare: ratio(sum((r) => r.skippedByTiming), decisions),
     missingTableShare: ratio(sum((r) => r.missingTableHits), decisions),
@@ -163,14 +167,22 @@ export function aggregateMode(rows: TaskResult[]): ModeAggregate {
   };
 }
 
+/** Decode ms per forward over `rows`: Σ ms/token · L / Σ F. Example: rows (L 10, F 2, 5 ms/token), (L 6, F 3, 5) → 80 / 5 = 16 */
+function stepMs(rows: TaskResult[]): number {
+  return ratio(rows.reduce((s, r) => s + r.msPerToken * r.generated, 0), rows.reduce((s, r) => s + r.forwards, 0));
+}
+
 /**
- * Per-mode aggregates of `rows`, in the order of `modes`. Speedup compares against `ar` on the tasks both ran.
+ * Per-mode aggregates of `rows`, in the order of `modes`. Speedup and step cost compare against `ar` on the tasks both
+ * ran. Over those tasks' totals, speedup = L/F ÷ step cost (ar takes one forward per token); the reported speedup is of
+ * the per-task means, so it differs from that by the tasks' weights.
  *
  * Example: aggregate(rows, ['ar', 'fastcoder']).fastcoder.speedup // ar ms/token ÷ fastcoder ms/token
  */
 export function aggregate(rows: TaskResult[], modes: string[]): Record<string, ModeAggregate> {
   const out: Record<string, ModeAggregate> = {};
-  const arByTask = new Map(rows.filter((r) => r.mode === 'ar').map((r) => [r.task, r.msPerToken]));
+  const arRows = new Map(rows.filter((r) => r.mode === 'ar').map((r) => [r.task, r]));
+  const arByTask = new Map([...arRows].map(([task, r]) => [task, r.msPerToken]));
   for (const mode of modes) {
     const mine = rows.filter((r) => r.mode === mode);
     if (!mine.length) continue;
@@ -178,6 +190,8 @@ export function aggregate(rows: TaskResult[], modes: string[]): Record<string, M
     const agg = aggregateMode(mine);
     const pairedMs = mean(paired.map((r) => r.msPerToken));
     if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map((r) => arByTask.get(r.task)!)) / pairedMs;
+    const arStepMs = stepMs(paired.map((r) => arRows.get(r.task)!));
+    if (paired.length && arStepMs > 0) agg.stepCost = stepMs(paired) / arStepMs;
     const perTask = paired.filter((r) => r.msPerToken > 0).map((r) => arByTask.get(r.task)! / r.msPerToken).sort((a, b) => a - b);
     if (perTask.length) agg.taskSpeedup = { median: quantile(perTask, 0.5), min: perTask[0], max: perTask[perTask.length - 1] };
     out[mode] = agg;

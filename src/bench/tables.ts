@@ -12,6 +12,7 @@ export const MAIN_MODES = ['ar', 'pld', 'rest', 'fastcoder'];
 const f2 = (x: number): string => x.toFixed(2);
 const speedup = (a: ModeAggregate): string => (a.speedup === null ? '–' : `${f2(a.speedup)}×`);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const stepCost = (a: ModeAggregate): string => (a.stepCost === null ? '–' : `${f2(a.stepCost)}×`);
 
 /**
  * A Markdown table from a header row and body rows.
@@ -45,17 +46,18 @@ export function sweepAxes(r: BenchResults): { budgets: string[]; modes: string[]
 
 /**
  * Table I: one row per main mode (at each budget of a sweep): mean ms/token, speedup vs ar (of the means), L/F, nodes
- * verified per forward, outputs identical to ar, then the per-task median ms/token with its interquartile range and
- * the median of the per-task speedups (a noisy machine moves means more than medians).
+ * verified per forward, what a step cost against a greedy one (ar's), outputs identical to ar, then the per-task median
+ * ms/token with its interquartile range and the median of the per-task speedups (a noisy machine moves means more than
+ * medians). L/F ÷ step cost is the speedup of the totals: what each step gains against what it costs.
  */
 export function tableI(r: BenchResults): string {
   const rows = r.config.modes.filter((m) => isMain(m) && r.aggregates[m]).map((m) => {
     const a = r.aggregates[m];
     const spread = `${f2(a.msPerTokenMedian)} [${f2(a.msPerTokenIqr[0])}–${f2(a.msPerTokenIqr[1])}]`;
     const medianSpeedup = a.taskSpeedup === null ? '–' : `${f2(a.taskSpeedup.median)}×`;
-    return [m, f2(a.msPerToken), speedup(a), f2(a.acceptance), f2(a.meanTree), `${a.identicalToAr}/${a.tasks}`, spread, medianSpeedup];
+    return [m, f2(a.msPerToken), speedup(a), f2(a.acceptance), f2(a.meanTree), stepCost(a), `${a.identicalToAr}/${a.tasks}`, spread, medianSpeedup];
   });
-  return markdownTable(['method', 'ms/token', 'speedup', 'L/F', 'tree', 'identical to ar', 'median ms/token [IQR]', 'median speedup'], rows);
+  return markdownTable(['method', 'ms/token', 'speedup', 'L/F', 'tree', 'step ×ar', 'identical to ar', 'median ms/token [IQR]', 'median speedup'], rows);
 }
 
 /** Table II: the full method, then each ablation row, with speedup, L/F and the retrieval statistics. */
@@ -80,16 +82,16 @@ export function tableIV(r: BenchResults): string {
 
 /**
  * Speedup against budget: one row per drafting mode, one column per budget of the sweep, each cell
- * `speedup× [per-task median, min–max] (L/F, nodes per forward)`; '' when the run has one budget.
+ * `speedup× [per-task median, min–max] (L/F, nodes per forward, step cost ×ar)`; '' when the run has one budget.
  *
- * Example: for modes ar, fastcoder@3, fastcoder@auto → '| mode | 3 | auto |\n...| fastcoder | 1.10× [1.08, 0.90–1.40] (1.80, 2.90) | ... |'
+ * Example: for modes ar, fastcoder@3, fastcoder@auto → '| mode | 3 | auto |\n...| fastcoder | 1.10× [1.08, 0.90–1.40] (1.80, 2.90, 1.64×) | ... |'
  */
 export function budgetTable(r: BenchResults): string {
   const axes = sweepAxes(r);
   if (!axes) return '';
   const { budgets, modes } = axes;
   const spread = (a: ModeAggregate) => (a.taskSpeedup ? ` [${f2(a.taskSpeedup.median)}, ${f2(a.taskSpeedup.min)}–${f2(a.taskSpeedup.max)}]` : '');
-  const cell = (a: ModeAggregate | undefined) => (a ? `${speedup(a)}${spread(a)} (${f2(a.acceptance)}, ${f2(a.meanTree)})` : '–');
+  const cell = (a: ModeAggregate | undefined) => (a ? `${speedup(a)}${spread(a)} (${f2(a.acceptance)}, ${f2(a.meanTree)}, ${stepCost(a)})` : '–');
   return markdownTable(['mode', ...budgets], modes.map((m) => [m, ...budgets.map((b) => cell(r.aggregates[`${m}@${b}`]))]));
 }
 
@@ -104,9 +106,9 @@ export function markdownSummary(r: BenchResults): string {
   const budget = Array.isArray(r.config.budget) ? r.config.budget.join(', ') : r.config.budget ?? 'not recorded';
   const runs = (r.config.repeat ?? 1) > 1 ? `, median of ${r.config.repeat} runs each` : '';
   const parts = [`## ${r.config.dataset}, ${target} (${tasks} tasks${runs}, D_c ${r.config.commonIndex ?? 'none'}, cache scope ${r.config.cacheScope}, draft budget ${budget})`];
-  parts.push('### Table I: decoding speed (tree: draft nodes verified per forward)', tableI(r));
+  parts.push('### Table I: decoding speed (tree: draft nodes verified per forward; step ×ar: decode time per forward over a greedy step\'s)', tableI(r));
   const sweep = budgetTable(r);
-  if (sweep) parts.push('### Speedup against draft budget: speedup [per-task median, min–max] (L/F, tree)', sweep);
+  if (sweep) parts.push('### Speedup against draft budget: speedup [per-task median, min–max] (L/F, tree, step ×ar)', sweep);
   if (r.config.modes.some((m) => !isMain(m))) parts.push('### Table II: ablation', tableII(r));
   parts.push('### Table IV: acceptance length L/F', tableIV(r));
   return parts.join('\n\n') + '\n';

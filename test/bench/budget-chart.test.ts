@@ -19,6 +19,7 @@ describe('budget chart', () => {
     expect((html.match(/<rect class="bar"/g) ?? []).length).toBe(2 * 2 * 2); // 2 charts × 2 modes × 2 budgets
     const a = r.aggregates['rest@auto'];
     expect(html).toContain(`<td>rest</td><td>auto</td><td>${a.msPerToken.toFixed(2)}</td><td>${a.speedup!.toFixed(2)}×</td>`);
+    expect(html).toContain(`<td>${a.meanTree.toFixed(2)}</td><td>${a.stepCost!.toFixed(2)}×</td><td>${a.identicalToAr}/${a.tasks}</td>`); // step cost beside the tree
     expect(resultsPage(r)).toContain('<h2>Speedup against draft budget</h2>');
   });
 

@@ -76,12 +76,23 @@ describe('aggregate', () => {
     expect(agg.fastcoder.meanTree).toBeCloseTo(15 / 5, 12);
     expect(agg.rest.meanTree).toBe(0);
   });
+  it('stepCost = decode ms per forward (Σ ms/token · L / Σ F) over ar\'s on the same tasks', () => {
+    // ar: (20·10 + 10·6) / (10 + 6) = 16.25 ms per step; rest (8·10 + 12·6) / 11; fastcoder (5·10 + 5·6) / 5 = 16
+    expect(agg.ar.stepMs).toBeCloseTo(260 / 16, 12);
+    expect(agg.ar.stepCost).toBeCloseTo(1, 12);
+    expect(agg.rest.stepCost).toBeCloseTo(152 / 11 / 16.25, 12);
+    expect(agg.fastcoder.stepCost).toBeCloseTo(16 / 16.25, 12);
+    // over the totals, speedup = L/F ÷ step cost: ar 260 ms against fastcoder 80 ms for the same 16 tokens
+    expect(agg.fastcoder.acceptance / agg.fastcoder.stepCost!).toBeCloseTo(260 / 80, 12);
+    expect(aggregate(rows.slice(2), ['rest']).rest.stepCost).toBeNull(); // no ar run
+  });
   it('leaves out modes with no rows', () => {
     expect(agg['fastcoder-no-cache']).toBeUndefined();
   });
   it('speedup pairs tasks: a mode run on fewer tasks is compared with ar on those tasks only', () => {
     const a = aggregate([...rows.slice(0, 2), row('1', 'B', 'pld', 6, 3, 5)], ['ar', 'pld']);
     expect(a.pld.speedup).toBeCloseTo(10 / 5, 12);
+    expect(a.pld.stepCost).toBeCloseTo((5 * 6) / 3 / ((10 * 6) / 6), 12); // against ar's steps on task 1 alone
   });
 });
 
@@ -99,8 +110,10 @@ describe('budget sweep tables', () => {
     expect(modeBudget('w/o-cache')).toEqual({ mode: 'w/o-cache', budget: null });
     const md = markdownSummary(sweep);
     expect(md).toContain('draft budget 3, auto)');
-    expect(md).toContain('| fastcoder@auto | 5.00 | 3.00× | 2.00 | 2.50 | 2/2 |'); // 15 / 5; 16 / 8; 20 / 8
-    expect(budgetTable(sweep)).toBe('| mode | 3 | auto |\n| --- | ---: | ---: |\n| fastcoder | 1.50× [1.50, 1.00–2.00] (2.00, 3.00) | 3.00× [2.92, 2.50–3.33] (2.00, 2.50) |');
+    // 15 / 5; 16 / 8; 20 / 8; steps (6·10 + 4·6) / 8 = 10.5 ms against ar's 16.25
+    expect(md).toContain('| fastcoder@auto | 5.00 | 3.00× | 2.00 | 2.50 | 0.65× | 2/2 |');
+    // budget 3's steps: (10·10 + 10·6) / 8 = 20 ms, 1.23× ar's
+    expect(budgetTable(sweep)).toBe('| mode | 3 | auto |\n| --- | ---: | ---: |\n| fastcoder | 1.50× [1.50, 1.00–2.00] (2.00, 3.00, 1.23×) | 3.00× [2.92, 2.50–3.33] (2.00, 2.50, 0.65×) |');
     expect(budgetTable(withAggregates(config, rows))).toBe('');
   });
 });
@@ -120,8 +133,8 @@ describe('tables', () => {
   });
   it('the summary holds Tables I, II, IV with the hand-computed figures', () => {
     const md = markdownSummary(r);
-    expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 3.00 | 2/2 |');
-    expect(md).toContain('| rest | 10.00 | 1.50× | 1.45 | 0.00 | 1/2 | 10.00 [9.00–11.00] | 1.67× |');
+    expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 3.00 | 0.98× | 2/2 |'); // steps 16 ms against ar's 16.25
+    expect(md).toContain('| rest | 10.00 | 1.50× | 1.45 | 0.00 | 0.85× | 1/2 | 10.00 [9.00–11.00] | 1.67× |');
     expect(md).toContain('### Table II: ablation');
     expect(md).toContain('| fastcoder | 5.00 | 3.00× | 3.20 | 33.3% | 20.0% | 20.0% |');
   });
