@@ -86,7 +86,7 @@ describe('fastcoder bench --cache-scope', () => {
     expect(one.meanTree).toBeLessThanOrEqual(1);
     expect(auto.meanTree).toBeGreaterThan(one.meanTree); // the oracle's flat (zero) cost: auto verifies whole trees
     expect([one.identicalToAr, auto.identicalToAr]).toEqual([3, 3]);
-    expect(r.out).toContain('### Speedup against draft budget: speedup [per-task median, min–max] (L/F, tree)\n\n| mode | 1 | auto |');
+    expect(r.out).toContain('### Speedup against draft budget: speedup [per-task median, min–max] (L/F, tree, step ×ar)\n\n| mode | 1 | auto |');
     await expect(cli([...args(path.join(tmp, 'bad.json')), '--budget', '3,x'])).rejects.toThrow("--budget: expected a non-negative integer or 'auto', got 'x'");
   });
 
