@@ -7,9 +7,9 @@
 import { htmlTable } from '../html/page';
 import { barChart } from '../html/svg';
 import type { BenchResults } from './results';
-import { sweepAxes } from './tables';
+import { sweepAxes, times } from './tables';
 
-const f2 = (x: number | null): string => (x === null ? '–' : x.toFixed(2));
+const f2 = (x: number): string => x.toFixed(2);
 
 export function budgetSection(r: BenchResults): string {
   const axes = sweepAxes(r);
@@ -19,7 +19,7 @@ export function budgetSection(r: BenchResults): string {
   const series = (f: (m: string, b: string) => number | null) => modes.map((m) => ({ name: m, values: budgets.map((b) => f(m, b)) }));
   const rows = modes.flatMap((m) => budgets.filter((b) => at(m, b)).map((b) => {
     const a = at(m, b);
-    return [m, b, f2(a.msPerToken), a.speedup === null ? '–' : `${f2(a.speedup)}×`, f2(a.acceptance), f2(a.meanTree), a.stepCost === null ? '–' : `${f2(a.stepCost)}×`, `${a.identicalToAr}/${a.tasks}`];
+    return [m, b, f2(a.msPerToken), times(a.speedup), f2(a.acceptance), f2(a.meanTree), times(a.stepCost), `${a.identicalToAr}/${a.tasks}`];
   }));
   return [
     '<h2>Speedup against draft budget</h2>',

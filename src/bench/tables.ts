@@ -10,9 +10,11 @@ import type { BenchResults, ModeAggregate } from './results';
 export const MAIN_MODES = ['ar', 'pld', 'rest', 'fastcoder'];
 
 const f2 = (x: number): string => x.toFixed(2);
-const speedup = (a: ModeAggregate): string => (a.speedup === null ? '–' : `${f2(a.speedup)}×`);
+/** A ratio to ar as a cell: '1.50×', or '–' without an ar run. Example: times(null) → '–' */
+export const times = (x: number | null): string => (x === null ? '–' : `${f2(x)}×`);
+const speedup = (a: ModeAggregate): string => times(a.speedup);
+const stepCost = (a: ModeAggregate): string => times(a.stepCost);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-const stepCost = (a: ModeAggregate): string => (a.stepCost === null ? '–' : `${f2(a.stepCost)}×`);
 
 /**
  * A Markdown table from a header row and body rows.
