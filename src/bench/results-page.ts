@@ -5,7 +5,7 @@
  */
 import type { BenchConfig, BenchResults, ModeAggregate } from './results';
 import { budgetSection } from './budget-chart';
-import { MAIN_MODES } from './tables';
+import { MAIN_MODES, times } from './tables';
 import { escapeHtml, htmlPage, htmlTable, metaList } from '../html/page';
 import { hbarChart, PALETTE, Series } from '../html/svg';
 
@@ -40,12 +40,12 @@ function modeRows(r: BenchResults, modes: string[]): string[][] {
   const timed = timesMeaningful(r.config);
   return modes.map((m) => {
     const a = r.aggregates[m];
-    return [m, String(a.tasks), f2(a.msPerToken), a.speedup === null || !timed ? '–' : `${f2(a.speedup)}×`, f2(a.acceptance), f2(a.meanAcceptance),
+    return [m, String(a.tasks), f2(a.msPerToken), times(timed ? a.speedup : null), f2(a.acceptance), f2(a.meanAcceptance), times(timed ? a.stepCost : null),
       `${a.identicalToAr}/${a.tasks}`, pct(a.cacheHitRate), pct(a.skippedByTimingShare), pct(a.missingTableShare)];
   });
 }
 
-const MODE_HEADER = ['mode', 'tasks', 'ms/token', 'speedup', 'L/F', 'mean L/F', 'identical to ar', 'cache hits', 'skipped (timing)', 'skipped (missing table)'];
+const MODE_HEADER = ['mode', 'tasks', 'ms/token', 'speedup', 'L/F', 'mean L/F', 'step ×ar', 'identical to ar', 'cache hits', 'skipped (timing)', 'skipped (missing table)'];
 
 function repoSection(r: BenchResults, modes: string[], colours: Record<string, string>): string {
   const repos = Object.keys(r.byRepo);

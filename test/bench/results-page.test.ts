@@ -19,6 +19,9 @@ describe('resultsPage', () => {
   });
   it('Table I shows the hand-computed fastcoder row (ar 20 ms vs 8 ms per token; L/F 20/11)', () => {
     expect(table('modes')).toContain('<td>fastcoder</td><td>2</td><td>8.00</td><td>2.50×</td><td>1.82</td>');
+    // mean L/F (2 + 1.6) / 2; a step (8·12 + 8·8) / 11 forwards = 14.55 ms, against ar's 20 ms per token and forward
+    expect(table('modes')).toContain('<td>1.82</td><td>1.80</td><td>0.73×</td><td>2/2</td>');
+    expect(html).toContain('<th>step ×ar</th>');
   });
   it('flags a task whose output differs from ar', () => {
     expect(html).toContain('<td>NO</td>');
