@@ -182,17 +182,17 @@ function stepMs(rows: TaskResult[]): number {
 export function aggregate(rows: TaskResult[], modes: string[]): Record<string, ModeAggregate> {
   const out: Record<string, ModeAggregate> = {};
   const arRows = new Map(rows.filter((r) => r.mode === 'ar').map((r) => [r.task, r]));
-  const arByTask = new Map([...arRows].map(([task, r]) => [task, r.msPerToken]));
+  const arMs = (r: TaskResult): number => arRows.get(r.task)!.msPerToken; // ar's ms/token on r's task
   for (const mode of modes) {
     const mine = rows.filter((r) => r.mode === mode);
     if (!mine.length) continue;
-    const paired = mine.filter((r) => arByTask.has(r.task));
+    const paired = mine.filter((r) => arRows.has(r.task));
     const agg = aggregateMode(mine);
     const pairedMs = mean(paired.map((r) => r.msPerToken));
-    if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map((r) => arByTask.get(r.task)!)) / pairedMs;
+    if (paired.length && pairedMs > 0) agg.speedup = mean(paired.map(arMs)) / pairedMs;
     const arStepMs = stepMs(paired.map((r) => arRows.get(r.task)!));
     if (paired.length && arStepMs > 0) agg.stepCost = stepMs(paired) / arStepMs;
-    const perTask = paired.filter((r) => r.msPerToken > 0).map((r) => arByTask.get(r.task)! / r.msPerToken).sort((a, b) => a - b);
+    const perTask = paired.filter((r) => r.msPerToken > 0).map((r) => arMs(r) / r.msPerToken).sort((a, b) => a - b);
     if (perTask.length) agg.taskSpeedup = { median: quantile(perTask, 0.5), min: perTask[0], max: perTask[perTask.length - 1] };
     out[mode] = agg;
   }
