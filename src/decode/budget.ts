@@ -48,17 +48,20 @@
  *
  * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus the rows read as chosen,
  * times the machine's load learned online (measured verify time over predicted: the machine busier than at
- * calibration; the same for every size, so the curve keeps its calibrated shape), and for a greedy (1-row) step times a
- * correction learned from greedy steps next to tree steps (`learnScale`: the median of their ratios). A 1-row forward
- * (mostly reading the weights) and a larger one (more arithmetic) drift apart between calibrations, and `auto`'s choice
- * between a greedy step and 3 nodes turns on a few per cent: at SmolLM-135M's cost (8 RepoEval tasks, oracle) with the
- * profile's 1-row cost cut by 15 % (about as far as two calibrations here have differed), one scale took 376 greedy
- * steps of 514 and 11 % more time than budget 3, the correction 101 of 362 (as with the profile uncut) and 2.6 % less
- * time (README). Both outlive a generation: `openBudget` shares them among the generations on one profile object, the
- * correction learned from the pairs of the last PAIR_GENERATIONS generations only (`beginGeneration`). (A
- * scale per size learned only from the sizes chosen left the others with a wrong curve; so did a scale per class,
- * greedy or tree: through a run of greedy steps the trees' scale stayed where noise had left it, and on the demo tasks
- * `auto` took 61-64 forwards for 64 tokens against 43-50 with one scale. An additive offset flattened the curve on a
+ * calibration), times a correction per size class learned from the steps of that size (`learnScale`: the median of their
+ * ratios over the load). The profile's error differs by size: a 1-row forward (mostly reading the weights) and a
+ * larger one (more arithmetic) drift apart between calibrations, and `auto`'s choice between a greedy step and 3 nodes
+ * turns on a few per cent (at SmolLM-135M's cost, 8 RepoEval tasks, oracle, with the profile's 1-row cost cut by 15 %,
+ * one scale for all sizes took 376 greedy steps of 514 and 11 % more time than budget 3; README). Under two wasm threads
+ * the calibration put 2-row forwards 28 % below 4-row ones where steps took 8 % less: `auto`'s 2-row steps ran at 1.38x
+ * their prediction, its 4-row ones at 1.18x, ar's 1-row steps at 1.14x; with one load and a 1-row correction `auto`
+ * chose small trees and fell 7 % below budget 3 (README). A size not learned costs what the cheapest learned size's
+ * correction says, so it is tried and learned; replayed on that machine's measured costs (24 RepoEval tasks), `auto`
+ * went from 1.134 / 1.261x to 1.242 / 1.393x (`fastcoder` / `fastcoder-plus`; budget 3: 1.237 / 1.378x; choosing by the
+ * true costs: 1.276 / 1.425x). The scales outlive a generation: `openBudget` shares them among the generations on one
+ * profile object, each sample forgotten SAMPLE_AGE steps later (`forgetSamples`). (One scale per class, greedy or
+ * tree, without a shared load left the trees' scale where noise had left it through a run of greedy steps: on the demo
+ * tasks `auto` took 61-64 forwards for 64 tokens against 43-50 with one scale. An additive offset flattened the curve on a
  * busy machine, where every forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes
  * per forward with it (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x /
  * 1.15x).) Plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
@@ -109,10 +112,10 @@ const SKIP_LOSS = 0.5; // drafting is skipped when drafted steps lose more than 
 const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
 const SMOOTHING = 0.2; // weight of the newest step in the running means of the load and the margin
 const OVERHEAD_STEPS = 15; // the step overhead is the median of the last this many
-const PAIR_STEPS = 2; // a 1-row step within this many steps of a tree step is compared with it
-const PAIRS = 31; // the 1-row correction is the median of the last this many pairs (a property of the profile, not of the moment)
-const MIN_PAIRS = 8; // pairs before the correction departs from 1
-const PAIR_GENERATIONS = 2; // pairs older than this many generations are forgotten: a correction needs fresh evidence
+const SIZE_SAMPLES = 31; // a size class's correction is the median of its last this many samples (a property of the profile, not of the moment)
+export const MIN_SAMPLES = 8; // samples before a class's correction departs from 1
+export const SAMPLE_AGE = 512; // samples older than this many measured steps are forgotten: a correction needs fresh evidence (`forgetSamples`)
+const SIZE_CLASSES = 8; // forward sizes learned apart: 1, 2, 3, 4 rows, then 5-8, 9-16, 17-32, 33 on (`sizeClass`)
 const RANK_BUCKETS = 7; // rank buckets of ρ: node 0, nodes 1-2, 3-6, 7-14, 15-30, 31-62, 63 on (`rankBucket`)
 const RANK_PRIOR = 8; // ρ's prior (1) weighs as much as this many predicted acceptances
 const RANK_MEMORY = 400; // predicted acceptances a bucket remembers: beyond them older evidence fades (another data set)
@@ -195,28 +198,30 @@ function runningMean(mean: number, sample: number, first: boolean): number {
 
 /** What this machine's verify steps took against a profile's predictions, shared by the generations on one profile. */
 export interface MachineScales {
-  load: number; // measured over predicted ms (running mean; a 1-row step's over its correction): the machine busier than at calibration
-  oneRow: number; // the 1-row correction, log: the median of `pairs` once there are MIN_PAIRS (the profile's error between the two sizes)
-  pairs: { log: number; generation: number }[]; // the last PAIRS pairs: log of a 1-row step's measured/predicted over the tree step's before it, and the generation that measured it
-  generation: number; // generations begun on these scales (`beginGeneration`)
+  load: number; // measured over predicted ms (running mean of each step's ratio over its size's correction): the machine busier than at calibration
+  sizes: number[]; // per size class (`sizeClass`), log: the median of its `samples` once there are MIN_SAMPLES, else NaN (not learned)
+  samples: { log: number; step: number }[][]; // per size class, its last SIZE_SAMPLES samples: log of a step's measured/predicted over the load before it, and that step's number (`seen`)
   seen: number; // steps measured
-  lastTree: number; // the last tree step's measured / predicted
-  sinceTree: number; // steps measured since it (a 1-row step farther than PAIR_STEPS from one teaches the correction nothing)
 }
-/** Scales before any step is measured. Example: freshScales() → { load: 1, oneRow: 0, pairs: [], generation: 0, seen: 0, lastTree: 1, sinceTree: Infinity } */
-export const freshScales = (): MachineScales => ({ load: 1, oneRow: 0, pairs: [], generation: 0, seen: 0, lastTree: 1, sinceTree: Infinity });
+/** Scales before any step is measured. Example: freshScales() → { load: 1, sizes: [NaN × 8], samples: [[] × 8], seen: 0 } */
+export const freshScales = (): MachineScales => ({ load: 1, sizes: new Array(SIZE_CLASSES).fill(NaN), samples: Array.from({ length: SIZE_CLASSES }, () => []), seen: 0 });
+
+/** The size class of a forward over `rows`: one per row count up to 4, then one per doubling. Example: rows 1, 4, 5, 8, 9, 33, 65 → 0, 3, 4, 4, 5, 7, 7 */
+export function sizeClass(rows: number): number {
+  return rows <= 4 ? rows - 1 : Math.min(SIZE_CLASSES - 1, 2 + (31 - Math.clz32(rows - 1)));
+}
 
 /**
- * A generation begins on `s`: pairs measured more than PAIR_GENERATIONS generations ago are forgotten, and the 1-row
- * correction is the median of those left (none below MIN_PAIRS). Pairs come only from greedy steps next to tree steps,
- * so a correction that makes trees look dear would otherwise outlive its evidence: in two of nine demo runs it fell to
- * 0.80, `auto` then took no tree steps, no pair could move it, and drafting stopped for whole tasks (README, "The two
- * locked runs"). Example: pairs of generations 1 and 3 (12 each), generation 4 begins → those of 1 are dropped
+ * Forget the size samples measured more than SAMPLE_AGE steps ago and set each class's correction to the median of
+ * those left (NaN, not learned, below MIN_SAMPLES). A class learns only when `auto` chooses it, so a correction that
+ * makes it look dear would otherwise outlive its evidence: in two of nine demo runs a 1-row correction fell to 0.80,
+ * `auto` then took no tree steps, nothing could move it, and drafting stopped for whole tasks (README, "The two locked
+ * runs"). Forgotten, a class costs what the cheapest learned one says (`sizeCorrection`), so it is tried again.
+ * Example: SAMPLE_AGE 256, seen 300; class 1 has 8 samples of steps 10-17 and 4 of steps 290-293 → 4 left: NaN
  */
-export function beginGeneration(s: MachineScales): void {
-  s.generation++;
-  s.pairs = s.pairs.filter((p) => p.generation > s.generation - PAIR_GENERATIONS);
-  s.oneRow = s.pairs.length >= MIN_PAIRS ? median(s.pairs.map((p) => p.log)) : 0;
+function forgetSamples(s: MachineScales): void {
+  s.samples = s.samples.map((xs) => xs.filter((x) => x.step > s.seen - SAMPLE_AGE));
+  s.sizes = s.samples.map((xs) => (xs.length >= MIN_SAMPLES ? median(xs.map((x) => x.log)) : NaN));
 }
 const machineScales = new WeakMap<CostProfile, MachineScales>(); // per profile object: learned across generations
 
@@ -278,9 +283,7 @@ export class BudgetChooser {
     private readonly clock: () => number = () => performance.now(),
     private readonly scales: MachineScales = freshScales(),
     private readonly ranks: RankCorrection = freshRanks(),
-  ) {
-    beginGeneration(scales);
-  }
+  ) {}
 
   /** P(node accepted) for every node: corrected weight ratios multiplied along the path. */
   nodeProbabilities(tree: DraftTree): number[] {
@@ -299,9 +302,14 @@ export class BudgetChooser {
     return this.scales.load * this.sizeCorrection(rows);
   }
 
-  /** The learned correction of a forward over `rows`: e^oneRow for a greedy (1-row) step, 1 for a tree. */
+  /**
+   * The learned correction of a forward over `rows`: e^(its size class's), or where that class is not learned, e^(the
+   * smallest learned one's, at most 0): optimistic, so that a size the load misprices is tried and learned.
+   * Example: sizes [ln 0.8, ln 1.1, NaN, ...] → rows 1: 0.8, rows 2: 1.1, rows 3: 0.8
+   */
   private sizeCorrection(rows: number): number {
-    return rows === 1 ? Math.exp(this.scales.oneRow) : 1;
+    const c = this.scales.sizes[sizeClass(rows)];
+    return Math.exp(Number.isNaN(c) ? Math.min(0, ...this.scales.sizes.filter((x) => !Number.isNaN(x))) : c);
   }
 
   /** A group's κ per source and evidence, at the group's priors. */
@@ -402,23 +410,26 @@ export class BudgetChooser {
   }
 
   /**
-   * Learn from one verify over `rows` that took `ratio` times its prediction. A 1-row step within PAIR_STEPS of a tree
-   * step adds a pair (its log ratio over that tree step's), and the 1-row correction is the median of the last PAIRS
-   * pairs (of the last PAIR_GENERATIONS generations: `beginGeneration`); every step moves the load by its ratio over its correction. Pairs of neighbouring steps, not a 1-row step against the load,
-   * keep the correction still through a run of greedy steps, so the trees' cost follows the load there; the median keeps
-   * a spike from moving it (a running mean of the pairs, on the demo tasks, let a busy spell talk `auto` into greedy
-   * steps for whole generations: 61-64 forwards for 64 tokens, against 43-50).
-   * Example: load 1, 8 pairs of ln 1.5 (oneRow ln 1.5), the last step a tree; a 1-row step at 3x → a pair ln 3 (the
+   * Learn from one verify over `rows` that took `ratio` times its prediction. Every step but the first adds a sample to
+   * its size class (`sizeClass`): the log of its ratio over the load before it. A class's correction is the median of its
+   * last SIZE_SAMPLES samples of the last SAMPLE_AGE steps (`forgetSamples`), and every step of a learned class moves
+   * the load by its ratio over that correction (every step while no class is learned). A class being tried moves only its
+   * own samples: its ratio over a guessed correction would move the load, and with it every class's baseline. So sizes
+   * whose cost the profile gets wrong by different factors are told apart, and through a run of one size the others
+   * follow the load it measures. The median keeps a spike from moving a correction
+   * (a running mean of greedy steps' ratios, on the demo tasks, let a busy spell talk `auto` into greedy steps for whole
+   * generations: 61-64 forwards for 64 tokens, against 43-50).
+   * Example: load 1, 8 samples of ln 1.5 at 1 row (its correction ln 1.5); a 1-row step at 3x → a sample ln 3 (the
    *   median stays ln 1.5), load 1 + 0.2 · (3 / 1.5 − 1) = 1.2
    */
   private learnScale(rows: number, ratio: number): void {
     const s = this.scales;
-    if (rows > 1) [s.lastTree, s.sinceTree] = [ratio, 0];
-    else if (s.sinceTree++ < PAIR_STEPS) {
-      s.pairs = recent(s.pairs, { log: Math.log(ratio / s.lastTree), generation: s.generation }, PAIRS);
-      if (s.pairs.length >= MIN_PAIRS) s.oneRow = median(s.pairs.map((p) => p.log));
-    }
-    s.load = runningMean(s.load, ratio / this.sizeCorrection(rows), s.seen++ === 0);
+    const k = sizeClass(rows);
+    if (s.seen > 0) s.samples[k] = recent(s.samples[k], { log: Math.log(ratio / s.load), step: s.seen }, SIZE_SAMPLES);
+    forgetSamples(s);
+    const learned = !Number.isNaN(s.sizes[k]) || s.sizes.every(Number.isNaN); // a size being tried says nothing yet of the load
+    if (learned) s.load = runningMean(s.load, ratio / this.sizeCorrection(rows), s.seen === 0);
+    s.seen++;
   }
 
   /**
