@@ -59,9 +59,10 @@
  * correction says, so it is tried and learned; replayed on that machine's measured costs (24 RepoEval tasks), `auto`
  * went from 1.134 / 1.261x to 1.242 / 1.393x (`fastcoder` / `fastcoder-plus`; budget 3: 1.237 / 1.378x; choosing by the
  * true costs: 1.276 / 1.425x). The scales outlive a generation: `openBudget` shares them among the generations on one
- * profile object, each sample forgotten SAMPLE_AGE steps later (`forgetSamples`). (One scale per class, greedy or
- * tree, without a shared load left the trees' scale where noise had left it through a run of greedy steps: on the demo
- * tasks `auto` took 61-64 forwards for 64 tokens against 43-50 with one scale. An additive offset flattened the curve on a
+ * profile object, each sample forgotten SAMPLE_AGE steps later (`forgetSamples`). (An earlier scale per size, the sizes
+ * not chosen left at the profile's cost, gave them a wrong curve. One scale per class, greedy or tree, without a shared
+ * load left the trees' scale where noise had left it through a run of greedy steps: on the demo tasks `auto` took 61-64
+ * forwards for 64 tokens against 43-50 with one scale. An additive offset flattened the curve on a
  * busy machine, where every forward slows by a factor: on HumanEval with tiny-coder-dsc auto verified 3.53 / 4.39 nodes
  * per forward with it (fastcoder / fastcoder-plus, 1.02x / 1.11x of ar) and 2.64 / 3.36 with the scale (1.05x /
  * 1.15x).) Plus the step's overhead outside the verify (retrieval, Trie, feedback), measured as the time between
