@@ -47,8 +47,8 @@
  * alone for ~0.8 ms, so every tree of a node or more reads at least those two rows at once.
  *
  * Cost: the cost model (`cost-model.ts`) of the forward at the step's cache length plus the rows read as chosen,
- * times the machine's load learned online (measured verify time over predicted: the machine busier than at
- * calibration), times a correction per size class learned from the steps of that size (`learnScale`: the median of their
+ * times the machine's load learned online (the median of recent verify times over predicted: the machine busier than
+ * at calibration), times a correction per size class learned from the steps of that size (`learnScale`: the median of their
  * ratios over the load). The profile's error differs by size: a 1-row forward (mostly reading the weights) and a
  * larger one (more arithmetic) drift apart between calibrations, and `auto`'s choice between a greedy step and 3 nodes
  * turns on a few per cent (at SmolLM-135M's cost, 8 RepoEval tasks, oracle, with the profile's 1-row cost cut by 15 %,
@@ -111,7 +111,8 @@ export const LEARNED_AS = ['repo', 'cache', 'lookup', 'common'] as const; // a n
 const MAX_SKIP = 32; // the most steps in a row drafting is skipped before it is tried again
 const SKIP_LOSS = 0.5; // drafting is skipped when drafted steps lose more than this share of the step overhead (mean margin)
 const MIN_STEP_MS = 1e-6; // a zero-cost profile (the oracle's default) still ranks by expected tokens
-const SMOOTHING = 0.2; // weight of the newest step in the running means of the load and the margin
+const SMOOTHING = 0.2; // weight of the newest step in the running mean of the margin
+const LOAD_STEPS = 9; // the load is the median of the last this many steps' ratios over their corrections
 const OVERHEAD_STEPS = 15; // the step overhead is the median of the last this many
 const SIZE_SAMPLES = 31; // a size class's correction is the median of its last this many samples (a property of the profile, not of the moment)
 export const MIN_SAMPLES = 8; // samples before a class's correction departs from 1
@@ -199,13 +200,14 @@ function runningMean(mean: number, sample: number, first: boolean): number {
 
 /** What this machine's verify steps took against a profile's predictions, shared by the generations on one profile. */
 export interface MachineScales {
-  load: number; // measured over predicted ms (running mean of each step's ratio over its size's correction): the machine busier than at calibration
+  load: number; // measured over predicted ms: the median of `loads` (1 before any step), the machine busier than at calibration
+  loads: number[]; // the last LOAD_STEPS steps' measured / predicted over their size's correction (steps of learned sizes only, once one is)
   sizes: number[]; // per size class (`sizeClass`), log: the median of its `samples` once there are MIN_SAMPLES, else NaN (not learned)
   samples: { log: number; step: number }[][]; // per size class, its last SIZE_SAMPLES samples: log of a step's measured/predicted over the load before it, and that step's number (`seen`)
   seen: number; // steps measured
 }
-/** Scales before any step is measured. Example: freshScales() → { load: 1, sizes: [NaN × 8], samples: [[] × 8], seen: 0 } */
-export const freshScales = (): MachineScales => ({ load: 1, sizes: new Array(SIZE_CLASSES).fill(NaN), samples: Array.from({ length: SIZE_CLASSES }, () => []), seen: 0 });
+/** Scales before any step is measured. Example: freshScales() → { load: 1, loads: [], sizes: [NaN × 8], samples: [[] × 8], seen: 0 } */
+export const freshScales = (): MachineScales => ({ load: 1, loads: [], sizes: new Array(SIZE_CLASSES).fill(NaN), samples: Array.from({ length: SIZE_CLASSES }, () => []), seen: 0 });
 
 /** The size class of a forward over `rows`: one per row count up to 4, then one per doubling. Example: rows 1, 4, 5, 8, 9, 33, 65 → 0, 3, 4, 4, 5, 7, 7 */
 export function sizeClass(rows: number): number {
@@ -413,24 +415,27 @@ export class BudgetChooser {
   /**
    * Learn from one verify over `rows` that took `ratio` times its prediction. Every step but the first adds a sample to
    * its size class (`sizeClass`): the log of its ratio over the load before it. A class's correction is the median of its
-   * last SIZE_SAMPLES samples of the last SAMPLE_AGE steps (`forgetSamples`), and every step of a learned class moves
-   * the load by its ratio over that correction (every step while no class is learned). A class being tried moves only its
-   * own samples: its ratio over a guessed correction would move the load, and with it every class's baseline. So sizes
-   * whose cost the profile gets wrong by different factors are told apart, and through a run of one size the others
-   * follow the load it measures. The median keeps a spike from moving a correction
-   * (a running mean of greedy steps' ratios, on the demo tasks, let a busy spell talk `auto` into greedy steps for whole
-   * generations: 61-64 forwards for 64 tokens, against 43-50).
-   * Example: load 1, 8 samples of ln 1.5 at 1 row (its correction ln 1.5); a 1-row step at 3x → a sample ln 3 (the
-   *   median stays ln 1.5), load 1 + 0.2 · (3 / 1.5 − 1) = 1.2
+   * last SIZE_SAMPLES samples of the last SAMPLE_AGE steps (`forgetSamples`). The load is the median of the last
+   * LOAD_STEPS ratios over their class's correction, of steps whose class is learned (the first step sets it): a size
+   * being tried would shift every class's baseline. Medians both, so that the two agree: with a running mean of the
+   * load, a spike lifted it above what the medians of the samples said, the next samples fell, and so on. On
+   * tiny-coder-dsc's RepoEval tasks the load rose from 1 to 28 in one run while every correction fell, sizes learned
+   * earlier looked ever dearer, and `fastcoder` ran at 0.94-1.10x against 1.08-1.13x. So sizes whose cost the profile
+   * gets wrong by different factors are told apart, through a run of one size the others follow the load it measures,
+   * and a spike moves neither (a running mean of greedy steps' ratios, on the demo tasks, let a busy spell talk `auto`
+   * into greedy steps for whole generations: 61-64 forwards for 64 tokens, against 43-50).
+   * Example: loads [1 × 9], 8 samples of ln 1.5 at 1 row (its correction ln 1.5); a 1-row step at 3x → a sample ln 3
+   *   (the median stays ln 1.5), loads [1 × 8, 2]: the load stays 1
    */
   private learnScale(rows: number, ratio: number): void {
     const s = this.scales;
     const k = sizeClass(rows);
     if (s.seen > 0) s.samples[k] = recent(s.samples[k], { log: Math.log(ratio / s.load), step: s.seen }, SIZE_SAMPLES);
     forgetSamples(s);
-    const learned = !Number.isNaN(s.sizes[k]) || s.sizes.every(Number.isNaN); // a size being tried says nothing yet of the load
-    if (learned) s.load = runningMean(s.load, ratio / this.sizeCorrection(rows), s.seen === 0);
-    s.seen++;
+    if (s.seen++ === 0 || !Number.isNaN(s.sizes[k])) { // the first step sets the load; a size being tried says nothing of it
+      s.loads = recent(s.loads, ratio / this.sizeCorrection(rows), LOAD_STEPS);
+      s.load = median(s.loads);
+    }
   }
 
   /**
