@@ -24,6 +24,26 @@ const fakeClock = () => {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 };
 
+/** The scales' tests: a chooser on a flat 10 ms curve, a one-node tree, and steps that take the given ms. */
+function learningChooser() {
+  const profile = curve([[1, 10], [2, 10]]);
+  const good = treeOf([[chain(1), 1]]);
+  const clock = fakeClock();
+  const scales = freshScales();
+  const c = new BudgetChooser(profile, () => 0, clock.now, scales);
+  const treeStep = (ms: number) => {
+    expect(c.choose(good).nodes).toBe(1);
+    clock.advance(ms);
+    c.observe(good, [100, 7]);
+  };
+  const greedyStep = (ms: number) => {
+    c.skipped();
+    clock.advance(ms);
+    c.observe(emptyTree(), [7]);
+  };
+  return { profile, good, scales, c, treeStep, greedyStep };
+}
+
 describe('budget chooser', () => {
   test('parseBudget: auto, integers, and a clear error otherwise', () => {
     expect(parseBudget('auto')).toBe('auto');
@@ -272,21 +292,7 @@ describe('budget chooser', () => {
   });
 
   test('each size learns its correction (median over the load); the load moves all sizes; the scales carry over', () => {
-    const profile = curve([[1, 10], [2, 10]]);
-    const good = treeOf([[chain(1), 1]]);
-    const clock = fakeClock();
-    const scales = freshScales();
-    const c = new BudgetChooser(profile, () => 0, clock.now, scales);
-    const treeStep = (ms: number) => {
-      expect(c.choose(good).nodes).toBe(1);
-      clock.advance(ms);
-      c.observe(good, [100, 7]);
-    };
-    const greedyStep = (ms: number) => {
-      c.skipped();
-      clock.advance(ms);
-      c.observe(emptyTree(), [7]);
-    };
+    const { profile, good, scales, c, treeStep, greedyStep } = learningChooser();
     for (let i = 0; i < 4; i++) treeStep(10), greedyStep(15); // the profile's 1-row cost is 1.5x too low
     expect(scales.sizes.slice(0, 2)).toEqual([NaN, NaN]); // 4 and 3 samples (the first step sets the load): too few to tell
     for (let i = 0; i < 40; i++) treeStep(10), greedyStep(15);
@@ -336,16 +342,9 @@ describe('budget chooser', () => {
   });
 
   test('spikes do not drift the scales: through 300 greedy steps with every 4th at 3x, a tree learned before keeps its cost', () => {
-    const profile = curve([[1, 10], [2, 10]]);
-    const good = treeOf([[chain(1), 1]]);
-    const clock = fakeClock();
-    const scales = freshScales();
-    const c = new BudgetChooser(profile, () => 0, clock.now, scales);
-    for (let i = 0; i < 20; i++) {
-      c.choose(good), clock.advance(10), c.observe(good, [100, 7]); // tree and greedy steps as profiled
-      c.skipped(), clock.advance(10), c.observe(emptyTree(), [7]);
-    }
-    for (let i = 0; i < 300; i++) c.skipped(), clock.advance(i % 4 === 3 ? 30 : 10), c.observe(emptyTree(), [7]); // a garbage collection now and then
+    const { good, scales, c, treeStep, greedyStep } = learningChooser();
+    for (let i = 0; i < 20; i++) treeStep(10), greedyStep(10); // as profiled
+    for (let i = 0; i < 300; i++) greedyStep(i % 4 === 3 ? 30 : 10); // a garbage collection now and then
     const [tree, greedy] = [c.choose(good).expectedMs, c.choose(emptyTree()).expectedMs];
     console.log(`after the spikes: tree ${tree.toFixed(3)} ms, greedy ${greedy.toFixed(3)} ms predicted (10 as measured, but for the spikes); load ${scales.load.toFixed(3)}`);
     expect([tree, greedy]).toEqual([10, 10]); // the medians ignore the spikes (a running mean of the load, against medians of the sizes, rose with each spike)
@@ -356,20 +355,16 @@ describe('budget chooser', () => {
   });
 
   test('size samples are forgotten SAMPLE_AGE steps later: a correction that makes trees look dear cannot outlive its evidence', () => {
-    const profile = curve([[1, 10], [2, 10]]);
-    const good = treeOf([[chain(1), 1]]);
-    const scales = freshScales();
-    const clock = fakeClock();
-    const c = new BudgetChooser(profile, () => 0, clock.now, scales);
+    const { good, scales, c, treeStep, greedyStep } = learningChooser();
     const treeSteps: number[] = []; // the tree steps' numbers
     for (let i = 0; i < 20; i++) {
       treeSteps.push(scales.seen);
-      c.choose(good), clock.advance(10), c.observe(good, [100, 7]); // a tree step as profiled
-      c.skipped(), clock.advance(8), c.observe(emptyTree(), [7]); // a greedy step 0.8x its profile
+      treeStep(10); // as profiled
+      greedyStep(8); // 0.8x its profile
     }
     expect(Math.exp(scales.sizes[1] - scales.sizes[0])).toBeCloseTo(1.25, 4); // trees 1.25x a greedy step's scale
     const greedyUntil = (seen: number) => {
-      while (scales.seen < seen) c.skipped(), clock.advance(8), c.observe(emptyTree(), [7]);
+      while (scales.seen < seen) greedyStep(8);
     };
     const unlearned = treeSteps[treeSteps.length - MIN_SAMPLES] + SAMPLE_AGE; // the step that forgets the MIN_SAMPLES-th newest tree sample
     greedyUntil(unlearned); // only greedy steps since the trees': MIN_SAMPLES of their samples are still in the window
