@@ -57,7 +57,7 @@
  * their prediction, its 4-row ones at 1.18x, ar's 1-row steps at 1.14x; with one load and a 1-row correction `auto`
  * chose small trees and fell 7 % below budget 3 (README). A size not learned costs what the cheapest learned size's
  * correction says, so it is tried and learned; replayed on that machine's measured costs (24 RepoEval tasks), `auto`
- * went from 1.134 / 1.261x to 1.242 / 1.393x (`fastcoder` / `fastcoder-plus`; budget 3: 1.237 / 1.378x; choosing by the
+ * went from 1.134 / 1.261x to 1.239 / 1.400x (`fastcoder` / `fastcoder-plus`; budget 3: 1.237 / 1.378x; choosing by the
  * true costs: 1.276 / 1.425x). The scales outlive a generation: `openBudget` shares them among the generations on one
  * profile object, each sample forgotten SAMPLE_AGE steps later (`forgetSamples`). (An earlier scale per size, the sizes
  * not chosen left at the profile's cost, gave them a wrong curve. One scale per class, greedy or tree, without a shared
@@ -220,7 +220,7 @@ export function sizeClass(rows: number): number {
  * makes it look dear would otherwise outlive its evidence: in two of nine demo runs a 1-row correction fell to 0.80,
  * `auto` then took no tree steps, nothing could move it, and drafting stopped for whole tasks (README, "The two locked
  * runs"). Forgotten, a class costs what the cheapest learned one says (`sizeCorrection`), so it is tried again.
- * Example: SAMPLE_AGE 256, seen 300; class 1 has 8 samples of steps 10-17 and 4 of steps 290-293 → 4 left: NaN
+ * Example: SAMPLE_AGE 512, seen 600; class 1 has 8 samples of steps 10-17 and 4 of steps 590-593 → 4 left: NaN
  */
 function forgetSamples(s: MachineScales): void {
   s.samples = s.samples.map((xs) => xs.filter((x) => x.step > s.seen - SAMPLE_AGE));
