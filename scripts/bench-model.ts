@@ -17,7 +17,10 @@
  * - with `--compare-head` (wasm, one thread): the argmax of 1-8 lm_head rows by the kernels of model/wasm-head.ts against
  *   tf.matMul + tf.argMax, interleaved after a forward (`compareHead`);
  * - with `--compare-linear` (wasm, one thread): verify forwards of 1-64 rows with the layers' projections by the kernels of
- *   model/wasm-linear.ts where it serves that row count, against tf.matMul alone, interleaved (`compareLinear`).
+ *   model/wasm-linear.ts where it serves that row count, against tf.matMul alone, interleaved (`compareLinear`);
+ * - with `--per-op-floor`: each verify forward against the same forward of the shape's per-op twin (the same layers and
+ *   heads at width 64, `perOpTwin`), interleaved: the part of the step that is paid per kernel call, not per weight or
+ *   per row (`perOpFloor`), and the cost curve without it.
  * Prints medians as a table and writes JSON (`--out`).
  *
  * Example:
@@ -35,7 +38,7 @@ import { loadModel, type LoadOptions } from '../model/load';
 import { worthKernels } from '../model/wasm-linear';
 import { loadTokenizer } from '../model/tokenizer';
 import { seededRandom } from '../retrieval/timing';
-import { forwardWeightBytes, MODEL_PRESETS, randomModel } from '../src/bench/random-model';
+import { forwardWeightBytes, MODEL_PRESETS, perOpTwin, randomModel } from '../src/bench/random-model';
 import { runEntryPoint } from '../src/cli/entry';
 import { loadFlags } from '../src/cli/flags';
 import { generate } from '../src/decode/generate';
@@ -49,7 +52,7 @@ const BANDWIDTH_ELEMENTS = 32 * 2 ** 20; // 128 MB of float32
 const HELP = `usage: npm run bench:model -- --config <config.json | ${Object.keys(MODEL_PRESETS).join(' | ')}> [--out f.json]
   [--backend tensorflow|webgpu|wasm|cpu] [--wasm-threads N] [--reps 5] [--contexts 128,512,2048] [--trees 1,2,4,8,16,32,64,128 ('' = none)] [--tree-context 512]
   [--warmup 20] [--prefill 128 (0 = skip)]
-  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]] [--compare-kv-cache] [--compare-head] [--compare-linear]`;
+  [--generate <model dir> [--prompt-file f.py] [--max-new-tokens 64]] [--compare-kv-cache] [--compare-head] [--compare-linear] [--per-op-floor]`;
 
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -200,6 +203,41 @@ async function treeCosts(lm: LlamaModel, sizes: number[], reps: number): Promise
     }
   }
   return sizes.map((n, i) => ({ tokens: n, ms: median(fwd[i]), relative: median(fwd[i]) / median(fwd[0]), argmaxRowMs: median(one[i]), argmaxAllMs: median(all[i]), samples: fwd[i] }));
+}
+
+interface FloorRow {
+  tokens: number; // root + draft nodes in the forward
+  ms: number; // median time of the model's forward + the root row's argmax
+  floorMs: number; // the same on the per-op twin: what the forward pays per kernel call
+  share: number; // floorMs / ms
+  relativeWithoutFloor: number; // (ms - floorMs) / that of 1 token: the cost curve if kernel calls cost nothing
+}
+
+/**
+ * The per-op floor at the current cache length: verify forwards over [root + random tree] on `lm` and on `twin` (its
+ * per-op twin, filled to the same length), both models and every size interleaved within each repetition, each timed
+ * forward after an untimed one of the same shape (as `treeCosts`). Example (SmolLM-135M's shape, one core, cache 128):
+ * 1 / 4 tokens 40.5 / 72.5 ms, 17.8 / 22.1 of them on the twin, so without the floor 4 tokens cost ×2.22 of 1, not ×1.79.
+ */
+async function perOpFloor(lm: LlamaModel, twin: LlamaModel, sizes: number[], reps: number): Promise<FloorRow[]> {
+  const models = [lm, twin];
+  const inputs = models.map((m) => sizes.map((n) => verifyInputs(token(m.cacheLength, m.config), m.cacheLength, randomTree(n - 1, m.config))));
+  const ms = models.map(() => sizes.map(() => [] as number[]));
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < sizes.length; i++) {
+      for (const [k, m] of models.entries()) {
+        const t = inputs[k][i];
+        const forward = async () => {
+          await m.forwardHidden(t.tokens, t.positions, t.mask);
+          await m.argmax([0]);
+        };
+        await forward();
+        ms[k][i].push(await timed(forward));
+      }
+    }
+  }
+  const [full, floor] = ms.map((bySize) => bySize.map(median));
+  return sizes.map((n, i) => ({ tokens: n, ms: full[i], floorMs: floor[i], share: floor[i] / full[i], relativeWithoutFloor: (full[i] - floor[i]) / (full[0] - floor[0]) }));
 }
 
 interface KvCacheRow {
@@ -363,7 +401,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, 'wasm-threads': { type: 'string' }, reps: { type: 'string', default: '5' },
       contexts: { type: 'string', default: '128,512,2048' }, 'tree-context': { type: 'string', default: '512' }, trees: { type: 'string', default: '1,2,4,8,16,32,64,128' },
-      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, 'compare-kv-cache': { type: 'boolean' }, 'compare-head': { type: 'boolean' }, 'compare-linear': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      warmup: { type: 'string', default: '20' }, prefill: { type: 'string', default: '128' }, generate: { type: 'string' }, 'prompt-file': { type: 'string' }, 'max-new-tokens': { type: 'string', default: '64' }, 'compare-kv-cache': { type: 'boolean' }, 'compare-head': { type: 'boolean' }, 'compare-linear': { type: 'boolean' }, 'per-op-floor': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || !values.config) {
@@ -441,6 +479,15 @@ async function main(argv: string[]): Promise<number> {
     }
     other.dispose();
   }
+  let floor: FloorRow[] = [];
+  if (values['per-op-floor']) {
+    const twin = await randomModel(perOpTwin(c), load);
+    await fillTo(lm, treeContext);
+    await fillTo(twin, treeContext);
+    floor = await perOpFloor(lm, twin, treeSizes.length > 0 ? treeSizes : [1], reps);
+    for (const f of floor) console.log(`per-op floor, verify forward ${String(f.tokens).padStart(3)} tokens at context ${treeContext}: ${f.floorMs.toFixed(1)} ms of ${f.ms.toFixed(1)} on the twin (${(100 * f.share).toFixed(0)} %); without it ×${f.relativeWithoutFloor.toFixed(2)} of 1 token`);
+    twin.dispose();
+  }
   let head: HeadRow[] = [];
   if (values['compare-head']) {
     await fillTo(lm, treeContext);
@@ -465,6 +512,7 @@ async function main(argv: string[]): Promise<number> {
   for (const t of tree) console.log(`| verify forward, ${t.tokens} tokens (context ${treeContext}) | ${t.ms.toFixed(1)} ms = ×${t.relative.toFixed(2)} of 1 token; argmax 1 row ${t.argmaxRowMs.toFixed(2)} ms, all rows ${t.argmaxAllMs.toFixed(2)} ms |`);
   for (const k of kvCache) console.log(`| KV cache in place / new tensors, context ${k.context} | greedy step ${k.greedyMs.inPlace.toFixed(2)} / ${k.greedyMs.newTensors.toFixed(2)} ms (×${(k.greedyMs.inPlace / k.greedyMs.newTensors).toFixed(3)}), 4-row tree step ${k.treeMs.inPlace.toFixed(2)} / ${k.treeMs.newTensors.toFixed(2)} ms (×${(k.treeMs.inPlace / k.treeMs.newTensors).toFixed(3)}) |`);
   for (const l of linear) console.log(`| verify forward of ${l.rows} row(s)${worthKernels(l.rows) ? ', projections by the wasm kernels' : ''} | ${l.panelsMs.toFixed(2)} ms, ${l.tfjsMs.toFixed(2)} ms tf.matMul alone (×${(l.panelsMs / l.tfjsMs).toFixed(3)}) |`);
+  for (const f of floor) console.log(`| per-op floor, verify forward of ${f.tokens} token(s) (context ${treeContext}) | ${f.floorMs.toFixed(1)} of ${f.ms.toFixed(1)} ms on the per-op twin (${(100 * f.share).toFixed(0)} %); without it ×${f.relativeWithoutFloor.toFixed(2)} of 1 token |`);
   for (const h of head) console.log(`| lm_head argmax of ${h.rows} row(s) at once | ${h.panelsMs.toFixed(2)} ms wasm kernels, ${h.tfjsMs.toFixed(2)} ms tf.matMul + tf.argMax (×${(h.tfjsMs / h.panelsMs).toFixed(2)}) |`);
   if (gen) {
     const faster = gen.msPerToken.path <= gen.msPerToken.all ? 'path' : 'all';
@@ -477,6 +525,7 @@ async function main(argv: string[]): Promise<number> {
     bandwidth: { ...bw, forwardWeightBytes: weightBytes, streamMs },
     prefill: { tokens: prefillN, tokensPerSecond: prefillTokS, samplesMs: prefillMs }, decode: decodeRows, decodeStep: stepOps && { context: treeContext, ...stepOps },
     tree: { context: treeContext, rows: tree }, kvCache, head, linear, generation: gen,
+    perOpFloor: floor.length > 0 ? { twin: perOpTwin(c), context: treeContext, rows: floor } : null,
   };
   if (values.out) {
     fs.writeFileSync(values.out, JSON.stringify(result, null, 2));

@@ -77,13 +77,29 @@ function layerParams(c: LlamaConfig): number {
 /** tfjs-wasm's memory is 32-bit: 4 GiB at most, weights and activations together. */
 const WASM_MAX_BYTES = 2 ** 32;
 
-/** A random-weight model of the shape `spec` (preset name or config.json path) on the chosen backend. */
-export async function randomModel(spec: string, opts: LoadOptions = {}): Promise<LlamaModel> {
-  const c = readModelShape(spec);
+/** Width of the per-op twin's residual stream, MLP and vocabulary (`perOpTwin`). */
+const TWIN_WIDTH = { hidden: 64, intermediate: 128, vocab: 2048 };
+
+/**
+ * The per-op twin of a shape: the same layers, heads, head size and positions, so the same kernels in the same order on
+ * the same attention, but a residual stream of 64, an MLP of 128 and a vocabulary of 2048: on SmolLM-135M's shape a
+ * one-token forward reads 15 MB of weights instead of 538. What its forward costs is what the forward pays per kernel
+ * call whatever the weights, a floor that no faster arithmetic or memory takes away (`bench:model --per-op-floor`). The
+ * kernel calls are the same as long as the original's projections take the same path (on wasm: widths that are
+ * multiples of 16, as in every preset).
+ * Example: perOpTwin(readModelShape('smollm-135m')) → 30 layers, heads 9 / 3 of 64, hidden 64, intermediate 128, vocab 2048
+ */
+export function perOpTwin(c: LlamaConfig): LlamaConfig {
+  return { ...c, hiddenSize: TWIN_WIDTH.hidden, intermediateSize: TWIN_WIDTH.intermediate, vocabSize: Math.min(c.vocabSize, TWIN_WIDTH.vocab), bosTokenId: null, eosTokenIds: [] };
+}
+
+/** A random-weight model of the shape `spec` (preset name, config.json path, or a config) on the chosen backend. */
+export async function randomModel(spec: string | LlamaConfig, opts: LoadOptions = {}): Promise<LlamaModel> {
+  const c = typeof spec === 'string' ? readModelShape(spec) : spec;
   const backend = await selectBackend(opts.backend, opts);
   const bytes = heldWeightBytes(c);
   if (backend.name === 'wasm' && bytes >= WASM_MAX_BYTES) {
-    throw new Error(`${spec}: its float32 weights take ${(bytes / 1e9).toFixed(1)} GB, more than the wasm backend's 4 GiB memory; use --backend webgpu (a GPU, or SwiftShader) or install @tensorflow/tfjs-node`);
+    throw new Error(`${typeof spec === 'string' ? spec : 'this shape'}: its float32 weights take ${(bytes / 1e9).toFixed(1)} GB, more than the wasm backend's 4 GiB memory; use --backend webgpu (a GPU, or SwiftShader) or install @tensorflow/tfjs-node`);
   }
   const embed = 'model.embed_tokens.weight';
   return new LlamaModel(c, buildWeights(c, randomSource(c), embed, c.tieWordEmbeddings ? embed : 'lm_head.weight'), backend.name, backend.detail, backend.threads, backendHooks(backend, opts));
