@@ -1,8 +1,10 @@
 /**
- * Random-weight models for timing: weight byte counts against hand-computed sums, the presets' shapes, and the
- * DeepSeek-Coder-1.3B shape refused on wasm before anything is allocated (its float32 weights exceed wasm's 4 GiB).
+ * Random-weight models for timing: weight byte counts against hand-computed sums, the presets' shapes, the
+ * DeepSeek-Coder-1.3B shape refused on wasm before anything is allocated (its float32 weights exceed wasm's 4 GiB), and
+ * the per-op twin (`perOpTwin`): its weights by hand, and its forwards making the tfjs kernel calls of the shape's own.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { LlamaConfig } from '../../model/config';
 import { forwardWeightBytes, heldWeightBytes, perOpTwin, randomModel, readModelShape } from '../../src/bench/random-model';
 
 test('weight bytes: tinystories-656k by hand', () => {
@@ -26,7 +28,8 @@ test('deepseek-coder-1.3b on wasm is refused with the reason and the way out, be
   );
 });
 
-const kernelNames = async (spec: string | ReturnType<typeof readModelShape>, rows: number): Promise<string[]> => {
+/** The tfjs kernels, in order, of a forward of `rows` new tokens (a chain) after 5 committed ones, and its argmax. */
+const kernelNames = async (spec: string | LlamaConfig, rows: number): Promise<string[]> => {
   const lm = await randomModel(spec, { backend: 'wasm' });
   try {
     await lm.forwardHidden([1, 2, 3, 4, 5], [0, 1, 2, 3, 4]);
