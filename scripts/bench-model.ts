@@ -42,7 +42,7 @@ import { forwardWeightBytes, MODEL_PRESETS, perOpTwin, randomModel } from '../sr
 import { runEntryPoint } from '../src/cli/entry';
 import { loadFlags } from '../src/cli/flags';
 import { generate } from '../src/decode/generate';
-import { verifyInputs, type DraftTree } from '../trie/draft-tree';
+import { verifyInputs, type DraftTree, type VerifyInputs } from '../trie/draft-tree';
 import { median } from '../util/stats';
 
 const FILL_CHUNK = 256;
@@ -169,6 +169,19 @@ function randomTree(n: number, c: LlamaConfig): DraftTree {
   return { tokens: range(0, n).map((i) => token(7 * n + i, c)), parents, depths, weights: [], counts: { repo: [], common: [], cache: [], lookup: [] } };
 }
 
+/**
+ * One verify forward over `t` and the root row's argmax (a GPU runs the queued forward when something is read: one id),
+ * timed after an untimed run of the same shape, so that it does not pay for the previous (larger) one's garbage.
+ */
+async function timedVerify(lm: LlamaModel, t: VerifyInputs): Promise<number> {
+  const forward = async () => {
+    await lm.forwardHidden(t.tokens, t.positions, t.mask);
+    await lm.argmax([0]);
+  };
+  await forward();
+  return timed(forward);
+}
+
 interface TreeRow {
   tokens: number; // root + draft nodes in the forward
   ms: number; // median time of the forward's layers + the root row's argmax (one read: what the smallest step pays)
@@ -180,8 +193,8 @@ interface TreeRow {
 
 /**
  * Verification forwards over [root + random tree] for each size, interleaved within each repetition (load drifts on a
- * shared machine hit every size alike); each timed forward follows an untimed one of the same shape, so it does not
- * pay for the previous (larger) one's garbage. After each, the two argmax orders are timed on the same hidden states.
+ * shared machine hit every size alike), each timed after an untimed one (`timedVerify`). After each, the two argmax
+ * orders are timed on the same hidden states.
  */
 async function treeCosts(lm: LlamaModel, sizes: number[], reps: number): Promise<TreeRow[]> {
   const c = lm.config;
@@ -192,12 +205,7 @@ async function treeCosts(lm: LlamaModel, sizes: number[], reps: number): Promise
   const all = sizes.map(() => [] as number[]);
   for (let r = 0; r < reps; r++) {
     for (const [i, t] of inputs.entries()) {
-      const forward = async () => {
-        await lm.forwardHidden(t.tokens, t.positions, t.mask);
-        await lm.argmax([0]); // a GPU runs the queued forward when something is read: one id
-      };
-      await forward();
-      fwd[i].push(await timed(forward));
+      fwd[i].push(await timedVerify(lm, t));
       one[i].push(await timed(() => lm.argmax([sizes[i] - 1])));
       all[i].push(await timed(() => lm.argmax(range(0, sizes[i]))));
     }
@@ -215,9 +223,9 @@ interface FloorRow {
 
 /**
  * The per-op floor at the current cache length: verify forwards over [root + random tree] on `lm` and on `twin` (its
- * per-op twin, filled to the same length), both models and every size interleaved within each repetition, each timed
- * forward after an untimed one of the same shape (as `treeCosts`). Example (SmolLM-135M's shape, one core, cache 128):
- * 1 / 4 tokens 40.5 / 72.5 ms, 17.8 / 22.1 of them on the twin, so without the floor 4 tokens cost ×2.22 of 1, not ×1.79.
+ * per-op twin, filled to the same length), both models and every size interleaved within each repetition
+ * (`timedVerify`). Example (SmolLM-135M's shape, one core, cache 128): 1 / 4 tokens 40.5 / 72.5 ms, 17.8 / 22.1 of them
+ * on the twin, so without the floor 4 tokens cost ×2.22 of 1, not ×1.79.
  */
 async function perOpFloor(lm: LlamaModel, twin: LlamaModel, sizes: number[], reps: number): Promise<FloorRow[]> {
   const models = [lm, twin];
@@ -225,15 +233,7 @@ async function perOpFloor(lm: LlamaModel, twin: LlamaModel, sizes: number[], rep
   const ms = models.map(() => sizes.map(() => [] as number[]));
   for (let r = 0; r < reps; r++) {
     for (let i = 0; i < sizes.length; i++) {
-      for (const [k, m] of models.entries()) {
-        const t = inputs[k][i];
-        const forward = async () => {
-          await m.forwardHidden(t.tokens, t.positions, t.mask);
-          await m.argmax([0]);
-        };
-        await forward();
-        ms[k][i].push(await timed(forward));
-      }
+      for (const [k, m] of models.entries()) ms[k][i].push(await timedVerify(m, inputs[k][i]));
     }
   }
   const [full, floor] = ms.map((bySize) => bySize.map(median));
